@@ -1,5 +1,352 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
+
+#include "ImageListModel.h"
+#include "ImportController.h"
+
+#include "base/Version.h"
+#include "import/ImportService.h"
+#include "store/SourceRepository.h"
+#include "store/Store.h"
+#include "store/StoreInspector.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
 namespace dl {
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) { setWindowTitle(tr("DermLabel")); }
+
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_images(new ImageListModel(this))
+{
+    setWindowTitle(programName());
+    setObjectName(u"MainWindow"_s);
+
+    m_view = new QListView(this);
+    m_view->setObjectName(u"imageBrowser"_s);
+    m_view->setViewMode(QListView::IconMode);
+    m_view->setResizeMode(QListView::Adjust);
+    m_view->setMovement(QListView::Static);
+    m_view->setUniformItemSizes(true);
+    m_view->setIconSize(QSize(160, 160));
+    m_view->setGridSize(QSize(184, 196));
+    m_view->setSpacing(6);
+    m_view->setWordWrap(true);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setModel(m_images);
+    setCentralWidget(m_view);
+
+    auto *dock = new QDockWidget(tr("Store"), this);
+    dock->setObjectName(u"storeDock"_s);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    auto *panel = new QWidget(dock);
+    auto *layout = new QVBoxLayout(panel);
+    m_summary = new QLabel(panel);
+    m_summary->setObjectName(u"storeSummary"_s);
+    m_summary->setTextFormat(Qt::RichText);
+    m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_summary->setWordWrap(true);
+    m_summary->setMinimumWidth(240);
+    layout->addWidget(m_summary);
+    layout->addStretch();
+    dock->setWidget(panel);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    m_storeLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_storeLabel);
+
+    createActions();
+    resize(1280, 820);
+    QSettings settings;
+    restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
+    restoreState(settings.value(u"window/state"_s).toByteArray());
+    updateState();
 }
+
+MainWindow::~MainWindow()
+{
+    if (m_import)
+        m_import->cancelAndWait();
+}
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newStore = file->addAction(tr("&New Store…"), this, &MainWindow::chooseAndCreateStore);
+    newStore->setShortcut(QKeySequence::New);
+    QAction *open = file->addAction(tr("&Open Store…"), this, &MainWindow::chooseAndOpenStore);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    QMenu *import = file->addMenu(tr("&Import"));
+    m_storeActions << import->addAction(tr("Image &Folder…"), this, [this] { importFrom(int(ImportKind::Folder)); });
+    m_storeActions.last()->setShortcut(tr("Ctrl+I"));
+    m_storeActions << import->addAction(tr("&SCIN Dataset…"), this, [this] { importFrom(int(ImportKind::Scin)); });
+    m_storeActions << import->addAction(tr("&PASSION Dataset…"), this, [this] { importFrom(int(ImportKind::Passion)); });
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About DermLabel"), this, &MainWindow::showAbout);
+}
+
+bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error)
+{
+    if (!store) {
+        QMessageBox::critical(this, tr("Cannot open the store"), error);
+        return false;
+    }
+    if (m_import && m_import->isRunning()) {
+        QMessageBox::information(this, programName(), tr("Wait for the running import to finish first."));
+        return false;
+    }
+    delete m_import;
+    m_import = nullptr;
+    m_images->setStore(nullptr);
+    m_store = std::move(store);
+    m_import = new ImportController(*m_store, this);
+    connect(m_import, &ImportController::finished, this, &MainWindow::importFinished);
+    m_images->setStore(m_store.get());
+    rememberStore(m_store->path());
+    updateState();
+    offerResume();
+    return true;
+}
+
+bool MainWindow::openStore(const QString &path)
+{
+    QString error;
+    auto store = Store::open(path, Store::OpenMode::MustExist, &error);
+    if (store && !store->lockForWriting(&error))
+        store.reset();
+    return adopt(std::move(store), error);
+}
+
+bool MainWindow::createStore(const QString &path)
+{
+    QString error;
+    auto store = Store::open(path, Store::OpenMode::CreateNew, &error);
+    if (store && !store->lockForWriting(&error))
+        store.reset();
+    return adopt(std::move(store), error);
+}
+
+void MainWindow::openInitialStore()
+{
+    const QString last = QSettings().value(u"store/last"_s).toString();
+    if (!last.isEmpty() && QFileInfo::exists(last) && openStore(last))
+        return;
+    QMessageBox box(this);
+    box.setWindowTitle(programName());
+    box.setIcon(QMessageBox::Question);
+    box.setText(tr("<b>Welcome to DermLabel.</b>"));
+    box.setInformativeText(tr("Labels, images and users live in a store file. Create a new store, or open one "
+                              "that an administrator gave you."));
+    QPushButton *create = box.addButton(tr("Create Store…"), QMessageBox::AcceptRole);
+    QPushButton *open = box.addButton(tr("Open Store…"), QMessageBox::ActionRole);
+    box.addButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() == create)
+        chooseAndCreateStore();
+    else if (box.clickedButton() == open)
+        chooseAndOpenStore();
+}
+
+static QString storeFilter()
+{
+    return MainWindow::tr("DermLabel stores (*.dermlabel);;All files (*)");
+}
+
+void MainWindow::chooseAndCreateStore()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Create Store"), QDir::homePath() + u"/labels.dermlabel"_s,
+                                                storeFilter());
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += u".dermlabel"_s;
+    createStore(path);
+}
+
+void MainWindow::chooseAndOpenStore()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Store"), QDir::homePath(),
+                                                      storeFilter());
+    if (!path.isEmpty())
+        openStore(path);
+}
+
+void MainWindow::importFrom(int kind)
+{
+    if (!m_store || !m_import || m_import->isRunning())
+        return;
+    const ImportKind importKind = ImportKind(kind);
+    const QString title = importKind == ImportKind::Scin      ? tr("Choose the SCIN dataset folder")
+        : importKind == ImportKind::Passion                   ? tr("Choose the PASSION dataset folder")
+                                                              : tr("Choose a folder of images");
+    const QString folder = QFileDialog::getExistingDirectory(this, title, QSettings().value(u"import/last"_s).toString());
+    if (folder.isEmpty())
+        return;
+    QSettings().setValue(u"import/last"_s, folder);
+    m_import->start(importKind, folder);
+}
+
+void MainWindow::importFinished(const ImportReport &report)
+{
+    m_images->reload();
+    refreshSummary();
+    QMessageBox box(this);
+    box.setWindowTitle(tr("Import"));
+    if (report.failed()) {
+        box.setIcon(QMessageBox::Critical);
+        box.setText(tr("The import could not be done."));
+        box.setInformativeText(report.error);
+    } else {
+        box.setIcon(report.exitCode() == 0 ? QMessageBox::Information : QMessageBox::Warning);
+        box.setText(report.cancelled ? tr("Import cancelled.") : tr("Import finished."));
+        box.setInformativeText(report.summary());
+        QStringList details;
+        for (const FileIssue &issue : report.rejected + report.missing)
+            details << u"%1: %2"_s.arg(QDir::toNativeSeparators(issue.path), issue.message);
+        details << report.warnings;
+        if (!details.isEmpty())
+            box.setDetailedText(details.join(u'\n'));
+    }
+    box.exec();
+}
+
+void MainWindow::offerResume()
+{
+    if (!m_store)
+        return;
+    QString error;
+    const QList<ImportRunRecord> runs = SourceRepository(m_store->db()).unfinishedRuns(-1, &error);
+    if (runs.isEmpty())
+        return;
+    const ImportRunRecord &run = runs.last();
+    const auto answer = QMessageBox::question(
+        this, tr("Interrupted import"),
+        tr("An import of %1 started at %2 did not finish. Resume it now? Images already imported are kept and "
+           "skipped.")
+            .arg(QDir::toNativeSeparators(run.rootPath), run.startedAt),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes)
+        return;
+    const ImportKind kind = run.kind == u"scin"_s ? ImportKind::Scin
+        : run.kind == u"passion"_s               ? ImportKind::Passion
+                                                 : ImportKind::Folder;
+    m_import->start(kind, run.rootPath);
+}
+
+void MainWindow::updateState()
+{
+    const bool open = m_store != nullptr;
+    for (QAction *action : std::as_const(m_storeActions))
+        action->setEnabled(open);
+    if (open) {
+        setWindowTitle(u"%1 — %2"_s.arg(QFileInfo(m_store->path()).completeBaseName(), programName()));
+        m_storeLabel->setText(QDir::toNativeSeparators(m_store->path()));
+    } else {
+        setWindowTitle(programName());
+        m_storeLabel->setText(tr("No store open"));
+    }
+    refreshSummary();
+}
+
+void MainWindow::refreshSummary()
+{
+    if (!m_store) {
+        m_summary->setText(tr("<p>No store is open.</p><p>Use <b>File › New Store</b> or <b>File › Open Store</b>.</p>"));
+        return;
+    }
+    QString error;
+    const StoreStats stats = StoreInspector(*m_store).stats(&error);
+    m_summary->setText(tr("<h3>%1</h3>"
+                          "<table cellspacing='4'>"
+                          "<tr><td>Images</td><td align='right'><b>%2</b></td></tr>"
+                          "<tr><td>Cases</td><td align='right'><b>%3</b></td></tr>"
+                          "<tr><td>Reference labels</td><td align='right'><b>%4</b></td></tr>"
+                          "<tr><td>Users</td><td align='right'><b>%5</b></td></tr>"
+                          "<tr><td>Annotations</td><td align='right'><b>%6</b></td></tr>"
+                          "<tr><td>Sources</td><td align='right'><b>%7</b></td></tr>"
+                          "<tr><td>Image data</td><td align='right'><b>%8 MB</b></td></tr>"
+                          "</table>")
+                           .arg(QFileInfo(m_store->path()).completeBaseName().toHtmlEscaped())
+                           .arg(stats.images)
+                           .arg(stats.cases)
+                           .arg(stats.referenceLabels)
+                           .arg(stats.users)
+                           .arg(stats.annotations)
+                           .arg(stats.sources)
+                           .arg(stats.imageBytes / 1048576.0, 0, 'f', 1));
+    statusBar()->showMessage(tr("%n image(s)", nullptr, int(stats.images)));
+}
+
+void MainWindow::rememberStore(const QString &path)
+{
+    QSettings settings;
+    settings.setValue(u"store/last"_s, path);
+    QStringList recent = settings.value(u"store/recent"_s).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    settings.setValue(u"store/recent"_s, recent.mid(0, 8));
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(u"store/recent"_s).toStringList();
+    for (const QString &path : recent) {
+        QAction *action = m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openStore(path); });
+        action->setEnabled(QFileInfo::exists(path));
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About DermLabel"),
+                       tr("<h3>DermLabel %1</h3><p>An annotation workstation for de-identified dermatology images: "
+                          "quality, suitability, differential diagnoses, skin type and tone, and region masks, "
+                          "labelled by several dermatologists independently.</p>")
+                           .arg(programVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_import && m_import->isRunning()) {
+        const auto answer = QMessageBox::question(this, tr("Import running"),
+                                                  tr("An import is running. Stop it and quit? What was imported so "
+                                                     "far is kept; the import can be resumed later."));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_import->cancelAndWait();
+    }
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/state"_s, saveState());
+    event->accept();
+}
+
+} // namespace dl

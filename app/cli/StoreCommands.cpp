@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// dermlabel-cli init, stats, check and users.
+#include "Cli.h"
+
+#include "model/Role.h"
+#include "store/SchemaMigrator.h"
+#include "store/Store.h"
+#include "store/StoreInspector.h"
+#include "store/UserRepository.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static QString tr(const char *text)
+{
+    return QCoreApplication::translate("dl::Cli", text);
+}
+
+int Cli::initCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    int exitCode = Ok;
+    if (!parse(parser, args, u"init"_s, tr("Create a new, empty store."), true, &exitCode))
+        return exitCode;
+    const QString path = parser.value(u"store"_s);
+    QString error;
+    auto store = Store::open(path, Store::OpenMode::CreateNew, &error);
+    if (!store)
+        return failure(error);
+    if (json())
+        printJson({{u"ok"_s, true}, {u"store"_s, store->path()}, {u"schema_version"_s, store->schemaVersion()}});
+    else
+        out() << tr("Created the store %1 (schema %2).").arg(QDir::toNativeSeparators(store->path())).arg(store->schemaVersion())
+              << u'\n';
+    return Ok;
+}
+
+int Cli::statsCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    int exitCode = Ok;
+    if (!parse(parser, args, u"stats"_s, tr("Count what a store holds."), true, &exitCode))
+        return exitCode;
+    auto store = openStore(parser, false, false);
+    if (!store)
+        return Failed;
+    QString error;
+    const StoreStats stats = StoreInspector(*store).stats(&error);
+    if (!error.isEmpty())
+        return failure(error);
+    if (json()) {
+        printJson(stats.toJson());
+    } else {
+        out() << tr("Images:           %1 (%2 MB)\n").arg(stats.images).arg(stats.imageBytes / 1048576.0, 0, 'f', 1)
+              << tr("Cases:            %1\n").arg(stats.cases) << tr("Users:            %1\n").arg(stats.users)
+              << tr("Reference labels: %1\n").arg(stats.referenceLabels)
+              << tr("Annotations:      %1\n").arg(stats.annotations) << tr("Masks:            %1\n").arg(stats.masks)
+              << tr("Sources:          %1\n").arg(stats.sources);
+    }
+    return Ok;
+}
+
+int Cli::checkCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption({u"verify-hashes"_s, tr("Re-read every image file and compare its SHA-256.")});
+    int exitCode = Ok;
+    if (!parse(parser, args, u"check"_s, tr("Check a store: database integrity, foreign keys, image files."), true,
+               &exitCode))
+        return exitCode;
+    auto store = openStore(parser, false, false);
+    if (!store)
+        return Failed;
+    QString error;
+    const StoreCheck check = StoreInspector(*store).check(parser.isSet(u"verify-hashes"_s), &error);
+    if (json()) {
+        printJson(check.toJson());
+    } else {
+        auto list = [&](const QString &title, const QStringList &items) {
+            if (items.isEmpty())
+                return;
+            out() << title << u'\n';
+            for (const QString &item : items.mid(0, 20))
+                out() << u"  "_s << item << u'\n';
+            if (items.size() > 20)
+                out() << tr("  ... and %1 more\n").arg(items.size() - 20);
+        };
+        out() << (check.ok() ? tr("The store is consistent.\n") : tr("The store has problems:\n"));
+        list(tr("Database integrity:"), check.integrityProblems);
+        list(tr("Broken references:"), check.foreignKeyViolations);
+        list(tr("Images whose file is missing:"), check.missingImageFiles);
+        list(tr("Images whose file does not match its checksum:"), check.corruptImageFiles);
+        list(tr("Files in the image folder that no image uses (safe to delete):"), check.orphanFiles);
+        if (check.casesWithoutImages)
+            out() << tr("Cases without images: %1\n").arg(check.casesWithoutImages);
+        if (check.imagesWithoutSource)
+            out() << tr("Images without a recorded source file: %1\n").arg(check.imagesWithoutSource);
+        if (check.interruptedImports)
+            out() << tr("Interrupted imports: %1 (run the same import again to resume)\n").arg(check.interruptedImports);
+    }
+    return check.ok() ? Ok : Partial;
+}
+
+int Cli::usersCommand(const QStringList &args)
+{
+    const QString action = args.value(1);
+    if (action != u"add"_s && action != u"list"_s) {
+        if (action == u"--help"_s || action == u"-h"_s) {
+            out() << tr("Usage: dermlabel-cli users add --store PATH --name NAME --role annotator|qa|admin "
+                        "[--display-name TEXT]\n"
+                        "       dermlabel-cli users list --store PATH [--json]\n"
+                        "The password of a new user is read from standard input.\n");
+            return Ok;
+        }
+        return usageError(tr("users: say 'add' or 'list'."));
+    }
+    QCommandLineParser parser;
+    if (action == u"add"_s) {
+        parser.addOption({u"name"_s, tr("The user name (letters, digits, '.', '_', '-')."), tr("NAME")});
+        parser.addOption({u"role"_s, tr("annotator, qa or admin."), tr("ROLE")});
+        parser.addOption({u"display-name"_s, tr("The name shown in the workstation."), tr("TEXT")});
+    }
+    int exitCode = Ok;
+    if (!parse(parser, args.mid(1), u"users "_s + action,
+               action == u"add"_s ? tr("Add a user; the password is read from standard input.") : tr("List the users."),
+               true, &exitCode))
+        return exitCode;
+    auto store = openStore(parser, false, action == u"add"_s);
+    if (!store)
+        return Failed;
+    UserRepository users(store->db());
+    QString error;
+    if (action == u"list"_s) {
+        const QList<User> list = users.list(&error);
+        QJsonArray array;
+        for (const User &user : list) {
+            array.append(QJsonObject {{u"name"_s, user.name}, {u"display_name"_s, user.displayName},
+                                      {u"role"_s, roleKey(user.role)}, {u"active"_s, user.active}});
+            if (!json())
+                out() << user.name.leftJustified(24) << roleKey(user.role).leftJustified(10)
+                      << (user.active ? QString() : tr("disabled")) << u'\n';
+        }
+        if (json())
+            printJson({{u"users"_s, array}});
+        return error.isEmpty() ? Ok : failure(error);
+    }
+    const QString name = parser.value(u"name"_s);
+    const auto role = roleFromKey(parser.value(u"role"_s));
+    if (name.isEmpty())
+        return usageError(tr("users add: --name NAME is required."));
+    if (!role)
+        return usageError(tr("users add: --role must be annotator, qa or admin."));
+    if (!UserRepository::isValidName(name, &error))
+        return usageError(error);
+    bool ok = false;
+    const QString password = readPassword(tr("Password for %1: ").arg(name), true, &ok);
+    if (!ok)
+        return usageError(tr("users add: no password on standard input."));
+    const qint64 id = users.add(name, parser.value(u"display-name"_s), *role, password, &error);
+    if (id < 0)
+        return failure(error);
+    if (json())
+        printJson({{u"ok"_s, true}, {u"id"_s, id}, {u"name"_s, name}, {u"role"_s, roleKey(*role)}});
+    else
+        out() << tr("Added %1 (%2).").arg(name, roleDisplayName(*role)) << u'\n';
+    return Ok;
+}
+
+} // namespace dl

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "imaging/ImageProbe.h"
+#include "imaging/ThumbnailMaker.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <atomic>
+
+namespace dl {
+
+/// What reading one file produced. Made on a worker thread; the store is
+/// written by the import's own thread from these results.
+struct IngestResult
+{
+    QString absolutePath;
+    QString relativePath;
+    bool ok = false;
+    bool cancelled = false;
+    QString rejectKey;
+    QString message;
+    QString sha256;
+    ImageHeader header;
+    Thumbnail thumbnail;
+    qint64 fileSize = 0;
+    QString modified;       ///< file modification time, ISO 8601 UTC
+};
+
+/// Reads, hashes, checks and thumbnails one image file, and places a copy in
+/// the store's image folder (named by content hash, written atomically). Safe
+/// to run on many threads at once.
+class ImageIngest
+{
+public:
+    struct Options
+    {
+        QString imageDirectory;     ///< the store's image folder
+        qint64 pixelLimit = ImageProbe::DefaultPixelLimit;
+        qint64 byteLimit = qint64(1) << 30;
+        int thumbnailEdge = 256;
+    };
+
+    /// rejectKey of a result that failed on the store's side (disk full,
+    /// no permission): the import must stop, the file itself is fine.
+    static inline const QString StoreWriteFailed = QStringLiteral("store_write_failed");
+
+    static IngestResult run(const QString &absolutePath, const QString &relativePath, const Options &options,
+                            const std::atomic_bool *cancel = nullptr);
+    /// Where a file of this hash and format lives under imageDirectory.
+    static QString storedPath(const QString &imageDirectory, const QString &sha256, ImageFormat format);
+};
+
+} // namespace dl

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "import/ImageIngest.h"
+#include "import/ImportPlan.h"
+#include "import/ImportReport.h"
+
+#include <atomic>
+#include <functional>
+
+namespace dl {
+
+class Store;
+
+enum class ImportKind { Folder, Scin, Passion };
+QString importKindKey(ImportKind kind);
+
+struct ImportOptions
+{
+    qint64 pixelLimit = ImageProbe::DefaultPixelLimit;
+    int thumbnailEdge = 256;
+    QString licence;        ///< replaces the licence found with the data, when set
+    QString attribution;
+    qint64 userId = -1;     ///< who runs the import, for the audit log
+    int batchSize = 64;     ///< files per transaction
+};
+
+struct ImportProgress
+{
+    enum class Phase { Reading, Images, Cases, Finished };
+    Phase phase = Phase::Reading;
+    qint64 done = 0;
+    qint64 total = 0;
+    QString currentPath;
+};
+
+/// Imports a folder or a dataset layout into a store.
+///
+/// Files are read, hashed, checked and thumbnailed on the global thread pool;
+/// the calling thread writes the results in batches, each in one transaction,
+/// while the next batch is being read. Bad files are reported, never stored.
+/// Cancelling keeps what was written; running the same import again skips
+/// files already imported (same path, size and time) and so resumes it.
+class ImportService
+{
+public:
+    using ProgressCallback = std::function<void(const ImportProgress &)>;
+
+    explicit ImportService(Store &store) : m_store(store) { }
+
+    /// Reads the layout at path; std::nullopt with *error when it cannot be read.
+    static std::optional<ImportPlan> plan(ImportKind kind, const QString &path, QString *error,
+                                          const std::atomic_bool *cancel = nullptr);
+
+    ImportReport run(const ImportPlan &plan, const ImportOptions &options, const ProgressCallback &progress = {},
+                     const std::atomic_bool *cancel = nullptr);
+
+    /// plan() then run().
+    ImportReport importPath(ImportKind kind, const QString &path, const ImportOptions &options,
+                            const ProgressCallback &progress = {}, const std::atomic_bool *cancel = nullptr);
+
+private:
+    Store &m_store;
+};
+
+} // namespace dl

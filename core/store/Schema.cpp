@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/Schema.h"
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static Migration version1()
+{
+    Migration m;
+    m.version = 1;
+    m.description = u"images, cases, metadata, reference labels, users, annotations, masks, audit"_s;
+    m.statements = {
+        u"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"_s,
+
+        // A dataset (or folder) that images came from, with its licence terms.
+        u"CREATE TABLE sources ("
+        " id {id},"
+        " kind TEXT NOT NULL CHECK (kind IN ('folder', 'scin', 'passion')),"
+        " name TEXT NOT NULL,"
+        " root_path TEXT NOT NULL,"
+        " licence TEXT NOT NULL DEFAULT '',"
+        " attribution TEXT NOT NULL DEFAULT '',"
+        " ids_public INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL,"
+        " UNIQUE (kind, root_path))"_s,
+
+        // One row per distinct content (SHA-256). public_id is pseudonymous.
+        u"CREATE TABLE images ("
+        " id {id},"
+        " public_id TEXT NOT NULL UNIQUE,"
+        " sha256 TEXT NOT NULL UNIQUE,"
+        " format TEXT NOT NULL,"
+        " width INTEGER NOT NULL CHECK (width > 0),"
+        " height INTEGER NOT NULL CHECK (height > 0),"
+        " orientation INTEGER NOT NULL DEFAULT 1 CHECK (orientation BETWEEN 1 AND 8),"
+        " byte_size {bigint} NOT NULL,"
+        " thumbnail {blob},"
+        " thumbnail_width INTEGER NOT NULL DEFAULT 0,"
+        " thumbnail_height INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL)"_s,
+
+        // Where each image was read from: for admins only, never exported.
+        u"CREATE TABLE image_files ("
+        " id {id},"
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+        " source_path TEXT NOT NULL,"
+        " file_size {bigint} NOT NULL,"
+        " file_mtime TEXT NOT NULL,"
+        " imported_at TEXT NOT NULL,"
+        " UNIQUE (source_id, source_path))"_s,
+        u"CREATE INDEX image_files_image ON image_files (image_id)"_s,
+
+        // A case groups the images of one contributor (SCIN case, PASSION subject).
+        u"CREATE TABLE cases ("
+        " id {id},"
+        " public_id TEXT NOT NULL UNIQUE,"
+        " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+        " source_case_id TEXT NOT NULL,"
+        " age_group TEXT,"
+        " age_years INTEGER,"
+        " sex TEXT,"
+        " skin_type_self TEXT,"
+        " body_sites TEXT,"
+        " symptoms TEXT,"
+        " duration TEXT,"
+        " country TEXT,"
+        " licence_tag TEXT,"
+        " split TEXT,"
+        " created_at TEXT NOT NULL,"
+        " UNIQUE (source_id, source_case_id))"_s,
+
+        u"CREATE TABLE case_images ("
+        " case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " position INTEGER NOT NULL,"
+        " shot_type TEXT,"
+        " PRIMARY KEY (case_id, image_id))"_s,
+        u"CREATE INDEX case_images_image ON case_images (image_id)"_s,
+
+        // Every source column of a case, as read.
+        u"CREATE TABLE case_attributes ("
+        " case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+        " name TEXT NOT NULL,"
+        " value TEXT NOT NULL,"
+        " PRIMARY KEY (case_id, name))"_s,
+
+        // Labels that came with a dataset. rater is '' for case-level labels.
+        u"CREATE TABLE reference_labels ("
+        " id {id},"
+        " case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+        " rater TEXT NOT NULL DEFAULT '',"
+        " field TEXT NOT NULL,"
+        " value TEXT NOT NULL,"
+        " UNIQUE (case_id, rater, field))"_s,
+
+        u"CREATE TABLE users ("
+        " id {id},"
+        " name TEXT NOT NULL UNIQUE,"
+        " display_name TEXT NOT NULL DEFAULT '',"
+        " role TEXT NOT NULL CHECK (role IN ('annotator', 'qa', 'admin')),"
+        " password_hash TEXT NOT NULL,"
+        " active INTEGER NOT NULL DEFAULT 1,"
+        " created_at TEXT NOT NULL)"_s,
+
+        u"CREATE TABLE assignments ("
+        " id {id},"
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " status TEXT NOT NULL DEFAULT 'todo'"
+        "  CHECK (status IN ('todo', 'in_progress', 'done', 'skipped', 'flagged')),"
+        " assigned_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL,"
+        " UNIQUE (image_id, user_id))"_s,
+        u"CREATE INDEX assignments_user ON assignments (user_id, status)"_s,
+
+        u"CREATE TABLE annotations ("
+        " id {id},"
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " gradable INTEGER,"
+        " ungradable_reason TEXT,"
+        " visible_condition TEXT,"
+        " sensitive INTEGER,"
+        " identifying TEXT,"
+        " cannot_determine INTEGER NOT NULL DEFAULT 0,"
+        " fitzpatrick TEXT,"
+        " monk TEXT,"
+        " note TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL,"
+        " UNIQUE (image_id, user_id))"_s,
+
+        u"CREATE TABLE annotation_diagnoses ("
+        " annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,"
+        " position INTEGER NOT NULL CHECK (position BETWEEN 1 AND 3),"
+        " condition_id TEXT NOT NULL,"
+        " confidence INTEGER CHECK (confidence BETWEEN 1 AND 5),"
+        " PRIMARY KEY (annotation_id, position))"_s,
+
+        u"CREATE TABLE masks ("
+        " id {id},"
+        " annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,"
+        " layer TEXT NOT NULL,"
+        " version INTEGER NOT NULL,"
+        " encoding TEXT NOT NULL,"
+        " width INTEGER NOT NULL,"
+        " height INTEGER NOT NULL,"
+        " data {blob} NOT NULL,"
+        " created_at TEXT NOT NULL,"
+        " UNIQUE (annotation_id, layer, version))"_s,
+
+        u"CREATE TABLE audit_log ("
+        " id {id},"
+        " at TEXT NOT NULL,"
+        " user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+        " action TEXT NOT NULL,"
+        " entity TEXT NOT NULL,"
+        " entity_id {bigint},"
+        " detail TEXT NOT NULL DEFAULT '')"_s,
+
+        // Each import, so that an interrupted one can be found and resumed.
+        u"CREATE TABLE import_runs ("
+        " id {id},"
+        " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+        " started_at TEXT NOT NULL,"
+        " finished_at TEXT,"
+        " status TEXT NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'interrupted', 'failed')),"
+        " report TEXT NOT NULL DEFAULT '')"_s,
+    };
+    return m;
+}
+
+QList<Migration> Schema::migrations()
+{
+    return {version1()};
+}
+
+} // namespace dl

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/Sql.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QSqlError>
+
+namespace dl {
+
+bool Sql::exec(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error)
+{
+    if (!query.prepare(sql)) {
+        if (error)
+            *error = QCoreApplication::translate("dl::Sql", "Database error: %1").arg(query.lastError().text());
+        return false;
+    }
+    for (const QVariant &value : binds)
+        query.addBindValue(value);
+    if (!query.exec()) {
+        if (error)
+            *error = QCoreApplication::translate("dl::Sql", "Database error: %1").arg(query.lastError().text());
+        return false;
+    }
+    return true;
+}
+
+bool Sql::exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error)
+{
+    QSqlQuery query(db);
+    return exec(query, sql, binds, error);
+}
+
+std::optional<QVariant> Sql::scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
+                                    QString *error)
+{
+    QSqlQuery query(db);
+    if (!exec(query, sql, binds, error) || !query.next())
+        return std::nullopt;
+    return query.value(0);
+}
+
+qint64 Sql::insertReturningId(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
+                              QString *error)
+{
+    QSqlQuery query(db);
+    if (!exec(query, sql, binds, error))
+        return -1;
+    if (!query.next()) {
+        if (error)
+            *error = QCoreApplication::translate("dl::Sql", "Database error: no id returned");
+        return -1;
+    }
+    return query.value(0).toLongLong();
+}
+
+QString Sql::now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+} // namespace dl

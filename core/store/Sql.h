@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariant>
+#include <QVariantList>
+
+#include <optional>
+
+namespace dl {
+
+/// Small helpers over QSqlQuery that always bind parameters positionally
+/// (`?`) and turn failures into readable messages.
+class Sql
+{
+public:
+    /// Prepares and executes; on failure returns false and sets *error.
+    static bool exec(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error);
+    static bool exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error);
+
+    /// First column of the first row, or std::nullopt when there is no row.
+    static std::optional<QVariant> scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
+                                          QString *error);
+
+    /// Executes an INSERT ... RETURNING id and returns the id, or -1.
+    static qint64 insertReturningId(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
+                                    QString *error);
+
+    /// The value to bind for a NOT NULL text column: a null QString binds as
+    /// SQL NULL, so it becomes an empty string here.
+    static QString text(const QString &value) { return value.isNull() ? QStringLiteral("") : value; }
+
+    /// Current time as stored in the database: ISO 8601 UTC with milliseconds.
+    static QString now();
+};
+
+} // namespace dl

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/Store.h"
+
+#include "store/SchemaMigrator.h"
+#include "store/Sql.h"
+
+#include <QAtomicInt>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLockFile>
+#include <QMessageAuthenticationCode>
+#include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static QString tr(const char *text)
+{
+    return QCoreApplication::translate("dl::Store", text);
+}
+
+static QAtomicInt s_storeCounter;
+
+Store::~Store()
+{
+    QMutexLocker locker(&m_mutex);
+    // removeDatabase() closes each connection; connections of other threads
+    // must not be fetched here, only dropped.
+    for (const QString &name : std::as_const(m_connections))
+        QSqlDatabase::removeDatabase(name);
+}
+
+std::unique_ptr<Store> Store::open(const QString &path, OpenMode mode, QString *error)
+{
+    if (path.isEmpty()) {
+        *error = tr("No store path given.");
+        return nullptr;
+    }
+    const QFileInfo info(path);
+    if (info.exists() && info.isDir()) {
+        *error = tr("%1 is a folder, not a store file.").arg(QDir::toNativeSeparators(path));
+        return nullptr;
+    }
+    if (mode == OpenMode::MustExist && !info.exists()) {
+        *error = tr("There is no store at %1.").arg(QDir::toNativeSeparators(path));
+        return nullptr;
+    }
+    if (mode == OpenMode::CreateNew && info.exists()) {
+        *error = tr("%1 already exists.").arg(QDir::toNativeSeparators(path));
+        return nullptr;
+    }
+    if (!info.exists()) {
+        if (!QDir().mkpath(info.absolutePath())) {
+            *error = tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(info.absolutePath()));
+            return nullptr;
+        }
+    } else {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+            return nullptr;
+        }
+        const QByteArray magic = file.read(16);
+        if (!magic.isEmpty() && !magic.startsWith("SQLite format 3")) {
+            *error = tr("%1 is not a DermLabel store.").arg(QDir::toNativeSeparators(path));
+            return nullptr;
+        }
+    }
+
+    std::unique_ptr<Store> store(new Store);
+    store->m_path = info.absoluteFilePath();
+    store->m_connectionPrefix = u"dermlabel-store-%1"_s.arg(s_storeCounter.fetchAndAddRelaxed(1));
+    if (!store->initialise(error))
+        return nullptr;
+    return store;
+}
+
+bool Store::initialise(QString *error)
+{
+    QSqlDatabase connection = db();
+    if (!connection.isOpen()) {
+        *error = tr("Cannot open the store %1: %2")
+                     .arg(QDir::toNativeSeparators(m_path), connection.lastError().text());
+        return false;
+    }
+    SchemaMigrator migrator(connection, m_dialect);
+    if (!migrator.migrate(error))
+        return false;
+    m_schemaVersion = migrator.storeVersion(error);
+
+    QString secretHex = setting(u"secret"_s);
+    if (secretHex.isEmpty()) {
+        QByteArray secret(32, Qt::Uninitialized);
+        QRandomGenerator::system()->generate(secret.begin(), secret.end());
+        secretHex = QString::fromLatin1(secret.toHex());
+        // Only the first writer's secret is kept, should two processes race.
+        if (!Sql::exec(connection, u"INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"_s,
+                       {u"secret"_s, secretHex}, error))
+            return false;
+        secretHex = setting(u"secret"_s);
+    }
+    m_secret = QByteArray::fromHex(secretHex.toLatin1());
+    return true;
+}
+
+QSqlDatabase Store::openConnection(const QString &name, QString *error) const
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), name);
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(SqlDialect::BusyTimeoutMs));
+    if (!db.open()) {
+        *error = db.lastError().text();
+        return db;
+    }
+    if (!m_dialect.configureConnection(db, error)) {
+        const QString message = *error;
+        db.close();
+        *error = message;
+    }
+    return db;
+}
+
+QSqlDatabase Store::db() const
+{
+    // A per-thread serial number, never reused, names this thread's connection.
+    static QAtomicInteger<quint64> s_threadCounter;
+    thread_local const quint64 threadSerial = s_threadCounter.fetchAndAddRelaxed(1);
+    const QString name = u"%1-thread-%2"_s.arg(m_connectionPrefix).arg(threadSerial);
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name, false);
+    QString error;
+    QSqlDatabase db = openConnection(name, &error);
+    if (!error.isEmpty())
+        qWarning("%s", qPrintable(error));
+    QMutexLocker locker(&m_mutex);
+    m_connections.append(name);
+    return db;
+}
+
+QString Store::imageDirectory() const
+{
+    return m_path + u".images"_s;
+}
+
+QString Store::imageFilePath(const QString &sha256, const QString &extension) const
+{
+    return u"%1/%2/%3.%4"_s.arg(imageDirectory(), sha256.left(2), sha256, extension);
+}
+
+bool Store::lockForWriting(QString *error)
+{
+    if (m_lock)
+        return true;
+    auto lock = std::make_unique<QLockFile>(m_path + u".lock"_s);
+    lock->setStaleLockTime(0);
+    if (lock->tryLock(0)) {
+        m_lock = std::move(lock);
+        return true;
+    }
+    if (lock->error() == QLockFile::LockFailedError) {
+        qint64 pid = 0;
+        QString host, app;
+        lock->getLockInfo(&pid, &host, &app);
+        *error = tr("The store %1 is in use by another program (%2, process %3 on %4). Close it there "
+                    "first, then try again.")
+                     .arg(QDir::toNativeSeparators(m_path), app.isEmpty() ? tr("unknown") : app)
+                     .arg(pid)
+                     .arg(host.isEmpty() ? tr("this computer") : host);
+    } else {
+        *error = tr("Cannot create the lock file beside %1 (is the folder writable?).")
+                     .arg(QDir::toNativeSeparators(m_path));
+    }
+    return false;
+}
+
+bool Store::isLockedForWriting() const
+{
+    return m_lock != nullptr;
+}
+
+QString Store::setting(const QString &key, const QString &fallback) const
+{
+    QString error;
+    const auto value = Sql::scalar(db(), u"SELECT value FROM settings WHERE key = ?"_s, {key}, &error);
+    return value ? value->toString() : fallback;
+}
+
+bool Store::setSetting(const QString &key, const QString &value, QString *error)
+{
+    return Sql::exec(db(),
+                     u"INSERT INTO settings (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s,
+                     {key, value}, error);
+}
+
+QString Store::pseudonym(const QString &prefix, const QByteArray &material) const
+{
+    const QByteArray mac = QMessageAuthenticationCode::hash(material, m_secret, QCryptographicHash::Sha256);
+    return prefix + u'-' + QString::fromLatin1(mac.left(8).toHex());
+}
+
+} // namespace dl

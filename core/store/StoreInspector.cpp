@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/StoreInspector.h"
+
+#include "imaging/ImageFormat.h"
+#include "store/Sql.h"
+#include "store/Store.h"
+
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QSet>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+QJsonObject StoreStats::toJson() const
+{
+    return {{u"images"_s, images},       {u"cases"_s, cases},
+            {u"users"_s, users},         {u"reference_labels"_s, referenceLabels},
+            {u"annotations"_s, annotations}, {u"masks"_s, masks},
+            {u"sources"_s, sources},     {u"image_bytes"_s, imageBytes}};
+}
+
+bool StoreCheck::ok() const
+{
+    return integrityProblems.isEmpty() && foreignKeyViolations.isEmpty() && missingImageFiles.isEmpty()
+        && corruptImageFiles.isEmpty();
+}
+
+QJsonObject StoreCheck::toJson() const
+{
+    return {{u"ok"_s, ok()},
+            {u"integrity"_s, integrityProblems.isEmpty() ? u"ok"_s : integrityProblems.join(u"; "_s)},
+            {u"foreign_key_violations"_s, QJsonArray::fromStringList(foreignKeyViolations)},
+            {u"missing_image_files"_s, QJsonArray::fromStringList(missingImageFiles)},
+            {u"corrupt_image_files"_s, QJsonArray::fromStringList(corruptImageFiles)},
+            {u"orphan_files"_s, QJsonArray::fromStringList(orphanFiles)},
+            {u"images_without_source"_s, imagesWithoutSource},
+            {u"cases_without_images"_s, casesWithoutImages},
+            {u"interrupted_imports"_s, interruptedImports}};
+}
+
+static qint64 count(const QSqlDatabase &db, const QString &sql, QString *error)
+{
+    return Sql::scalar(db, sql, {}, error).value_or(0).toLongLong();
+}
+
+StoreStats StoreInspector::stats(QString *error) const
+{
+    const QSqlDatabase db = m_store.db();
+    StoreStats s;
+    s.images = count(db, u"SELECT COUNT(*) FROM images"_s, error);
+    s.cases = count(db, u"SELECT COUNT(*) FROM cases"_s, error);
+    s.users = count(db, u"SELECT COUNT(*) FROM users"_s, error);
+    s.referenceLabels = count(db, u"SELECT COUNT(*) FROM reference_labels"_s, error);
+    s.annotations = count(db, u"SELECT COUNT(*) FROM annotations"_s, error);
+    s.masks = count(db, u"SELECT COUNT(*) FROM masks"_s, error);
+    s.sources = count(db, u"SELECT COUNT(*) FROM sources"_s, error);
+    s.imageBytes = count(db, u"SELECT COALESCE(SUM(byte_size), 0) FROM images"_s, error);
+    return s;
+}
+
+StoreCheck StoreInspector::check(bool verifyHashes, QString *error) const
+{
+    const QSqlDatabase db = m_store.db();
+    StoreCheck c;
+    c.integrityProblems = m_store.dialect().integrityProblems(db, error);
+    c.foreignKeyViolations = m_store.dialect().foreignKeyViolations(db, error);
+    c.imagesWithoutSource = count(
+        db, u"SELECT COUNT(*) FROM images i WHERE NOT EXISTS (SELECT 1 FROM image_files f WHERE f.image_id = i.id)"_s,
+        error);
+    c.casesWithoutImages = count(
+        db, u"SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_images ci WHERE ci.case_id = c.id)"_s,
+        error);
+    c.interruptedImports = count(db, u"SELECT COUNT(*) FROM import_runs WHERE status = 'running'"_s,
+                                 error);
+
+    QSet<QString> known;
+    QSqlQuery query(db);
+    if (Sql::exec(query, u"SELECT public_id, sha256, format FROM images ORDER BY id"_s, {}, error)) {
+        while (query.next()) {
+            const QString sha = query.value(1).toString();
+            const QString format = query.value(2).toString();
+            const QString path = m_store.imageFilePath(sha, formatExtension(formatFromName(format)));
+            known.insert(QFileInfo(path).absoluteFilePath());
+            if (!QFileInfo::exists(path)) {
+                c.missingImageFiles.append(query.value(0).toString());
+                continue;
+            }
+            if (verifyHashes) {
+                QFile file(path);
+                QCryptographicHash hash(QCryptographicHash::Sha256);
+                if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file)
+                    || QString::fromLatin1(hash.result().toHex()) != sha)
+                    c.corruptImageFiles.append(query.value(0).toString());
+            }
+        }
+    }
+    QDirIterator it(m_store.imageDirectory(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = QFileInfo(it.next()).absoluteFilePath();
+        if (!known.contains(path))
+            c.orphanFiles.append(path);
+    }
+    c.orphanFiles.sort();
+    return c;
+}
+
+} // namespace dl

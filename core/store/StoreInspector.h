@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QJsonObject>
+#include <QStringList>
+
+namespace dl {
+
+class Store;
+
+struct StoreStats
+{
+    qint64 images = 0;
+    qint64 cases = 0;
+    qint64 users = 0;
+    qint64 referenceLabels = 0;
+    qint64 annotations = 0;
+    qint64 masks = 0;
+    qint64 sources = 0;
+    qint64 imageBytes = 0;
+    QJsonObject toJson() const;
+};
+
+struct StoreCheck
+{
+    QStringList integrityProblems;
+    QStringList foreignKeyViolations;
+    QStringList missingImageFiles;     ///< image rows whose file is not in the image folder
+    QStringList corruptImageFiles;     ///< files whose content hash is not their name
+    QStringList orphanFiles;           ///< files in the image folder no image row names
+    qint64 imagesWithoutSource = 0;    ///< images with no recorded source file
+    qint64 casesWithoutImages = 0;
+    qint64 interruptedImports = 0;
+    bool ok() const;
+    QJsonObject toJson() const;
+};
+
+/// Counts and consistency checks over a store, for `dermlabel-cli stats` and `check`.
+class StoreInspector
+{
+public:
+    explicit StoreInspector(const Store &store) : m_store(store) { }
+
+    StoreStats stats(QString *error) const;
+    /// verifyHashes re-reads every image file and compares its SHA-256.
+    StoreCheck check(bool verifyHashes, QString *error) const;
+
+private:
+    const Store &m_store;
+};
+
+} // namespace dl

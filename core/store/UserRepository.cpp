@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/UserRepository.h"
+
+#include "auth/PasswordHasher.h"
+#include "store/Sql.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static QString tr(const char *text)
+{
+    return QCoreApplication::translate("dl::UserRepository", text);
+}
+
+static const QString s_columns = u"id, name, display_name, role, active"_s;
+
+static User userFromQuery(const QSqlQuery &query)
+{
+    User user;
+    user.id = query.value(0).toLongLong();
+    user.name = query.value(1).toString();
+    user.displayName = query.value(2).toString();
+    user.role = roleFromKey(query.value(3).toString()).value_or(Role::Annotator);
+    user.active = query.value(4).toBool();
+    return user;
+}
+
+bool UserRepository::isValidName(const QString &name, QString *error)
+{
+    static const QRegularExpression pattern(u"^[A-Za-z0-9._-]{1,64}$"_s);
+    if (!pattern.match(name).hasMatch()) {
+        *error = tr("'%1' is not a valid user name: use 1 to 64 letters, digits, '.', '_' or '-'.").arg(name);
+        return false;
+    }
+    return true;
+}
+
+qint64 UserRepository::add(const QString &name, const QString &displayName, Role role, const QString &password,
+                           QString *error, int iterations)
+{
+    if (!isValidName(name, error))
+        return -1;
+    if (password.size() < MinimumPasswordLength) {
+        *error = tr("The password must have at least %1 characters.").arg(MinimumPasswordLength);
+        return -1;
+    }
+    if (findByName(name)) {
+        *error = tr("There is already a user named '%1'.").arg(name);
+        return -1;
+    }
+    const QString hash = iterations > 0 ? PasswordHasher::hash(password, iterations) : PasswordHasher::hash(password);
+    return Sql::insertReturningId(m_db,
+                                  u"INSERT INTO users (name, display_name, role, password_hash, active, created_at) "
+                                  "VALUES (?, ?, ?, ?, 1, ?) RETURNING id"_s,
+                                  {name, displayName.isEmpty() ? name : displayName, roleKey(role), hash, Sql::now()},
+                                  error);
+}
+
+std::optional<User> UserRepository::findByName(const QString &name, QString *error) const
+{
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"SELECT %1 FROM users WHERE name = ?"_s.arg(s_columns), {name}, error) || !query.next())
+        return std::nullopt;
+    return userFromQuery(query);
+}
+
+std::optional<User> UserRepository::findById(qint64 id, QString *error) const
+{
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"SELECT %1 FROM users WHERE id = ?"_s.arg(s_columns), {id}, error) || !query.next())
+        return std::nullopt;
+    return userFromQuery(query);
+}
+
+QList<User> UserRepository::list(QString *error) const
+{
+    QList<User> users;
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"SELECT %1 FROM users ORDER BY name"_s.arg(s_columns), {}, error))
+        return users;
+    while (query.next())
+        users.append(userFromQuery(query));
+    return users;
+}
+
+qint64 UserRepository::count(QString *error) const
+{
+    return Sql::scalar(m_db, u"SELECT COUNT(*) FROM users"_s, {}, error).value_or(0).toLongLong();
+}
+
+std::optional<User> UserRepository::authenticate(const QString &name, const QString &password) const
+{
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"SELECT %1, password_hash FROM users WHERE name = ?"_s.arg(s_columns), {name}, nullptr)
+        || !query.next())
+        return std::nullopt;
+    const User user = userFromQuery(query);
+    if (!user.active || !PasswordHasher::verify(password, query.value(5).toString()))
+        return std::nullopt;
+    return user;
+}
+
+bool UserRepository::setPassword(qint64 userId, const QString &password, QString *error)
+{
+    if (password.size() < MinimumPasswordLength) {
+        *error = tr("The password must have at least %1 characters.").arg(MinimumPasswordLength);
+        return false;
+    }
+    return Sql::exec(m_db, u"UPDATE users SET password_hash = ? WHERE id = ?"_s,
+                     {PasswordHasher::hash(password), userId}, error);
+}
+
+bool UserRepository::setActive(qint64 userId, bool active, QString *error)
+{
+    return Sql::exec(m_db, u"UPDATE users SET active = ? WHERE id = ?"_s, {active ? 1 : 0, userId}, error);
+}
+
+} // namespace dl

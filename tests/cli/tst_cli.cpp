@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// dermlabel-cli as a user runs it: commands, exit codes, JSON reports.
+#include "ImportFixtures.h"
+
+#include "store/Sql.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void versionAndHelp_data();
+    void versionAndHelp();
+    void usageErrorsExitTwo_data();
+    void usageErrorsExitTwo();
+    void initStatsCheck();
+    void importReportsAndExitCodes();
+    void usersAddReadsPasswordFromStdin();
+    void lockedStoreIsRefused();
+    void newerStoreIsRefused();
+    void demoStore();
+
+private:
+    struct Result
+    {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+        QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+    };
+    Result cli(const QStringList &args, const QByteArray &input = {});
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+
+    QTemporaryDir m_dir;
+};
+
+TestCli::Result TestCli::cli(const QStringList &args, const QByteArray &input)
+{
+    QProcess process;
+    process.start(QStringLiteral(DERMLABEL_CLI_PATH), args);
+    if (!process.waitForStarted())
+        return {};
+    if (!input.isEmpty())
+        process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(240'000))
+        process.kill();
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
+            process.readAllStandardError()};
+}
+
+void TestCli::initTestCase()
+{
+    QVERIFY(QFile::exists(QStringLiteral(DERMLABEL_CLI_PATH)));
+}
+
+void TestCli::versionAndHelp_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("--version") << QStringList {u"--version"_s} << u"dermlabel-cli 0."_s;
+    QTest::newRow("--help") << QStringList {u"--help"_s} << u"Commands:"_s;
+    for (const QString &command : {u"init"_s, u"demo"_s, u"import"_s, u"stats"_s, u"check"_s})
+        QTest::newRow(qPrintable(command + u" --help"_s)) << QStringList {command, u"--help"_s} << u"--store"_s;
+    QTest::newRow("users --help") << QStringList {u"users"_s, u"--help"_s} << u"users add"_s;
+}
+
+void TestCli::versionAndHelp()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const Result r = cli(args);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(QString::fromUtf8(r.out).contains(expected), r.out.constData());
+}
+
+void TestCli::usageErrorsExitTwo_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no command") << QStringList {} << u"Usage"_s;
+    QTest::newRow("unknown command") << QStringList {u"frobnicate"_s} << u"Unknown command"_s;
+    QTest::newRow("no store") << QStringList {u"stats"_s} << u"--store"_s;
+    QTest::newRow("unknown option") << QStringList {u"stats"_s, u"--stroe"_s, u"x"_s} << u"stroe"_s;
+    QTest::newRow("missing store") << QStringList {u"stats"_s, u"--store"_s, u"/nonexistent/x.dermlabel"_s}
+                                   << u"There is no store"_s;
+    QTest::newRow("import without kind") << QStringList {u"import"_s, u"--store"_s, u"x.dermlabel"_s}
+                                         << u"exactly one of"_s;
+    QTest::newRow("bad megapixels") << QStringList {u"import"_s, u"--store"_s, u"x"_s, u"--folder"_s, u"."_s,
+                                                    u"--max-megapixels"_s, u"lots"_s}
+                                    << u"positive number"_s;
+}
+
+void TestCli::usageErrorsExitTwo()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Result r = cli(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(r.err + r.out).contains(message), (r.err + r.out).constData());
+}
+
+void TestCli::initStatsCheck()
+{
+    const QString store = path(u"init.dermlabel"_s);
+    Result r = cli({u"init"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.json().value(u"ok"_s).toBool(), true);
+    QVERIFY(QFile::exists(store));
+    r = cli({u"init"_s, u"--store"_s, store});
+    QCOMPARE(r.exitCode, 2); // never overwrites
+    QVERIFY(r.err.contains("already exists"));
+
+    r = cli({u"stats"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject stats = r.json();
+    for (const QString &key : {u"images"_s, u"cases"_s, u"users"_s, u"reference_labels"_s, u"annotations"_s}) {
+        QVERIFY2(stats.contains(key), qPrintable(key));
+        QCOMPARE(stats.value(key).toInt(-1), 0);
+    }
+    r = cli({u"check"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.json().value(u"ok"_s).toBool(), true);
+    QCOMPARE(r.json().value(u"integrity"_s).toString(), u"ok"_s);
+}
+
+void TestCli::importReportsAndExitCodes()
+{
+    const QString store = path(u"import.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    const QString good = path(u"good"_s);
+    QVERIFY(fixtures::write(good + u"/a.jpg"_s, fixtures::jpeg(320, 240, 1)));
+    QVERIFY(fixtures::write(good + u"/b.png"_s, fixtures::png(320, 240, 2)));
+    Result r = cli({u"import"_s, u"--store"_s, store, u"--folder"_s, good, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QJsonObject report = r.json();
+    QCOMPARE(report.value(u"imported"_s).toInt(), 2);
+    for (const QString &key : {u"imported"_s, u"duplicates"_s, u"rejected"_s, u"missing"_s, u"cases"_s,
+                               u"reference_labels"_s})
+        QVERIFY2(report.contains(key), qPrintable(key));
+
+    const QString mixed = path(u"mixed"_s);
+    QVERIFY(fixtures::write(mixed + u"/c.jpg"_s, fixtures::jpeg(320, 240, 3)));
+    QVERIFY(fixtures::write(mixed + u"/dup.jpg"_s, fixtures::jpeg(320, 240, 1)));
+    QVERIFY(fixtures::write(mixed + u"/broken.jpg"_s, fixtures::truncatedJpeg(5)));
+    r = cli({u"import"_s, u"--store"_s, store, u"--folder"_s, mixed, u"--json"_s});
+    QCOMPARE(r.exitCode, 1);
+    report = r.json();
+    QCOMPARE(report.value(u"imported"_s).toInt(), 1);
+    QCOMPARE(report.value(u"duplicates"_s).toInt(), 1);
+    const QJsonArray rejected = report.value(u"rejected"_s).toArray();
+    QCOMPARE(rejected.size(), 1);
+    QVERIFY(rejected.first().toObject().value(u"path"_s).toString().endsWith(u"broken.jpg"_s));
+    QCOMPARE(rejected.first().toObject().value(u"reason"_s).toString(), u"truncated"_s);
+
+    // Human output names the file and the reason.
+    r = cli({u"import"_s, u"--store"_s, store, u"--folder"_s, mixed});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("broken.jpg"), r.out.constData());
+
+    r = cli({u"import"_s, u"--store"_s, store, u"--scin"_s, good, u"--json"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.json().value(u"error"_s).toString().contains(u"scin_cases.csv"_s));
+
+    r = cli({u"stats"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.json().value(u"images"_s).toInt(), 3);
+}
+
+void TestCli::usersAddReadsPasswordFromStdin()
+{
+    const QString store = path(u"users.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    Result r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.lee"_s, u"--role"_s, u"annotator"_s,
+                    u"--json"_s},
+                   "s3cret-pass\n");
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.json().value(u"role"_s).toString(), u"annotator"_s);
+    r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.lee"_s, u"--role"_s, u"qa"_s}, "another-1\n");
+    QCOMPARE(r.exitCode, 2);
+    r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"x"_s, u"--role"_s, u"boss"_s}, "another-1\n");
+    QCOMPARE(r.exitCode, 2);
+    r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"nopass"_s, u"--role"_s, u"qa"_s});
+    QCOMPARE(r.exitCode, 2);
+    r = cli({u"users"_s, u"list"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.json().value(u"users"_s).toArray().size(), 1);
+    QCOMPARE(cli({u"stats"_s, u"--store"_s, store, u"--json"_s}).json().value(u"users"_s).toInt(), 1);
+
+    // Only a salted PBKDF2 hash is stored.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"peek"_s);
+        db.setDatabaseName(store);
+        QVERIFY(db.open());
+        QString error;
+        const QString hash = dl::Sql::scalar(db, u"SELECT password_hash FROM users"_s, {}, &error)->toString();
+        QVERIFY(hash.startsWith(u"pbkdf2-sha256$"_s));
+        QVERIFY(!hash.contains(u"s3cret"_s));
+    }
+    QSqlDatabase::removeDatabase(u"peek"_s);
+}
+
+void TestCli::lockedStoreIsRefused()
+{
+    const QString store = path(u"locked.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    // Another live process holds the writer lock: this test process.
+    QFile lock(store + u".lock"_s);
+    QVERIFY(lock.open(QIODevice::WriteOnly));
+    lock.write(QByteArray::number(QCoreApplication::applicationPid()) + "\ntst_cli\n" + QSysInfo::machineHostName().toUtf8() + "\n");
+    lock.close();
+    const QString folder = path(u"lockfolder"_s);
+    QVERIFY(fixtures::write(folder + u"/a.jpg"_s, fixtures::jpeg(100, 100, 9)));
+    const Result r = cli({u"import"_s, u"--store"_s, store, u"--folder"_s, folder});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("in use"), r.err.constData());
+    QFile::remove(store + u".lock"_s);
+    QCOMPARE(cli({u"import"_s, u"--store"_s, store, u"--folder"_s, folder}).exitCode, 0);
+}
+
+void TestCli::newerStoreIsRefused()
+{
+    const QString store = path(u"newer.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"future"_s);
+        db.setDatabaseName(store);
+        QVERIFY(db.open());
+        QString error;
+        QVERIFY(dl::Sql::exec(db, u"INSERT INTO schema_version VALUES (500, 'future', '')"_s, {}, &error));
+    }
+    QSqlDatabase::removeDatabase(u"future"_s);
+    const Result r = cli({u"stats"_s, u"--store"_s, store});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("newer version"), r.err.constData());
+}
+
+void TestCli::demoStore()
+{
+    const QString store = path(u"demo.dermlabel"_s);
+    Result r = cli({u"demo"_s, u"--store"_s, store, u"--images"_s, u"8"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"imported"_s).toInt(), 8);
+    r = cli({u"stats"_s, u"--store"_s, store, u"--json"_s});
+    const QJsonObject stats = r.json();
+    QCOMPARE(stats.value(u"images"_s).toInt(), 8);
+    QVERIFY(stats.value(u"cases"_s).toInt() >= 3);
+    QVERIFY(stats.value(u"reference_labels"_s).toInt() > 0);
+    QCOMPARE(stats.value(u"users"_s).toInt(), 5);
+    r = cli({u"check"_s, u"--store"_s, store, u"--verify-hashes"_s, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    // Never over an existing store.
+    QCOMPARE(cli({u"demo"_s, u"--store"_s, store}).exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The store: migrations, pragmas, refusing newer or foreign files, the
+// writer lock, transactions, users and password hashing.
+#include "auth/PasswordHasher.h"
+#include "store/SchemaMigrator.h"
+#include "store/Sql.h"
+#include "store/Store.h"
+#include "store/StoreInspector.h"
+#include "store/Transaction.h"
+#include "store/UserRepository.h"
+
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace dl;
+
+class TestStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void freshStoreHasLatestSchema();
+    void pragmasAreInForce();
+    void migrationsStepOneAtATime();
+    void failingMigrationRollsBack();
+    void newerStoreIsRefused();
+    void foreignFileIsRefused();
+    void missingStoreIsReported();
+    void writerLockNamesHolder();
+    void transactionRollsBackUnlessCommitted();
+    void pseudonymsAreStableAndOpaque();
+    void pbkdf2MatchesReferenceVectors_data();
+    void pbkdf2MatchesReferenceVectors();
+    void passwordHashRoundTrip();
+    void usersAddAndAuthenticate();
+    void checkReportsMissingImageFiles();
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+};
+
+void TestStore::freshStoreHasLatestSchema()
+{
+    QString error;
+    auto store = Store::open(path(u"fresh.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY2(store, qPrintable(error));
+    QCOMPARE(store->schemaVersion(), SchemaMigrator::latestVersion());
+    const QStringList tables = store->db().tables();
+    for (const QString &table : {u"images"_s, u"image_files"_s, u"cases"_s, u"case_images"_s, u"case_attributes"_s,
+                                 u"reference_labels"_s, u"users"_s, u"assignments"_s, u"annotations"_s,
+                                 u"annotation_diagnoses"_s, u"masks"_s, u"audit_log"_s, u"import_runs"_s,
+                                 u"sources"_s, u"settings"_s, u"schema_version"_s})
+        QVERIFY2(tables.contains(table), qPrintable(table));
+    // Opening again migrates nothing and keeps the version.
+    store.reset();
+    store = Store::open(path(u"fresh.dermlabel"_s), Store::OpenMode::MustExist, &error);
+    QVERIFY2(store, qPrintable(error));
+    QCOMPARE(Sql::scalar(store->db(), u"SELECT COUNT(*) FROM schema_version"_s, {}, &error)->toInt(),
+             SchemaMigrator::latestVersion());
+}
+
+void TestStore::pragmasAreInForce()
+{
+    QString error;
+    auto store = Store::open(path(u"pragmas.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY2(store, qPrintable(error));
+    QCOMPARE(Sql::scalar(store->db(), u"PRAGMA journal_mode"_s, {}, &error)->toString(), u"wal"_s);
+    QCOMPARE(Sql::scalar(store->db(), u"PRAGMA foreign_keys"_s, {}, &error)->toInt(), 1);
+    QCOMPARE(Sql::scalar(store->db(), u"PRAGMA busy_timeout"_s, {}, &error)->toInt(), SqlDialect::BusyTimeoutMs);
+    // Foreign keys really are enforced.
+    QVERIFY(!Sql::exec(store->db(), u"INSERT INTO case_images (case_id, image_id, position) VALUES (99, 99, 1)"_s, {},
+                       &error));
+    QVERIFY(error.contains(u"FOREIGN KEY"_s, Qt::CaseInsensitive));
+    // A connection made on another thread gets the same settings.
+    int threadForeignKeys = -1;
+    QThread *thread = QThread::create([&] {
+        threadForeignKeys = Sql::scalar(store->db(), u"PRAGMA foreign_keys"_s, {}, nullptr).value_or(-1).toInt();
+    });
+    thread->start();
+    thread->wait();
+    delete thread;
+    QCOMPARE(threadForeignKeys, 1);
+}
+
+static QList<Migration> testMigrations(int upTo)
+{
+    QList<Migration> all {
+        {1, u"one"_s, {u"CREATE TABLE a (id {id}, name TEXT NOT NULL)"_s}},
+        {2, u"two"_s, {u"ALTER TABLE a ADD COLUMN size INTEGER NOT NULL DEFAULT 0"_s, u"INSERT INTO a (name) VALUES ('x')"_s}},
+        {3, u"three"_s, {u"CREATE TABLE b (id {id}, a_id INTEGER REFERENCES a(id))"_s}},
+    };
+    return all.mid(0, upTo);
+}
+
+void TestStore::migrationsStepOneAtATime()
+{
+    const QString name = u"migrations-step"_s;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path(u"steps.db"_s));
+        QVERIFY(db.open());
+        QString error;
+        SchemaMigrator v1(db, SqlDialect(), testMigrations(1));
+        QCOMPARE(v1.storeVersion(&error), 0);
+        QVERIFY2(v1.migrate(&error), qPrintable(error));
+        QCOMPARE(v1.storeVersion(&error), 1);
+        SchemaMigrator v3(db, SqlDialect(), testMigrations(3));
+        QVERIFY2(v3.migrate(&error), qPrintable(error));
+        QCOMPARE(v3.storeVersion(&error), 3);
+        QVERIFY(db.tables().contains(u"b"_s));
+        QCOMPARE(Sql::scalar(db, u"SELECT COUNT(*) FROM schema_version"_s, {}, &error)->toInt(), 3);
+        QCOMPARE(Sql::scalar(db, u"SELECT size FROM a WHERE name = 'x'"_s, {}, &error)->toInt(), 0);
+        // Running again applies nothing twice.
+        QVERIFY(v3.migrate(&error));
+        QCOMPARE(Sql::scalar(db, u"SELECT COUNT(*) FROM a"_s, {}, &error)->toInt(), 1);
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+void TestStore::failingMigrationRollsBack()
+{
+    const QString name = u"migrations-fail"_s;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path(u"fail.db"_s));
+        QVERIFY(db.open());
+        QString error;
+        QList<Migration> migrations = testMigrations(2);
+        migrations.append({3, u"broken"_s, {u"CREATE TABLE c (id INTEGER)"_s, u"THIS IS NOT SQL"_s}});
+        SchemaMigrator migrator(db, SqlDialect(), migrations);
+        QVERIFY(!migrator.migrate(&error));
+        QVERIFY2(error.contains(u"3"_s), qPrintable(error));
+        QCOMPARE(migrator.storeVersion(&error), 2);
+        QVERIFY(!db.tables().contains(u"c"_s)); // the half of step 3 that ran is gone
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+void TestStore::newerStoreIsRefused()
+{
+    const QString file = path(u"newer.dermlabel"_s);
+    QString error;
+    {
+        auto store = Store::open(file, Store::OpenMode::CreateIfMissing, &error);
+        QVERIFY(store);
+        QVERIFY(Sql::exec(store->db(), u"INSERT INTO schema_version (version, description, applied_at) VALUES (999, 'future', '')"_s,
+                          {}, &error));
+    }
+    auto store = Store::open(file, Store::OpenMode::MustExist, &error);
+    QVERIFY(!store);
+    QVERIFY2(error.contains(u"newer"_s), qPrintable(error));
+    QVERIFY2(error.contains(u"999"_s), qPrintable(error));
+}
+
+void TestStore::foreignFileIsRefused()
+{
+    const QString file = path(u"notes.txt"_s);
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("these are not the images you are looking for\n");
+    f.close();
+    QString error;
+    QVERIFY(!Store::open(file, Store::OpenMode::MustExist, &error));
+    QVERIFY2(error.contains(u"not a DermLabel store"_s), qPrintable(error));
+    QCOMPARE(f.size(), qint64(45)); // untouched
+
+    // An SQLite database of another program is refused too, and not changed.
+    const QString other = path(u"other.sqlite"_s);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"other"_s);
+        db.setDatabaseName(other);
+        QVERIFY(db.open());
+        QSqlQuery(db).exec(u"CREATE TABLE notes (t TEXT)"_s);
+    }
+    QSqlDatabase::removeDatabase(u"other"_s);
+    QVERIFY(!Store::open(other, Store::OpenMode::MustExist, &error));
+    QVERIFY2(error.contains(u"not a DermLabel store"_s), qPrintable(error));
+}
+
+void TestStore::missingStoreIsReported()
+{
+    QString error;
+    QVERIFY(!Store::open(path(u"nowhere/none.dermlabel"_s), Store::OpenMode::MustExist, &error));
+    QVERIFY2(error.contains(u"There is no store"_s), qPrintable(error));
+    QVERIFY(!QFile::exists(path(u"nowhere/none.dermlabel"_s)));
+    QVERIFY(!Store::open(m_dir.path(), Store::OpenMode::MustExist, &error));
+    QVERIFY2(error.contains(u"folder"_s), qPrintable(error));
+}
+
+void TestStore::writerLockNamesHolder()
+{
+    const QString file = path(u"locked.dermlabel"_s);
+    QString error;
+    auto first = Store::open(file, Store::OpenMode::CreateIfMissing, &error);
+    auto second = Store::open(file, Store::OpenMode::MustExist, &error);
+    QVERIFY(first && second);
+    QVERIFY2(first->lockForWriting(&error), qPrintable(error));
+    QVERIFY(!second->lockForWriting(&error));
+    QVERIFY2(error.contains(u"in use"_s), qPrintable(error));
+    QVERIFY2(error.contains(QString::number(QCoreApplication::applicationPid())), qPrintable(error));
+    first.reset(); // releases the lock
+    QVERIFY2(second->lockForWriting(&error), qPrintable(error));
+}
+
+void TestStore::transactionRollsBackUnlessCommitted()
+{
+    QString error;
+    auto store = Store::open(path(u"tx.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY(store);
+    {
+        Transaction tx(store->db());
+        QVERIFY(tx.isActive());
+        QVERIFY(store->setSetting(u"k"_s, u"rolled back"_s, &error));
+    }
+    QCOMPARE(store->setting(u"k"_s, u"absent"_s), u"absent"_s);
+    {
+        Transaction tx(store->db());
+        QVERIFY(store->setSetting(u"k"_s, u"kept"_s, &error));
+        QVERIFY(tx.commit());
+    }
+    QCOMPARE(store->setting(u"k"_s), u"kept"_s);
+}
+
+void TestStore::pseudonymsAreStableAndOpaque()
+{
+    QString error;
+    auto a = Store::open(path(u"p1.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    auto b = Store::open(path(u"p2.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY(a && b);
+    const QString id = a->pseudonym(u"img"_s, "IMG_0042_patient_smith.jpg");
+    QVERIFY(id.startsWith(u"img-"_s));
+    QCOMPARE(id.size(), 4 + 16);
+    QVERIFY(!id.contains(u"smith"_s));
+    QCOMPARE(a->pseudonym(u"img"_s, "IMG_0042_patient_smith.jpg"), id);
+    QVERIFY(b->pseudonym(u"img"_s, "IMG_0042_patient_smith.jpg") != id); // not linkable across stores
+    // The secret survives reopening.
+    a.reset();
+    a = Store::open(path(u"p1.dermlabel"_s), Store::OpenMode::MustExist, &error);
+    QCOMPARE(a->pseudonym(u"img"_s, "IMG_0042_patient_smith.jpg"), id);
+}
+
+void TestStore::pbkdf2MatchesReferenceVectors_data()
+{
+    QTest::addColumn<QByteArray>("password");
+    QTest::addColumn<QByteArray>("salt");
+    QTest::addColumn<int>("iterations");
+    QTest::addColumn<QByteArray>("expectedHex");
+    // RFC 7914 section 11.
+    QTest::newRow("rfc7914-1") << QByteArray("passwd") << QByteArray("salt") << 1
+                               << QByteArray("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+                                             "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
+    QTest::newRow("rfc7914-2") << QByteArray("Password") << QByteArray("NaCl") << 80000
+                               << QByteArray("4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+                                             "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
+    QTest::newRow("4096") << QByteArray("password") << QByteArray("salt") << 4096
+                          << QByteArray("c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
+    // A key longer than the hash block is hashed first (HMAC rule).
+    QTest::newRow("long-key") << QByteArray(100, 'a') << QByteArray("salt") << 3
+                              << QByteArray("338c89a22703aed3e2d593f2febdd48122aedc8ee805d48b5aa2a6b2c2d3db60a5e653c37a22cf6d");
+}
+
+void TestStore::pbkdf2MatchesReferenceVectors()
+{
+    QFETCH(QByteArray, password);
+    QFETCH(QByteArray, salt);
+    QFETCH(int, iterations);
+    QFETCH(QByteArray, expectedHex);
+    QCOMPARE(PasswordHasher::pbkdf2Sha256(password, salt, iterations, int(expectedHex.size() / 2)).toHex(), expectedHex);
+}
+
+void TestStore::passwordHashRoundTrip()
+{
+    const QString hash = PasswordHasher::hash(u"correct horse"_s, 1000);
+    QVERIFY(hash.startsWith(u"pbkdf2-sha256$1000$"_s));
+    QVERIFY(!hash.contains(u"correct"_s));
+    QVERIFY(PasswordHasher::verify(u"correct horse"_s, hash));
+    QVERIFY(!PasswordHasher::verify(u"correct horsE"_s, hash));
+    QVERIFY(PasswordHasher::hash(u"correct horse"_s, 1000) != hash); // salted
+    QVERIFY(!PasswordHasher::verify(u"x"_s, u"garbage"_s));
+    QVERIFY(!PasswordHasher::verify(u"x"_s, u"pbkdf2-sha256$0$AA==$AA=="_s));
+}
+
+void TestStore::usersAddAndAuthenticate()
+{
+    QString error;
+    auto store = Store::open(path(u"users.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY(store);
+    UserRepository users(store->db());
+    const qint64 id = users.add(u"dr.amara"_s, u"Dr. Amara"_s, Role::Annotator, u"secret-1"_s, &error, 1000);
+    QVERIFY2(id > 0, qPrintable(error));
+    QCOMPARE(users.add(u"dr.amara"_s, {}, Role::Qa, u"secret-2"_s, &error, 1000), -1);
+    QVERIFY(error.contains(u"already"_s));
+    QCOMPARE(users.add(u"short"_s, {}, Role::Qa, u"abc"_s, &error, 1000), -1);
+    QVERIFY(error.contains(u"at least"_s));
+    QCOMPARE(users.add(u"bad name"_s, {}, Role::Qa, u"secret-3"_s, &error, 1000), -1);
+    QVERIFY(error.contains(u"not a valid user name"_s));
+
+    const auto user = users.authenticate(u"dr.amara"_s, u"secret-1"_s);
+    QVERIFY(user);
+    QCOMPARE(user->id, id);
+    QCOMPARE(user->role, Role::Annotator);
+    QCOMPARE(user->displayName, u"Dr. Amara"_s);
+    QVERIFY(!users.authenticate(u"dr.amara"_s, u"secret-2"_s));
+    QVERIFY(!users.authenticate(u"nobody"_s, u"secret-1"_s));
+    QVERIFY(users.setActive(id, false, &error));
+    QVERIFY(!users.authenticate(u"dr.amara"_s, u"secret-1"_s));
+    QCOMPARE(users.count(), 1);
+    // Only a hash is stored.
+    const QString stored = Sql::scalar(store->db(), u"SELECT password_hash FROM users"_s, {}, &error)->toString();
+    QVERIFY(stored.startsWith(u"pbkdf2-sha256$"_s));
+}
+
+void TestStore::checkReportsMissingImageFiles()
+{
+    QString error;
+    auto store = Store::open(path(u"check.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY(store);
+    StoreCheck check = StoreInspector(*store).check(true, &error);
+    QVERIFY(check.ok());
+    QVERIFY(Sql::exec(store->db(),
+                      u"INSERT INTO images (public_id, sha256, format, width, height, byte_size, created_at) "
+                      "VALUES ('img-1', 'abcdef', 'jpeg', 10, 10, 100, '')"_s,
+                      {}, &error));
+    check = StoreInspector(*store).check(false, &error);
+    QVERIFY(!check.ok());
+    QCOMPARE(check.missingImageFiles, QStringList {u"img-1"_s});
+    QCOMPARE(check.imagesWithoutSource, 1);
+    QCOMPARE(StoreInspector(*store).stats(&error).images, 1);
+}
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"

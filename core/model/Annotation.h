@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace dl {
+
+/// One entry of a ranked differential: a taxonomy id and a confidence 1-5.
+struct Diagnosis
+{
+    QString conditionId;
+    int confidence = 3;
+    friend bool operator==(const Diagnosis &, const Diagnosis &) = default;
+};
+
+/// One rater's labels for one image. Optional fields are unanswered until set.
+struct Annotation
+{
+    static constexpr int MaxDiagnoses = 3;
+
+    qint64 id = -1;
+    qint64 imageId = -1;
+    qint64 userId = -1;
+    std::optional<bool> gradable;
+    QString ungradableReason;        ///< blurry, poor_lighting, too_far, cropped_or_obstructed, other
+    QString visibleCondition;        ///< yes, no, unsure
+    std::optional<bool> sensitive;
+    QStringList identifying;         ///< face, tattoo, jewellery_or_birthmark, background_landmark, visible_text, other
+    bool cannotDetermine = false;
+    QList<Diagnosis> diagnoses;      ///< ranked, at most MaxDiagnoses
+    QString fitzpatrick;             ///< "1".."6" or "not_gradable"
+    QString monk;                    ///< "1".."10" or "not_gradable"
+    QString note;
+    QString createdAt;
+    QString updatedAt;
+
+    /// The labels alone (not ids or times) are equal.
+    bool sameLabels(const Annotation &other) const;
+};
+
+} // namespace dl

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/AssignmentRepository.h"
+
+#include "store/Sql.h"
+
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+bool AssignmentStatus::isValid(const QString &status)
+{
+    return status == Todo || status == InProgress || status == Done || status == Skipped || status == Flagged;
+}
+
+bool AssignmentRepository::add(qint64 imageId, qint64 userId, QString *error)
+{
+    const QString now = Sql::now();
+    return Sql::exec(m_db,
+                     u"INSERT INTO assignments (image_id, user_id, status, assigned_at, updated_at) "
+                     "VALUES (?, ?, 'todo', ?, ?) ON CONFLICT (image_id, user_id) DO NOTHING"_s,
+                     {imageId, userId, now, now}, error);
+}
+
+bool AssignmentRepository::remove(qint64 imageId, qint64 userId, QString *error)
+{
+    return Sql::exec(m_db, u"DELETE FROM assignments WHERE image_id = ? AND user_id = ?"_s, {imageId, userId}, error);
+}
+
+bool AssignmentRepository::isAssigned(qint64 imageId, qint64 userId, QString *error) const
+{
+    return !status(imageId, userId, error).isEmpty();
+}
+
+QString AssignmentRepository::status(qint64 imageId, qint64 userId, QString *error) const
+{
+    return Sql::scalar(m_db, u"SELECT status FROM assignments WHERE image_id = ? AND user_id = ?"_s, {imageId, userId},
+                       error)
+        .value_or(QVariant())
+        .toString();
+}
+
+bool AssignmentRepository::setStatus(qint64 imageId, qint64 userId, const QString &status, QString *error)
+{
+    return Sql::exec(m_db, u"UPDATE assignments SET status = ?, updated_at = ? WHERE image_id = ? AND user_id = ?"_s,
+                     {status, Sql::now(), imageId, userId}, error);
+}
+
+QSet<qint64> AssignmentRepository::usersOf(qint64 imageId, QString *error) const
+{
+    QSet<qint64> users;
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"SELECT user_id FROM assignments WHERE image_id = ?"_s, {imageId}, error))
+        return users;
+    while (query.next())
+        users.insert(query.value(0).toLongLong());
+    return users;
+}
+
+QHash<qint64, qint64> AssignmentRepository::loadPerUser(QString *error) const
+{
+    QHash<qint64, qint64> load;
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"SELECT user_id, COUNT(*) FROM assignments GROUP BY user_id"_s, {}, error))
+        return load;
+    while (query.next())
+        load.insert(query.value(0).toLongLong(), query.value(1).toLongLong());
+    return load;
+}
+
+QList<AssignmentRecord> AssignmentRepository::forUser(qint64 userId, QString *error) const
+{
+    QList<AssignmentRecord> records;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!Sql::exec(query,
+                   u"SELECT a.image_id, i.public_id, a.status, a.updated_at FROM assignments a "
+                   "JOIN images i ON i.id = a.image_id WHERE a.user_id = ? ORDER BY a.id"_s,
+                   {userId}, error))
+        return records;
+    while (query.next())
+        records.append({query.value(0).toLongLong(), userId, query.value(1).toString(), query.value(2).toString(),
+                        query.value(3).toString()});
+    return records;
+}
+
+} // namespace dl

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The main window on the offscreen platform: opening stores, the image
+// browser model, and an import with its progress dialog.
+#include "ImportFixtures.h"
+
+#include "ImageListModel.h"
+#include "ImportController.h"
+#include "MainWindow.h"
+
+#include "import/ImportService.h"
+#include "store/Store.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QLabel>
+#include <QListView>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+using namespace dl;
+
+class TestGui : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void windowOpensStore();
+    void unopenableStoreShowsMessage();
+    void imageModelPassesTester();
+    void importRunsOffTheUiThreadWithProgress();
+
+private:
+    /// Closes the next modal dialog (message box) and remembers its text.
+    void closeNextModal(QString *text);
+    QString makeStoreWithImages(const QString &name, int images);
+
+    QTemporaryDir m_dir;
+};
+
+void TestGui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // keep QSettings away from the user's
+    QCoreApplication::setOrganizationName(u"DermLabelTest"_s);
+}
+
+void TestGui::closeNextModal(QString *text)
+{
+    QTimer::singleShot(50, this, [this, text] {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (!modal) {
+            closeNextModal(text);
+            return;
+        }
+        if (auto *box = qobject_cast<QMessageBox *>(modal))
+            *text = box->text() + u'\n' + box->informativeText();
+        modal->close();
+    });
+}
+
+QString TestGui::makeStoreWithImages(const QString &name, int images)
+{
+    const QString path = m_dir.filePath(name);
+    const QString folder = m_dir.filePath(name + u"-images"_s);
+    for (int i = 0; i < images; ++i)
+        fixtures::write(folder + u"/i%1.jpg"_s.arg(i), fixtures::jpeg(240, 180, 1000 + i));
+    QString error;
+    auto store = Store::open(path, Store::OpenMode::CreateIfMissing, &error);
+    ImportService(*store).importPath(ImportKind::Folder, folder, {});
+    return path;
+}
+
+void TestGui::windowOpensStore()
+{
+    const QString path = makeStoreWithImages(u"open.dermlabel"_s, 4);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(window.windowTitle(), u"DermLabel"_s);
+    QVERIFY(window.openStore(path));
+    QCOMPARE(window.windowTitle(), u"open — DermLabel"_s);
+    auto *view = window.findChild<QListView *>(u"imageBrowser"_s);
+    QVERIFY(view);
+    QCOMPARE(view->model()->rowCount(), 4);
+    QVERIFY(!view->model()->index(0, 0).data(Qt::DecorationRole).value<QPixmap>().isNull());
+    auto *summary = window.findChild<QLabel *>(u"storeSummary"_s);
+    QVERIFY(summary->text().contains(u"<b>4</b>"_s));
+    // The store is locked for this session.
+    QString error;
+    auto other = Store::open(path, Store::OpenMode::MustExist, &error);
+    QVERIFY(!other->lockForWriting(&error));
+}
+
+void TestGui::unopenableStoreShowsMessage()
+{
+    MainWindow window;
+    window.show();
+    QString shown;
+    closeNextModal(&shown);
+    QVERIFY(!window.openStore(m_dir.filePath(u"absent.dermlabel"_s)));
+    QVERIFY2(shown.contains(u"There is no store"_s), qPrintable(shown));
+    QCOMPARE(window.store(), nullptr);
+    QCOMPARE(window.windowTitle(), u"DermLabel"_s);
+}
+
+void TestGui::imageModelPassesTester()
+{
+    const QString path = makeStoreWithImages(u"model.dermlabel"_s, 6);
+    QString error;
+    auto store = Store::open(path, Store::OpenMode::MustExist, &error);
+    ImageListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setStore(store.get());
+    QCOMPARE(model.rowCount(), 6);
+    QVERIFY(model.index(2, 0).data(ImageListModel::PublicIdRole).toString().startsWith(u"img-"_s));
+    QCOMPARE(model.index(0, 0).data(ImageListModel::SizeRole).toSize(), QSize(240, 180));
+    model.reload();
+    QCOMPARE(model.rowCount(), 6);
+}
+
+void TestGui::importRunsOffTheUiThreadWithProgress()
+{
+    const QString folder = m_dir.filePath(u"gui-import"_s);
+    for (int i = 0; i < 30; ++i)
+        QVERIFY(fixtures::write(folder + u"/g%1.jpg"_s.arg(i), fixtures::jpeg(400, 300, 2000 + i)));
+    QVERIFY(fixtures::write(folder + u"/broken.jpg"_s, fixtures::truncatedJpeg(3)));
+    QString error;
+    auto store = Store::open(m_dir.filePath(u"gui-import.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QWidget window;
+    window.show();
+    ImportController controller(*store, &window);
+    QSignalSpy finished(&controller, &ImportController::finished);
+    controller.start(ImportKind::Folder, folder);
+    QVERIFY(controller.isRunning());
+    QVERIFY(window.findChild<QProgressDialog *>());
+    QVERIFY(finished.wait(60'000));
+    const auto report = finished.first().first().value<ImportReport>();
+    QCOMPARE(report.imported, 30);
+    QCOMPARE(report.rejected.size(), 1);
+    QVERIFY(!controller.isRunning());
+}
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"

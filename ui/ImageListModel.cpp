@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImageListModel.h"
 
+#include "store/AssignmentRepository.h"
 #include "store/Store.h"
 
 #include <QImage>
@@ -14,21 +15,48 @@ ImageListModel::ImageListModel(QObject *parent)
 {
 }
 
-void ImageListModel::setStore(Store *store)
+void ImageListModel::setStore(Store *store, const std::optional<User> &user)
 {
     m_store = store;
+    m_user = user;
     reload();
+}
+
+static QString statusText(const QString &status)
+{
+    if (status == AssignmentStatus::Todo)
+        return ImageListModel::tr("to do");
+    if (status == AssignmentStatus::InProgress)
+        return ImageListModel::tr("in progress");
+    if (status == AssignmentStatus::Done)
+        return ImageListModel::tr("done");
+    if (status == AssignmentStatus::Skipped)
+        return ImageListModel::tr("skipped");
+    if (status == AssignmentStatus::Flagged)
+        return ImageListModel::tr("flagged for QA");
+    return status;
 }
 
 void ImageListModel::reload()
 {
     beginResetModel();
     m_images.clear();
+    m_status.clear();
     m_thumbnails.clear();
-    if (m_store) {
+    if (m_store && m_user) {
         QString error;
         ImageRepository images(m_store->db());
-        m_images = images.list(0, std::numeric_limits<int>::max(), &error);
+        if (m_user->role == Role::Annotator) {
+            // Blinded: an annotator's browser is their own queue.
+            for (const AssignmentRecord &record : AssignmentRepository(m_store->db()).forUser(m_user->id, &error)) {
+                if (auto image = images.find(record.imageId, &error)) {
+                    m_images.append(*image);
+                    m_status.append(record.status);
+                }
+            }
+        } else {
+            m_images = images.list(0, std::numeric_limits<int>::max(), &error);
+        }
     }
     endResetModel();
 }
@@ -45,7 +73,10 @@ QVariant ImageListModel::data(const QModelIndex &index, int role) const
     const ImageRecord &image = m_images.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return image.publicId;
+        return m_status.isEmpty() ? image.publicId
+                                  : u"%1\n%2"_s.arg(image.publicId, statusText(m_status.at(index.row())));
+    case StatusRole:
+        return m_status.value(index.row());
     case Qt::ToolTipRole:
         return tr("%1\n%2 x %3 pixels, %4, %5 KB")
             .arg(image.publicId)

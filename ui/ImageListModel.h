@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/User.h"
 #include "store/ImageRepository.h"
 
 #include <QAbstractListModel>
@@ -11,19 +12,20 @@ namespace dl {
 
 class Store;
 
-/// The store's images as a list with thumbnails, for the image browser.
-/// Rows hold the image records (without pixels); thumbnails are read from
-/// the store when first shown and cached.
+/// Images with thumbnails, for the image browser: every image for QA leads
+/// and admins, only their own queue (with its status) for annotators. Rows
+/// hold the image records (without pixels); thumbnails are read from the
+/// store when first shown and cached.
 class ImageListModel : public QAbstractListModel
 {
     Q_OBJECT
 
 public:
-    enum Roles { ImageIdRole = Qt::UserRole + 1, PublicIdRole, SizeRole };
+    enum Roles { ImageIdRole = Qt::UserRole + 1, PublicIdRole, SizeRole, StatusRole };
 
     explicit ImageListModel(QObject *parent = nullptr);
 
-    void setStore(Store *store);
+    void setStore(Store *store, const std::optional<User> &user);
     /// Re-reads the image list (after an import).
     void reload();
 
@@ -32,7 +34,9 @@ public:
 
 private:
     Store *m_store = nullptr;
+    std::optional<User> m_user;
     QList<ImageRecord> m_images;
+    QList<QString> m_status;  ///< per row, for annotators
     mutable QCache<qint64, QPixmap> m_thumbnails {2000};
 };
 

@@ -3,12 +3,16 @@
 
 #include "ImageListModel.h"
 #include "ImportController.h"
+#include "SignInDialog.h"
 
+#include "auth/Permissions.h"
 #include "base/Version.h"
 #include "import/ImportService.h"
+#include "store/AssignmentRepository.h"
 #include "store/SourceRepository.h"
 #include "store/Store.h"
 #include "store/StoreInspector.h"
+#include "store/UserRepository.h"
 
 #include <QAction>
 #include <QApplication>
@@ -96,11 +100,12 @@ void MainWindow::createActions()
     rebuildRecentMenu();
     file->addSeparator();
     QMenu *import = file->addMenu(tr("&Import"));
-    m_storeActions << import->addAction(tr("Image &Folder…"), this, [this] { importFrom(int(ImportKind::Folder)); });
-    m_storeActions.last()->setShortcut(tr("Ctrl+I"));
-    m_storeActions << import->addAction(tr("&SCIN Dataset…"), this, [this] { importFrom(int(ImportKind::Scin)); });
-    m_storeActions << import->addAction(tr("&PASSION Dataset…"), this, [this] { importFrom(int(ImportKind::Passion)); });
+    m_adminActions << import->addAction(tr("Image &Folder…"), this, [this] { importFrom(int(ImportKind::Folder)); });
+    m_adminActions.last()->setShortcut(tr("Ctrl+I"));
+    m_adminActions << import->addAction(tr("&SCIN Dataset…"), this, [this] { importFrom(int(ImportKind::Scin)); });
+    m_adminActions << import->addAction(tr("&PASSION Dataset…"), this, [this] { importFrom(int(ImportKind::Passion)); });
     file->addSeparator();
+    m_signOut = file->addAction(tr("Sign &Out"), this, &MainWindow::closeStore);
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -108,7 +113,8 @@ void MainWindow::createActions()
     help->addAction(tr("&About DermLabel"), this, &MainWindow::showAbout);
 }
 
-bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error)
+bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error, const QString &userName,
+                       const QString &password)
 {
     if (!store) {
         QMessageBox::critical(this, tr("Cannot open the store"), error);
@@ -118,26 +124,52 @@ bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error)
         QMessageBox::information(this, programName(), tr("Wait for the running import to finish first."));
         return false;
     }
-    delete m_import;
-    m_import = nullptr;
-    m_images->setStore(nullptr);
+    std::optional<User> user;
+    if (!userName.isEmpty()) {
+        user = UserRepository(store->db()).authenticate(userName, password);
+        if (!user) {
+            QMessageBox::critical(this, tr("Cannot sign in"),
+                                  tr("The user name or password is wrong, or the account is disabled."));
+            return false;
+        }
+    } else {
+        SignInDialog dialog(*store, this);
+        if (dialog.exec() != QDialog::Accepted)
+            return false;
+        user = dialog.user();
+    }
+    closeStore();
     m_store = std::move(store);
+    m_user = user;
     m_import = new ImportController(*m_store, this);
     connect(m_import, &ImportController::finished, this, &MainWindow::importFinished);
-    m_images->setStore(m_store.get());
+    m_images->setStore(m_store.get(), *m_user);
     rememberStore(m_store->path());
     updateState();
-    offerResume();
+    if (Permissions::allows(m_user->role, Action::ImportImages))
+        offerResume();
     return true;
 }
 
-bool MainWindow::openStore(const QString &path)
+void MainWindow::closeStore()
+{
+    if (m_import && m_import->isRunning())
+        return;
+    delete m_import;
+    m_import = nullptr;
+    m_images->setStore(nullptr, {});
+    m_store.reset();
+    m_user.reset();
+    updateState();
+}
+
+bool MainWindow::openStore(const QString &path, const QString &userName, const QString &password)
 {
     QString error;
     auto store = Store::open(path, Store::OpenMode::MustExist, &error);
     if (store && !store->lockForWriting(&error))
         store.reset();
-    return adopt(std::move(store), error);
+    return adopt(std::move(store), error, userName, password);
 }
 
 bool MainWindow::createStore(const QString &path)
@@ -196,8 +228,13 @@ void MainWindow::chooseAndOpenStore()
 
 void MainWindow::importFrom(int kind)
 {
-    if (!m_store || !m_import || m_import->isRunning())
+    if (!m_store || !m_import || m_import->isRunning() || !m_user)
         return;
+    QString error;
+    if (!Permissions::check(*m_user, Action::ImportImages, &error)) {
+        QMessageBox::warning(this, tr("Import"), error);
+        return;
+    }
     const ImportKind importKind = ImportKind(kind);
     const QString title = importKind == ImportKind::Scin      ? tr("Choose the SCIN dataset folder")
         : importKind == ImportKind::Passion                   ? tr("Choose the PASSION dataset folder")
@@ -206,7 +243,9 @@ void MainWindow::importFrom(int kind)
     if (folder.isEmpty())
         return;
     QSettings().setValue(u"import/last"_s, folder);
-    m_import->start(importKind, folder);
+    ImportOptions options;
+    options.userId = m_user->id;
+    m_import->start(importKind, folder, options);
 }
 
 void MainWindow::importFinished(const ImportReport &report)
@@ -253,17 +292,23 @@ void MainWindow::offerResume()
     const ImportKind kind = run.kind == u"scin"_s ? ImportKind::Scin
         : run.kind == u"passion"_s               ? ImportKind::Passion
                                                  : ImportKind::Folder;
-    m_import->start(kind, run.rootPath);
+    ImportOptions options;
+    options.userId = m_user->id;
+    m_import->start(kind, run.rootPath, options);
 }
 
 void MainWindow::updateState()
 {
-    const bool open = m_store != nullptr;
-    for (QAction *action : std::as_const(m_storeActions))
-        action->setEnabled(open);
+    const bool open = m_store != nullptr && m_user;
+    const bool admin = open && Permissions::allows(m_user->role, Action::ImportImages);
+    for (QAction *action : std::as_const(m_adminActions))
+        action->setEnabled(admin);
+    m_signOut->setEnabled(open);
     if (open) {
         setWindowTitle(u"%1 — %2"_s.arg(QFileInfo(m_store->path()).completeBaseName(), programName()));
-        m_storeLabel->setText(QDir::toNativeSeparators(m_store->path()));
+        m_storeLabel->setText(tr("%1 (%2) · %3")
+                                  .arg(m_user->displayName, roleDisplayName(m_user->role),
+                                       QDir::toNativeSeparators(m_store->path())));
     } else {
         setWindowTitle(programName());
         m_storeLabel->setText(tr("No store open"));
@@ -273,11 +318,26 @@ void MainWindow::updateState()
 
 void MainWindow::refreshSummary()
 {
-    if (!m_store) {
+    if (!m_store || !m_user) {
         m_summary->setText(tr("<p>No store is open.</p><p>Use <b>File › New Store</b> or <b>File › Open Store</b>.</p>"));
         return;
     }
     QString error;
+    if (m_user->role == Role::Annotator) {
+        const QList<AssignmentRecord> queue = AssignmentRepository(m_store->db()).forUser(m_user->id, &error);
+        qsizetype done = 0;
+        for (const AssignmentRecord &record : queue)
+            done += record.status == AssignmentStatus::Done ? 1 : 0;
+        m_summary->setText(tr("<h3>Your queue</h3><table cellspacing='4'>"
+                              "<tr><td>Assigned images</td><td align='right'><b>%1</b></td></tr>"
+                              "<tr><td>Done</td><td align='right'><b>%2</b></td></tr>"
+                              "<tr><td>To go</td><td align='right'><b>%3</b></td></tr></table>")
+                               .arg(queue.size())
+                               .arg(done)
+                               .arg(queue.size() - done));
+        statusBar()->showMessage(tr("%1 of %2 images done").arg(done).arg(queue.size()));
+        return;
+    }
     const StoreStats stats = StoreInspector(*m_store).stats(&error);
     m_summary->setText(tr("<h3>%1</h3>"
                           "<table cellspacing='4'>"

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/User.h"
+
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 
 class QAction;
 class QLabel;
@@ -27,11 +30,13 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens the store at path for this session; shows why when it cannot.
-    bool openStore(const QString &path);
-    /// Creates a new, empty store at path and opens it.
+    /// Opens the store at path for this session and asks who signs in (or,
+    /// with credentials given, signs in directly); shows why when it cannot.
+    bool openStore(const QString &path, const QString &userName = {}, const QString &password = {});
+    /// Creates a new, empty store at path, opens it and asks for its admin.
     bool createStore(const QString &path);
     Store *store() const { return m_store.get(); }
+    std::optional<User> user() const { return m_user; }
     /// When no store was named: the last one, or a choice to create or open one.
     void openInitialStore();
 
@@ -50,16 +55,20 @@ private:
     void rememberStore(const QString &path);
     void rebuildRecentMenu();
     void showAbout();
-    bool adopt(std::unique_ptr<Store> store, const QString &error);
+    bool adopt(std::unique_ptr<Store> store, const QString &error, const QString &userName = {},
+               const QString &password = {});
+    void closeStore();
 
     std::unique_ptr<Store> m_store;
+    std::optional<User> m_user;
     ImageListModel *m_images = nullptr;
     ImportController *m_import = nullptr;
     QListView *m_view = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_storeLabel = nullptr;
     QMenu *m_recentMenu = nullptr;
-    QList<QAction *> m_storeActions;
+    QList<QAction *> m_adminActions;
+    QAction *m_signOut = nullptr;
 };
 
 } // namespace dl

@@ -32,12 +32,18 @@ int main(int argc, char **argv)
     QCommandLineOption screenshotOption(u"screenshot"_s, u"Save a screenshot of the main window and quit."_s, u"PNG"_s);
     screenshotOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotOption);
+    // Sign in without the dialog, the password taken from DERMLABEL_PASSWORD.
+    QCommandLineOption userOption(u"user"_s, u"Sign in as this user."_s, u"NAME"_s);
+    userOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(userOption);
     parser.process(app);
 
     dl::MainWindow window;
     window.show();
     if (parser.isSet(storeOption)) {
-        if (!window.openStore(parser.value(storeOption)) && parser.isSet(screenshotOption))
+        const QString password = qEnvironmentVariable("DERMLABEL_PASSWORD");
+        if (!window.openStore(parser.value(storeOption), parser.value(userOption), password)
+            && parser.isSet(screenshotOption))
             return 2;
     } else if (!parser.isSet(screenshotOption)) {
         QTimer::singleShot(0, &window, [&window] { window.openInitialStore(); });

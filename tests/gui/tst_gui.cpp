@@ -8,11 +8,14 @@
 #include "MainWindow.h"
 
 #include "import/ImportService.h"
+#include "annotation/AssignmentService.h"
 #include "store/Store.h"
+#include "store/UserRepository.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
 #include <QProgressDialog>
@@ -32,6 +35,9 @@ class TestGui : public QObject
 private slots:
     void initTestCase();
     void windowOpensStore();
+    void firstStartCreatesAdmin();
+    void signInRefusesWrongPassword();
+    void annotatorSeesOnlyTheirQueue();
     void unopenableStoreShowsMessage();
     void imageModelPassesTester();
     void importRunsOffTheUiThreadWithProgress();
@@ -73,6 +79,7 @@ QString TestGui::makeStoreWithImages(const QString &name, int images)
     QString error;
     auto store = Store::open(path, Store::OpenMode::CreateIfMissing, &error);
     ImportService(*store).importPath(ImportKind::Folder, folder, {});
+    UserRepository(store->db()).add(u"admin"_s, u"Ada Admin"_s, Role::Admin, u"admin-pass"_s, &error, 1);
     return path;
 }
 
@@ -83,8 +90,9 @@ void TestGui::windowOpensStore()
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QCOMPARE(window.windowTitle(), u"DermLabel"_s);
-    QVERIFY(window.openStore(path));
+    QVERIFY(window.openStore(path, u"admin"_s, u"admin-pass"_s));
     QCOMPARE(window.windowTitle(), u"open — DermLabel"_s);
+    QCOMPARE(window.user()->name, u"admin"_s);
     auto *view = window.findChild<QListView *>(u"imageBrowser"_s);
     QVERIFY(view);
     QCOMPARE(view->model()->rowCount(), 4);
@@ -95,6 +103,72 @@ void TestGui::windowOpensStore()
     QString error;
     auto other = Store::open(path, Store::OpenMode::MustExist, &error);
     QVERIFY(!other->lockForWriting(&error));
+}
+
+void TestGui::firstStartCreatesAdmin()
+{
+    QString error;
+    const QString path = m_dir.filePath(u"first.dermlabel"_s);
+    Store::open(path, Store::OpenMode::CreateNew, &error);
+    MainWindow window;
+    window.show();
+    QTimer::singleShot(50, this, [] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        QCOMPARE(dialog->objectName(), u"signInDialog"_s);
+        dialog->findChild<QLineEdit *>(u"name"_s)->setText(u"chief"_s);
+        dialog->findChild<QLineEdit *>(u"displayName"_s)->setText(u"Dr. Chief"_s);
+        dialog->findChild<QLineEdit *>(u"password"_s)->setText(u"long-enough"_s);
+        dialog->findChild<QLineEdit *>(u"repeat"_s)->setText(u"long-enough"_s);
+        QTest::keyClick(dialog->findChild<QLineEdit *>(u"repeat"_s), Qt::Key_Return);
+    });
+    QVERIFY(window.openStore(path));
+    QCOMPARE(window.user()->role, Role::Admin);
+    QCOMPARE(window.user()->displayName, u"Dr. Chief"_s);
+    QVERIFY(UserRepository(window.store()->db()).authenticate(u"chief"_s, u"long-enough"_s));
+}
+
+void TestGui::signInRefusesWrongPassword()
+{
+    const QString path = makeStoreWithImages(u"wrong.dermlabel"_s, 1);
+    MainWindow window;
+    window.show();
+    QString message;
+    QTimer::singleShot(50, this, [&message] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        dialog->findChild<QLineEdit *>(u"name"_s)->setText(u"admin"_s);
+        dialog->findChild<QLineEdit *>(u"password"_s)->setText(u"guess"_s);
+        QTest::keyClick(dialog->findChild<QLineEdit *>(u"password"_s), Qt::Key_Return);
+        auto *label = dialog->findChild<QLabel *>(u"message"_s);
+        message = label->isVisible() ? label->text() : QString();
+        QVERIFY(dialog->isVisible()); // still asking
+        dialog->reject();
+    });
+    QVERIFY(!window.openStore(path));
+    QVERIFY2(message.contains(u"wrong"_s), qPrintable(message));
+    QCOMPARE(window.store(), nullptr);
+}
+
+void TestGui::annotatorSeesOnlyTheirQueue()
+{
+    const QString path = makeStoreWithImages(u"queue.dermlabel"_s, 6);
+    {
+        QString error;
+        auto store = Store::open(path, Store::OpenMode::MustExist, &error);
+        UserRepository users(store->db());
+        for (const QString &name : {u"dr.a"_s, u"dr.b"_s, u"dr.c"_s})
+            users.add(name, {}, Role::Annotator, u"rater-pass"_s, &error, 1);
+        const User admin = *users.findByName(u"admin"_s);
+        QVERIFY(AssignmentService(*store, admin).assign({}, 1, &error));
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY(window.openStore(path, u"dr.a"_s, u"rater-pass"_s));
+    auto *view = window.findChild<QListView *>(u"imageBrowser"_s);
+    QCOMPARE(view->model()->rowCount(), 2); // 6 images, 1 rater each, 3 raters
+    QCOMPARE(view->model()->index(0, 0).data(ImageListModel::StatusRole).toString(), u"todo"_s);
+    QVERIFY(window.findChild<QLabel *>(u"storeSummary"_s)->text().contains(u"Your queue"_s));
 }
 
 void TestGui::unopenableStoreShowsMessage()
@@ -116,7 +190,9 @@ void TestGui::imageModelPassesTester()
     auto store = Store::open(path, Store::OpenMode::MustExist, &error);
     ImageListModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setStore(store.get());
+    User admin;
+    admin.role = Role::Admin;
+    model.setStore(store.get(), admin);
     QCOMPARE(model.rowCount(), 6);
     QVERIFY(model.index(2, 0).data(ImageListModel::PublicIdRole).toString().startsWith(u"img-"_s));
     QCOMPARE(model.index(0, 0).data(ImageListModel::SizeRole).toSize(), QSize(240, 180));

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "qa/RatingTable.h"
+
+namespace dl {
+
+namespace {
+
+quint64 ratedKey(qint32 item, qint32 rater)
+{
+    return (quint64(quint32(item)) << 32) | quint32(rater);
+}
+
+} // namespace
+
+RatingTable::RatingTable(const QString &field, MeasureLevel level)
+    : m_field(field)
+    , m_level(level)
+{ }
+
+qint32 RatingTable::intern(QHash<QString, qint32> &ids, QStringList &names, const QString &name)
+{
+    auto it = ids.find(name);
+    if (it != ids.end())
+        return *it;
+    const auto id = qint32(names.size());
+    ids.insert(name, id);
+    names.append(name);
+    return id;
+}
+
+bool RatingTable::add(const QString &item, const QString &rater, const QString &value)
+{
+    if (value.isEmpty())
+        return false;
+    const qint32 existingItem = itemId(item);
+    const qint32 existingRater = raterId(rater);
+    if (existingItem >= 0 && existingRater >= 0 && m_rated.contains(ratedKey(existingItem, existingRater)))
+        return false;
+    const qint32 i = intern(m_itemIds, m_items, item);
+    const qint32 r = intern(m_raterIds, m_raters, rater);
+    const qint32 v = intern(m_valueIds, m_values, value);
+    m_rated.insert(ratedKey(i, r));
+    m_itemOf.append(i);
+    m_raterOf.append(r);
+    m_valueOf.append(v);
+    return true;
+}
+
+bool RatingTable::contains(const QString &item, const QString &rater) const
+{
+    const qint32 i = itemId(item);
+    const qint32 r = raterId(rater);
+    return i >= 0 && r >= 0 && m_rated.contains(ratedKey(i, r));
+}
+
+void RatingTable::reserve(qsizetype ratings)
+{
+    m_itemOf.reserve(ratings);
+    m_raterOf.reserve(ratings);
+    m_valueOf.reserve(ratings);
+    m_rated.reserve(ratings);
+}
+
+} // namespace dl

@@ -73,17 +73,20 @@ QVariant ImageListModel::data(const QModelIndex &index, int role) const
     const ImageRecord &image = m_images.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return m_status.isEmpty() ? image.publicId
-                                  : u"%1\n%2"_s.arg(image.publicId, statusText(m_status.at(index.row())));
+        return image.publicId;
     case StatusRole:
         return m_status.value(index.row());
-    case Qt::ToolTipRole:
-        return tr("%1\n%2 x %3 pixels, %4, %5 KB")
-            .arg(image.publicId)
-            .arg(image.width)
-            .arg(image.height)
-            .arg(image.format.toUpper())
-            .arg(image.byteSize / 1024);
+    case Qt::ToolTipRole: {
+        QString tip = tr("%1\n%2 x %3 pixels, %4, %5 KB")
+                          .arg(image.publicId)
+                          .arg(image.width)
+                          .arg(image.height)
+                          .arg(image.format.toUpper())
+                          .arg(image.byteSize / 1024);
+        if (!m_status.isEmpty())
+            tip += u'\n' + statusText(m_status.at(index.row()));
+        return tip;
+    }
     case Qt::DecorationRole: {
         if (QPixmap *cached = m_thumbnails.object(image.id))
             return *cached;

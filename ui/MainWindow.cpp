@@ -4,6 +4,7 @@
 #include "ImageListModel.h"
 #include "ImportController.h"
 #include "SignInDialog.h"
+#include "ThumbnailDelegate.h"
 
 #include "auth/Permissions.h"
 #include "base/Version.h"
@@ -48,13 +49,18 @@ MainWindow::MainWindow(QWidget *parent)
     m_view->setResizeMode(QListView::Adjust);
     m_view->setMovement(QListView::Static);
     m_view->setUniformItemSizes(true);
-    m_view->setIconSize(QSize(160, 160));
-    m_view->setGridSize(QSize(184, 196));
-    m_view->setSpacing(6);
-    m_view->setWordWrap(true);
+    m_view->setSpacing(4);
+    m_view->setMouseTracking(true);
+    m_view->setItemDelegate(new ThumbnailDelegate(160, m_view));
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setModel(m_images);
     setCentralWidget(m_view);
+    m_emptyHint = new QLabel(m_view->viewport());
+    m_emptyHint->setObjectName(u"emptyHint"_s);
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setStyleSheet(u"color: palette(mid); font-size: 13pt; padding: 40px;"_s);
+    connect(m_images, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyHint);
 
     auto *dock = new QDockWidget(tr("Store"), this);
     dock->setObjectName(u"storeDock"_s);
@@ -314,6 +320,28 @@ void MainWindow::updateState()
         m_storeLabel->setText(tr("No store open"));
     }
     refreshSummary();
+    updateEmptyHint();
+}
+
+void MainWindow::updateEmptyHint()
+{
+    QString hint;
+    if (!m_store || !m_user)
+        hint = tr("Open a store to begin: File › Open Store.");
+    else if (m_images->rowCount() == 0 && m_user->role == Role::Annotator)
+        hint = tr("No images are assigned to you yet.\nAn administrator assigns the work.");
+    else if (m_images->rowCount() == 0)
+        hint = tr("This store has no images yet.\nImport a folder or a dataset: File › Import.");
+    m_emptyHint->setText(hint);
+    m_emptyHint->setVisible(!hint.isEmpty());
+    m_emptyHint->resize(m_view->viewport()->size());
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (m_emptyHint)
+        m_emptyHint->resize(m_view->viewport()->size());
 }
 
 void MainWindow::refreshSummary()

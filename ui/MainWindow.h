@@ -42,11 +42,13 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void createActions();
     void updateState();
     void refreshSummary();
+    void updateEmptyHint();
     void chooseAndCreateStore();
     void chooseAndOpenStore();
     void importFrom(int kind);
@@ -65,6 +67,7 @@ private:
     ImportController *m_import = nullptr;
     QListView *m_view = nullptr;
     QLabel *m_summary = nullptr;
+    QLabel *m_emptyHint = nullptr;
     QLabel *m_storeLabel = nullptr;
     QMenu *m_recentMenu = nullptr;
     QList<QAction *> m_adminActions;

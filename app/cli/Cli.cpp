@@ -64,6 +64,7 @@ void Cli::printHelp()
                 "  stats    Count images, cases, users, reference labels and annotations.\n"
                 "  check    Check a store's integrity, foreign keys and image files.\n"
                 "  users    Add or list users (annotator, qa, admin).\n"
+                "  agreement  Inter-rater agreement statistics of a ratings table.\n"
                 "\n"
                 "Run 'dermlabel-cli <command> --help' for the options of a command.\n"
                 "Exit status: 0 all done; 1 done, but some inputs were rejected or missing;\n"
@@ -97,6 +98,8 @@ int Cli::run(const QStringList &args)
         return checkCommand(rest);
     if (command == u"users"_s)
         return usersCommand(rest);
+    if (command == u"agreement"_s)
+        return agreementCommand(rest);
     return usageError(tr("Unknown command '%1'. Run 'dermlabel-cli --help' for the list.").arg(command));
 }
 

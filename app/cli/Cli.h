@@ -63,6 +63,7 @@ public:
     int statsCommand(const QStringList &args);
     int checkCommand(const QStringList &args);
     int usersCommand(const QStringList &args);
+    int agreementCommand(const QStringList &args);
 
 private:
     void printHelp();

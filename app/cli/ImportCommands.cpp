@@ -2,6 +2,7 @@
 // dermlabel-cli import and demo.
 #include "Cli.h"
 
+#include "annotation/AssignmentService.h"
 #include "demo/DemoDataset.h"
 #include "import/ImportService.h"
 #include "store/Store.h"
@@ -163,6 +164,10 @@ int Cli::demoCommand(const QStringList &args)
             < 0)
             return failure(error);
     }
+    // Every image to three of the demo dermatologists, as in SCIN.
+    const auto admin = users.findByName(QString::fromUtf16(s_demoUsers[0].name), &error);
+    if (!admin || !AssignmentService(*store, *admin).assign({}, AssignmentService::DefaultRatersPerImage, &error))
+        return failure(error);
     if (json()) {
         QJsonObject o = report.toJson();
         o.insert(u"store"_s, store->path());
@@ -170,7 +175,8 @@ int Cli::demoCommand(const QStringList &args)
         printJson(o);
     } else {
         out() << tr("Created the demo store %1: %2 images in %3 cases, %4 reference labels.\n"
-                    "Demo users (password 'dermlabel'): admin, qa.lead, dr.amara, dr.lee, dr.silva.\n")
+                    "Demo users (password 'dermlabel'): admin, qa.lead, dr.amara, dr.lee, dr.silva; every image "
+                    "is assigned to the three dermatologists.\n")
                      .arg(QDir::toNativeSeparators(store->path()))
                      .arg(report.imported)
                      .arg(report.cases)

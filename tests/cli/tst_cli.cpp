@@ -32,6 +32,7 @@ private slots:
     void lockedStoreIsRefused();
     void newerStoreIsRefused();
     void demoStore();
+    void agreementOnRatingsTable();
 
 private:
     struct Result
@@ -263,6 +264,29 @@ void TestCli::demoStore()
     QCOMPARE(r.exitCode, 0);
     // Never over an existing store.
     QCOMPARE(cli({u"demo"_s, u"--store"_s, store}).exitCode, 2);
+}
+
+void TestCli::agreementOnRatingsTable()
+{
+    // Krippendorff's published reliability data (4 coders, 12 units, gaps).
+    const QString file = QStringLiteral(DERMLABEL_TEST_DATA) + u"/agreement/krippendorff_example.csv"_s;
+    Result r = cli({u"agreement"_s, u"--ratings"_s, file, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QJsonArray fields = r.json().value(u"fields"_s).toArray();
+    QVERIFY(!fields.isEmpty());
+    QJsonObject field = fields.first().toObject();
+    QCOMPARE(field.value(u"level"_s).toString(), u"nominal"_s);
+    QVERIFY(qAbs(field.value(u"krippendorff_alpha"_s).toDouble() - 0.743) < 5e-4);
+    const QString name = field.value(u"field"_s).toString();
+    r = cli({u"agreement"_s, u"--ratings"_s, file, u"--level"_s, name + u"=interval"_s, u"--json"_s});
+    field = r.json().value(u"fields"_s).toArray().first().toObject();
+    QVERIFY(qAbs(field.value(u"krippendorff_alpha"_s).toDouble() - 0.849) < 5e-4);
+    QVERIFY(field.value(u"pairs"_s).toArray().first().toObject().contains(u"cohen_kappa_quadratic"_s));
+    r = cli({u"agreement"_s, u"--ratings"_s, file});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("Krippendorff"));
+    QCOMPARE(cli({u"agreement"_s, u"--ratings"_s, file, u"--level"_s, u"x=fuzzy"_s}).exitCode, 2);
+    QCOMPARE(cli({u"agreement"_s, u"--ratings"_s, path(u"absent.csv"_s)}).exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

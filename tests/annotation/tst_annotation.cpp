@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Roles, assignment of K distinct annotators, blinding and the audit trail
 // of annotations, all enforced in core.
+#include "annotation/AnnotationEditCommand.h"
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
 #include "auth/Permissions.h"
@@ -15,6 +16,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
 using namespace Qt::StringLiterals;
 using namespace dl;
@@ -39,6 +41,7 @@ private slots:
     void invalidLabelsAreRefused();
     void auditLogRecordsChanges();
     void completeness();
+    void undoRedoOfLabelEdits();
 
 private:
     User addUser(const QString &name, Role role);
@@ -396,6 +399,56 @@ void TestAnnotation::completeness()
     QVERIFY(!AnnotationService::isComplete(a));
     a.cannotDetermine = true;
     QVERIFY(AnnotationService::isComplete(a));
+}
+
+void TestAnnotation::undoRedoOfLabelEdits()
+{
+    addImages(1);
+    const User rater = addUser(u"dr.a"_s, Role::Annotator);
+    QString error;
+    QVERIFY(AssignmentService(*m_store, m_admin).assign({}, 1, &error));
+    const qint64 image = imageIds().first();
+    AnnotationService service(*m_store, rater);
+    QUndoStack stack;
+    Annotation current = *service.own(image, &error);
+    QStringList errors;
+    auto edit = [&](auto change, const QString &text, int key = -1) {
+        Annotation after = current;
+        change(after);
+        stack.push(new AnnotationEditCommand(service, current, after, text, key,
+                                             [&](const Annotation &stored, const QString &e) {
+                                                 current = stored;
+                                                 if (!e.isEmpty())
+                                                     errors << e;
+                                             }));
+    };
+    auto stored = [&] { return *AnnotationService(*m_store, rater).own(image, &error); };
+
+    edit([](Annotation &a) { a.fitzpatrick = u"4"_s; }, u"Fitzpatrick IV"_s);
+    edit([](Annotation &a) { a.diagnoses = {{u"eczema"_s, 5}}; }, u"Diagnosis"_s);
+    edit([](Annotation &a) { a.note = u"l"_s; }, u"Note"_s, AnnotationEditCommand::NoteKey);
+    edit([](Annotation &a) { a.note = u"li"_s; }, u"Note"_s, AnnotationEditCommand::NoteKey);
+    edit([](Annotation &a) { a.note = u"lichen"_s; }, u"Note"_s, AnnotationEditCommand::NoteKey);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'\n')));
+    QCOMPARE(stack.count(), 3); // typing merged into one step
+    QCOMPARE(stored().note, u"lichen"_s);
+
+    stack.undo();
+    QCOMPARE(stored().note, QString());
+    QCOMPARE(stored().diagnoses.size(), 1);
+    stack.undo();
+    QVERIFY(stored().diagnoses.isEmpty());
+    QCOMPARE(stored().fitzpatrick, u"4"_s);
+    stack.undo();
+    QCOMPARE(stored().fitzpatrick, QString());
+    stack.redo();
+    stack.redo();
+    stack.redo();
+    const Annotation final = stored();
+    QCOMPARE(final.fitzpatrick, u"4"_s);
+    QCOMPARE(final.diagnoses.first().conditionId, u"eczema"_s);
+    QCOMPARE(final.note, u"lichen"_s);
+    QVERIFY(errors.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestAnnotation)

@@ -11,31 +11,55 @@
 
 using namespace Qt::StringLiterals;
 
-int main(int argc, char **argv)
+static void describe(QCommandLineParser &parser, QCommandLineOption *store, QCommandLineOption *screenshot,
+                     QCommandLineOption *user)
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(u"DermLabel"_s);
-    QApplication::setOrganizationName(u"DermLabel"_s);
-    QApplication::setApplicationVersion(dl::programVersion());
-    QApplication::setDesktopFileName(u"org.dermlabel.DermLabel"_s);
-    QApplication::setWindowIcon(QIcon(u":/icons/dermlabel.svg"_s));
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "DermLabel: annotation workstation for "
-                                                                     "de-identified dermatology images."));
+    parser.setApplicationDescription(QCoreApplication::translate("main", "DermLabel: annotation workstation for "
+                                                                         "de-identified dermatology images."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption storeOption(u"store"_s, QApplication::translate("main", "Open this store."),
-                                         QApplication::translate("main", "PATH"));
-    parser.addOption(storeOption);
+    parser.addOption(*store);
     // For documentation and visual checks: save a picture of the window and quit.
-    QCommandLineOption screenshotOption(u"screenshot"_s, u"Save a screenshot of the main window and quit."_s, u"PNG"_s);
-    screenshotOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOption(screenshotOption);
+    screenshot->setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(*screenshot);
     // Sign in without the dialog, the password taken from DERMLABEL_PASSWORD.
+    user->setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(*user);
+}
+
+static void setIdentity()
+{
+    QCoreApplication::setApplicationName(u"DermLabel"_s);
+    QCoreApplication::setOrganizationName(u"DermLabel"_s);
+    QCoreApplication::setApplicationVersion(dl::programVersion());
+}
+
+int main(int argc, char **argv)
+{
+    QCommandLineOption storeOption(u"store"_s, QCoreApplication::translate("main", "Open this store."),
+                                   QCoreApplication::translate("main", "PATH"));
+    QCommandLineOption screenshotOption(u"screenshot"_s, u"Save a screenshot of the main window and quit."_s, u"PNG"_s);
     QCommandLineOption userOption(u"user"_s, u"Sign in as this user."_s, u"NAME"_s);
-    userOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOption(userOption);
+
+    // --help and --version answer without a display.
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v" || arg == "--help-all") {
+            QCoreApplication app(argc, argv);
+            setIdentity();
+            QCommandLineParser parser;
+            describe(parser, &storeOption, &screenshotOption, &userOption);
+            parser.process(app);
+            return 0;
+        }
+    }
+
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setDesktopFileName(u"org.dermlabel.DermLabel"_s);
+    QApplication::setWindowIcon(QIcon(u":/icons/dermlabel.svg"_s));
+    QCommandLineParser parser;
+    describe(parser, &storeOption, &screenshotOption, &userOption);
     parser.process(app);
 
     dl::MainWindow window;

@@ -33,6 +33,8 @@ private slots:
     void newerStoreIsRefused();
     void demoStore();
     void agreementOnRatingsTable();
+    void workstationAnswersWithoutDisplay_data();
+    void workstationAnswersWithoutDisplay();
 
 private:
     struct Result
@@ -287,6 +289,30 @@ void TestCli::agreementOnRatingsTable()
     QVERIFY(r.out.contains("Krippendorff"));
     QCOMPARE(cli({u"agreement"_s, u"--ratings"_s, file, u"--level"_s, u"x=fuzzy"_s}).exitCode, 2);
     QCOMPARE(cli({u"agreement"_s, u"--ratings"_s, path(u"absent.csv"_s)}).exitCode, 2);
+}
+
+void TestCli::workstationAnswersWithoutDisplay_data()
+{
+    QTest::addColumn<QString>("arg");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("--version") << u"--version"_s << u"DermLabel 0."_s;
+    QTest::newRow("--help") << u"--help"_s << u"--store <PATH>"_s;
+}
+
+void TestCli::workstationAnswersWithoutDisplay()
+{
+    QFETCH(QString, arg);
+    QFETCH(QString, expected);
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(u"DISPLAY"_s);
+    environment.remove(u"WAYLAND_DISPLAY"_s);
+    environment.remove(u"QT_QPA_PLATFORM"_s);
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(DERMLABEL_GUI_PATH), {arg});
+    QVERIFY(process.waitForFinished(30'000));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY2(QString::fromUtf8(process.readAllStandardOutput()).contains(expected), "output");
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QHash>
+#include <QImage>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace dl {
+
+// Decoded full-size images for the workstation, decoded ahead of time on worker threads so that
+// showing the next image never blocks the UI thread on decoding or file I/O.
+//
+// Usage from the UI thread: request() the image to show (returns it at once when cached, else a
+// null QImage and ready() follows), then prefetch() the ones that come next. All public functions
+// must be called on the thread the cache lives in; signals are emitted on that thread.
+//
+// Scheduling: the cache keeps its own queue (the current request first, then the prefetch list in
+// order) and hands at most MaxConcurrentDecodes jobs at a time to a dedicated, process-wide
+// two-thread QThreadPool (never the global pool). Replacing the prefetch list therefore cancels
+// every queued job at once; running jobs finish. A key is never decoded twice concurrently: a
+// request for a key that is being decoded waits for that job.
+//
+// Memory: least recently used images are evicted when the decoded bytes (QImage::sizeInBytes)
+// exceed the budget. The most recently requested image is never evicted; images in the current
+// prefetch list go only when they alone exceed the budget (farthest ahead first).
+//
+// Lifetime: the cache may be destroyed while decodes run; jobs share only a small token with it
+// and drop their result once it is gone.
+class ImageCache : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr qint64 DefaultBudgetBytes = 1024LL * 1024 * 1024;
+    static constexpr int MaxConcurrentDecodes = 2;
+
+    explicit ImageCache(qint64 budgetBytes = DefaultBudgetBytes, QObject *parent = nullptr);
+    ~ImageCache() override;
+
+    // The decoded image at once if cached (and it becomes the most recently used); otherwise a
+    // null QImage, and the key is decoded with the highest priority (or the running decode of it
+    // is awaited); ready() or failed() follows. A key that failed before is tried again. A queued
+    // request that has not started yet is dropped when another key is requested.
+    QImage request(const QString &key, const QString &path);
+    // Decode these next, in this order, after the current request. Replaces the previous list:
+    // queued prefetches not in the new list are cancelled (running decodes finish). Keys already
+    // cached, being decoded, or that failed since they were last requested are skipped.
+    void prefetch(const QList<QPair<QString, QString>> &keysAndPaths);
+
+    bool contains(const QString &key) const;
+    // The cached image or a null QImage; does not count as a use.
+    QImage cached(const QString &key) const;
+    // Drops every cached image, the queue, the prefetch list and remembered failures. Decodes
+    // already running finish; their result is kept only if the key is requested or prefetched
+    // again meanwhile.
+    void clear();
+
+    qint64 bytesUsed() const;
+    int count() const;
+    qint64 budgetBytes() const;
+    // Evicts at once if the cache is now over budget.
+    void setBudgetBytes(qint64 budgetBytes);
+    // Number of decode jobs started by this cache (a cached request starts none).
+    int decodesStarted() const;
+    // Keys queued or being decoded (request and prefetch).
+    int pendingDecodes() const;
+
+    // Waits until the shared decoder threads are idle (for tests and orderly shutdown); false on
+    // timeout.
+    static bool waitForDecoders(int msecs = -1);
+
+signals:
+    // A decode finished (requested or prefetched); receivers filter by key.
+    void ready(const QString &key, const QImage &image);
+    // A decode failed (missing, unreadable, corrupt or too large file); the message is
+    // user-visible. The key is not decoded again until it is requested.
+    void failed(const QString &key, const QString &message);
+
+private:
+    struct Entry
+    {
+        QImage image;
+        quint64 lastUse = 0;
+    };
+    struct Job
+    {
+        QString key;
+        QString path;
+    };
+    struct Token;
+
+    void pump();
+    void startJob(const Job &job, bool requested);
+    void finishJob(const QString &key, const QImage &image, const QString &error, quint64 generation);
+    void insert(const QString &key, const QImage &image);
+    void evictToBudget();
+    bool isProtected(const QString &key) const;
+
+    std::shared_ptr<Token> m_token;
+    qint64 m_budget;
+    qint64 m_bytes = 0;
+    quint64 m_useClock = 0;
+    quint64 m_generation = 0;
+    int m_decodesStarted = 0;
+
+    QHash<QString, Entry> m_entries;
+    QHash<QString, QString> m_failed; // key -> message
+    QHash<QString, quint64> m_inFlight; // key -> generation it was started in
+    QString m_current; // most recently requested key
+    Job m_pendingRequest; // requested, not yet started (empty key: none)
+    QList<Job> m_prefetchQueue; // not yet started, in order
+    QStringList m_prefetchOrder; // the whole current prefetch list (protection, eviction order)
+    QSet<QString> m_prefetchKeys;
+};
+
+} // namespace dl

@@ -2,6 +2,7 @@
 #include "import/ImageIngest.h"
 
 #include "imaging/ImageFormat.h"
+#include "store/Store.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -17,11 +18,6 @@ namespace dl {
 static QString tr(const char *text)
 {
     return QCoreApplication::translate("dl::ImageIngest", text);
-}
-
-QString ImageIngest::storedPath(const QString &imageDirectory, const QString &sha256, ImageFormat format)
-{
-    return u"%1/%2/%3.%4"_s.arg(imageDirectory, sha256.left(2), sha256, formatExtension(format));
 }
 
 static IngestResult reject(IngestResult result, RejectReason reason, const QString &message)
@@ -68,7 +64,8 @@ IngestResult ImageIngest::run(const QString &absolutePath, const QString &relati
         return reject(result, result.thumbnail.reject, result.thumbnail.message);
 
     result.sha256 = QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
-    const QString target = storedPath(options.imageDirectory, result.sha256, result.header.format);
+    const QString target =
+        Store::imageFilePath(options.imageDirectory, result.sha256, formatExtension(result.header.format));
     const QFileInfo targetInfo(target);
     if (!targetInfo.exists() || targetInfo.size() != data.size()) {
         QSaveFile out(target);

@@ -48,8 +48,6 @@ public:
 
     static IngestResult run(const QString &absolutePath, const QString &relativePath, const Options &options,
                             const std::atomic_bool *cancel = nullptr);
-    /// Where a file of this hash and format lives under imageDirectory.
-    static QString storedPath(const QString &imageDirectory, const QString &sha256, ImageFormat format);
 };
 
 } // namespace dl

@@ -14,21 +14,17 @@ static QVariant optionalBool(const std::optional<bool> &value)
     return value ? QVariant(*value ? 1 : 0) : QVariant(QMetaType(QMetaType::Int));
 }
 
-static QVariant textOrNull(const QString &value)
-{
-    return value.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(value);
-}
-
-QList<Annotation> AnnotationRepository::select(const QString &where, const QVariantList &binds, QString *error) const
+QList<Annotation> AnnotationRepository::select(
+    const QString &where, const QVariantList &binds, QString *error) const
 {
     QList<Annotation> annotations;
     QSqlQuery query(m_db);
     if (!Sql::exec(query,
-                   u"SELECT id, image_id, user_id, gradable, ungradable_reason, visible_condition, sensitive, "
-                   "identifying, cannot_determine, fitzpatrick, monk, note, created_at, updated_at "
-                   "FROM annotations WHERE "_s
-                       + where + u" ORDER BY user_id"_s,
-                   binds, error))
+            u"SELECT id, image_id, user_id, gradable, ungradable_reason, visible_condition, sensitive, "
+            "identifying, cannot_determine, fitzpatrick, monk, note, created_at, updated_at "
+            "FROM annotations WHERE "_s
+                + where + u" ORDER BY user_id"_s,
+            binds, error))
         return annotations;
     while (query.next()) {
         Annotation a;
@@ -53,19 +49,19 @@ QList<Annotation> AnnotationRepository::select(const QString &where, const QVari
     QSqlQuery diagnoses(m_db);
     for (Annotation &a : annotations) {
         if (!Sql::exec(diagnoses,
-                       u"SELECT condition_id, confidence FROM annotation_diagnoses WHERE annotation_id = ? "
-                       "ORDER BY position"_s,
-                       {a.id}, error))
+                u"SELECT condition_id, confidence FROM annotation_diagnoses WHERE annotation_id = ? "
+                "ORDER BY position"_s,
+                { a.id }, error))
             return {};
         while (diagnoses.next())
-            a.diagnoses.append({diagnoses.value(0).toString(), diagnoses.value(1).toInt()});
+            a.diagnoses.append({ diagnoses.value(0).toString(), diagnoses.value(1).toInt() });
     }
     return annotations;
 }
 
 std::optional<Annotation> AnnotationRepository::find(qint64 imageId, qint64 userId, QString *error) const
 {
-    const QList<Annotation> found = select(u"image_id = ? AND user_id = ?"_s, {imageId, userId}, error);
+    const QList<Annotation> found = select(u"image_id = ? AND user_id = ?"_s, { imageId, userId }, error);
     if (found.isEmpty())
         return std::nullopt;
     return found.first();
@@ -73,25 +69,27 @@ std::optional<Annotation> AnnotationRepository::find(qint64 imageId, qint64 user
 
 QList<Annotation> AnnotationRepository::forImage(qint64 imageId, QString *error) const
 {
-    return select(u"image_id = ?"_s, {imageId}, error);
+    return select(u"image_id = ?"_s, { imageId }, error);
 }
 
 bool AnnotationRepository::save(Annotation &a, QString *error)
 {
     const QString now = Sql::now();
-    const qint64 id = Sql::insertReturningId(
-        m_db,
-        u"INSERT INTO annotations (image_id, user_id, gradable, ungradable_reason, visible_condition, sensitive, "
+    const qint64 id = Sql::insertReturningId(m_db,
+        u"INSERT INTO annotations (image_id, user_id, gradable, ungradable_reason, visible_condition, "
+        u"sensitive, "
         "identifying, cannot_determine, fitzpatrick, monk, note, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (image_id, user_id) DO UPDATE SET gradable = excluded.gradable, "
         "ungradable_reason = excluded.ungradable_reason, visible_condition = excluded.visible_condition, "
         "sensitive = excluded.sensitive, identifying = excluded.identifying, "
-        "cannot_determine = excluded.cannot_determine, fitzpatrick = excluded.fitzpatrick, monk = excluded.monk, "
+        "cannot_determine = excluded.cannot_determine, fitzpatrick = excluded.fitzpatrick, monk = "
+        "excluded.monk, "
         "note = excluded.note, updated_at = excluded.updated_at RETURNING id, created_at"_s,
-        {a.imageId, a.userId, optionalBool(a.gradable), textOrNull(a.ungradableReason), textOrNull(a.visibleCondition),
-         optionalBool(a.sensitive), textOrNull(a.identifying.join(u',')), a.cannotDetermine ? 1 : 0,
-         textOrNull(a.fitzpatrick), textOrNull(a.monk), Sql::text(a.note), now, now},
+        { a.imageId, a.userId, optionalBool(a.gradable), Sql::textOrNull(a.ungradableReason),
+            Sql::textOrNull(a.visibleCondition), optionalBool(a.sensitive),
+            Sql::textOrNull(a.identifying.join(u',')), a.cannotDetermine ? 1 : 0,
+            Sql::textOrNull(a.fitzpatrick), Sql::textOrNull(a.monk), Sql::text(a.note), now, now },
         error);
     if (id < 0)
         return false;
@@ -99,14 +97,14 @@ bool AnnotationRepository::save(Annotation &a, QString *error)
     a.updatedAt = now;
     if (a.createdAt.isEmpty())
         a.createdAt = now;
-    if (!Sql::exec(m_db, u"DELETE FROM annotation_diagnoses WHERE annotation_id = ?"_s, {id}, error))
+    if (!Sql::exec(m_db, u"DELETE FROM annotation_diagnoses WHERE annotation_id = ?"_s, { id }, error))
         return false;
     QSqlQuery insert(m_db);
     for (int i = 0; i < a.diagnoses.size(); ++i) {
         if (!Sql::exec(insert,
-                       u"INSERT INTO annotation_diagnoses (annotation_id, position, condition_id, confidence) "
-                       "VALUES (?, ?, ?, ?)"_s,
-                       {id, i + 1, a.diagnoses.at(i).conditionId, a.diagnoses.at(i).confidence}, error))
+                u"INSERT INTO annotation_diagnoses (annotation_id, position, condition_id, confidence) "
+                "VALUES (?, ?, ?, ?)"_s,
+                { id, i + 1, a.diagnoses.at(i).conditionId, a.diagnoses.at(i).confidence }, error))
             return false;
     }
     return true;

@@ -32,6 +32,12 @@ public:
     /// SQL NULL, so it becomes an empty string here.
     static QString text(const QString &value) { return value.isNull() ? QStringLiteral("") : value; }
 
+    /// The value to bind for a nullable text column: NULL when empty.
+    static QVariant textOrNull(const QString &value)
+    {
+        return value.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(value);
+    }
+
     /// Current time as stored in the database: ISO 8601 UTC with milliseconds.
     static QString now();
 };

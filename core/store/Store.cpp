@@ -149,7 +149,12 @@ QString Store::imageDirectory() const
 
 QString Store::imageFilePath(const QString &sha256, const QString &extension) const
 {
-    return u"%1/%2/%3.%4"_s.arg(imageDirectory(), sha256.left(2), sha256, extension);
+    return imageFilePath(imageDirectory(), sha256, extension);
+}
+
+QString Store::imageFilePath(const QString &imageDirectory, const QString &sha256, const QString &extension)
+{
+    return u"%1/%2/%3.%4"_s.arg(imageDirectory, sha256.left(2), sha256, extension);
 }
 
 bool Store::lockForWriting(QString *error)

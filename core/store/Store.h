@@ -41,6 +41,9 @@ public:
     QString imageDirectory() const;
     /// Where the image with this content hash and file extension is kept.
     QString imageFilePath(const QString &sha256, const QString &extension) const;
+    /// The same, for an image folder given by path (for worker threads that
+    /// hold no Store).
+    static QString imageFilePath(const QString &imageDirectory, const QString &sha256, const QString &extension);
 
     const SqlDialect &dialect() const { return m_dialect; }
     /// This thread's connection (created on first use).

@@ -61,6 +61,14 @@ void ImageListModel::reload()
     endResetModel();
 }
 
+void ImageListModel::setRowStatus(int row, const QString &status)
+{
+    if (row < 0 || row >= m_status.size())
+        return;
+    m_status[row] = status;
+    emit dataChanged(index(row, 0), index(row, 0), {StatusRole, Qt::ToolTipRole});
+}
+
 int ImageListModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_images.size());

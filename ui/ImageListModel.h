@@ -29,6 +29,9 @@ public:
     /// Re-reads the image list (after an import).
     void reload();
 
+    /// Updates a queue row's status in place (after the annotator changed it).
+    void setRowStatus(int row, const QString &status);
+
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
 

@@ -3,6 +3,7 @@
 
 #include "ImageListModel.h"
 #include "ImportController.h"
+#include "LabellingView.h"
 #include "SignInDialog.h"
 #include "ThumbnailDelegate.h"
 
@@ -27,6 +28,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QStackedWidget>
+#include <QUndoGroup>
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -54,7 +57,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_view->setItemDelegate(new ThumbnailDelegate(160, m_view));
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setModel(m_images);
-    setCentralWidget(m_view);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_view);
+    setCentralWidget(m_stack);
     m_emptyHint = new QLabel(m_view->viewport());
     m_emptyHint->setObjectName(u"emptyHint"_s);
     m_emptyHint->setAlignment(Qt::AlignCenter);
@@ -62,7 +67,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_emptyHint->setStyleSheet(u"color: palette(mid); font-size: 13pt; padding: 40px;"_s);
     connect(m_images, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyHint);
 
-    auto *dock = new QDockWidget(tr("Store"), this);
+    auto *dock = m_storeDock = new QDockWidget(tr("Store"), this);
     dock->setObjectName(u"storeDock"_s);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     auto *panel = new QWidget(dock);
@@ -115,6 +120,11 @@ void MainWindow::createActions()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    m_editMenu = menuBar()->addMenu(tr("&Edit"));
+    m_imageMenu = menuBar()->addMenu(tr("&Image"));
+    m_editMenu->menuAction()->setVisible(false);
+    m_imageMenu->menuAction()->setVisible(false);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About DermLabel"), this, &MainWindow::showAbout);
 }
@@ -151,6 +161,7 @@ bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error, const
     connect(m_import, &ImportController::finished, this, &MainWindow::importFinished);
     m_images->setStore(m_store.get(), *m_user);
     rememberStore(m_store->path());
+    showWorkspace();
     updateState();
     if (Permissions::allows(m_user->role, Action::ImportImages))
         offerResume();
@@ -163,6 +174,14 @@ void MainWindow::closeStore()
         return;
     delete m_import;
     m_import = nullptr;
+    delete m_labelling;
+    m_labelling = nullptr;
+    m_editMenu->clear();
+    m_imageMenu->clear();
+    m_editMenu->menuAction()->setVisible(false);
+    m_imageMenu->menuAction()->setVisible(false);
+    m_stack->setCurrentWidget(m_view);
+    m_storeDock->show();
     m_images->setStore(nullptr, {});
     m_store.reset();
     m_user.reset();
@@ -211,6 +230,39 @@ void MainWindow::openInitialStore()
 static QString storeFilter()
 {
     return MainWindow::tr("DermLabel stores (*.dermlabel);;All files (*)");
+}
+
+void MainWindow::showWorkspace()
+{
+    if (!m_user || m_user->role != Role::Annotator || m_images->rowCount() == 0) {
+        m_stack->setCurrentWidget(m_view);
+        return;
+    }
+    // Dermatologists work in the labelling screen, starting at the first
+    // image of their queue that is not done yet.
+    m_labelling = new LabellingView(*m_store, *m_user, m_images, m_stack);
+    m_stack->addWidget(m_labelling);
+    m_stack->setCurrentWidget(m_labelling);
+    m_storeDock->hide(); // the queue and its progress are in the labelling screen and status bar
+    connect(m_labelling, &LabellingView::statusMessage, this, [this](const QString &message) {
+        statusBar()->showMessage(message);
+    });
+    connect(m_labelling, &LabellingView::queueChanged, this, &MainWindow::refreshSummary);
+    QAction *undo = m_labelling->undoGroup()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_labelling->undoGroup()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    m_editMenu->addAction(undo);
+    m_editMenu->addAction(redo);
+    m_imageMenu->addActions(m_labelling->navigationActions());
+    m_editMenu->menuAction()->setVisible(true);
+    m_imageMenu->menuAction()->setVisible(true);
+    int start = 0;
+    while (start + 1 < m_images->rowCount()
+           && m_images->index(start, 0).data(ImageListModel::StatusRole).toString() == u"done"_s)
+        ++start;
+    m_labelling->openRow(start);
+    m_labelling->setFocus();
 }
 
 void MainWindow::chooseAndCreateStore()

@@ -12,11 +12,14 @@ class QAction;
 class QLabel;
 class QListView;
 class QMenu;
+class QStackedWidget;
+class QDockWidget;
 
 namespace dl {
 
 class ImageListModel;
 class ImportController;
+class LabellingView;
 class Store;
 struct ImportReport;
 
@@ -37,6 +40,8 @@ public:
     bool createStore(const QString &path);
     Store *store() const { return m_store.get(); }
     std::optional<User> user() const { return m_user; }
+    /// The labelling screen, while an annotator is signed in.
+    LabellingView *labellingView() const { return m_labelling; }
     /// When no store was named: the last one, or a choice to create or open one.
     void openInitialStore();
 
@@ -60,12 +65,18 @@ private:
     bool adopt(std::unique_ptr<Store> store, const QString &error, const QString &userName = {},
                const QString &password = {});
     void closeStore();
+    void showWorkspace();
 
     std::unique_ptr<Store> m_store;
     std::optional<User> m_user;
     ImageListModel *m_images = nullptr;
     ImportController *m_import = nullptr;
     QListView *m_view = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QDockWidget *m_storeDock = nullptr;
+    LabellingView *m_labelling = nullptr;
+    QMenu *m_editMenu = nullptr;
+    QMenu *m_imageMenu = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_emptyHint = nullptr;
     QLabel *m_storeLabel = nullptr;

@@ -5,10 +5,15 @@
 
 #include "ImageListModel.h"
 #include "ImportController.h"
+#include "LabellingView.h"
 #include "MainWindow.h"
+#include "canvas/ImageCanvas.h"
+#include "labelform/LabelForm.h"
 
 #include "import/ImportService.h"
 #include "annotation/AssignmentService.h"
+#include "store/AnnotationRepository.h"
+#include "store/AssignmentRepository.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
@@ -38,6 +43,7 @@ private slots:
     void firstStartCreatesAdmin();
     void signInRefusesWrongPassword();
     void annotatorSeesOnlyTheirQueue();
+    void annotatorLabelsWithKeyboardAndResumes();
     void unopenableStoreShowsMessage();
     void imageModelPassesTester();
     void importRunsOffTheUiThreadWithProgress();
@@ -169,6 +175,69 @@ void TestGui::annotatorSeesOnlyTheirQueue()
     QCOMPARE(view->model()->rowCount(), 2); // 6 images, 1 rater each, 3 raters
     QCOMPARE(view->model()->index(0, 0).data(ImageListModel::StatusRole).toString(), u"todo"_s);
     QVERIFY(window.findChild<QLabel *>(u"storeSummary"_s)->text().contains(u"Your queue"_s));
+}
+
+void TestGui::annotatorLabelsWithKeyboardAndResumes()
+{
+    const QString path = makeStoreWithImages(u"label.dermlabel"_s, 3);
+    qint64 raterId = -1;
+    {
+        QString error;
+        auto store = Store::open(path, Store::OpenMode::MustExist, &error);
+        UserRepository users(store->db());
+        raterId = users.add(u"dr.k"_s, u"Dr. Key"_s, Role::Annotator, u"rater-pass"_s, &error, 1);
+        QVERIFY(AssignmentService(*store, *users.findByName(u"admin"_s)).assign({}, 1, &error));
+    }
+    qint64 firstImage = -1;
+    {
+        MainWindow window;
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.openStore(path, u"dr.k"_s, u"rater-pass"_s));
+        LabellingView *view = window.labellingView();
+        QVERIFY(view);
+        QCOMPARE(view->currentRow(), 0);
+        firstImage = view->currentImageId();
+        QTRY_VERIFY_WITH_TIMEOUT(view->canvas()->hasImage(), 20'000); // decoded off the UI thread
+
+        // Fitzpatrick III and Monk 4 from the keyboard, then Page Down.
+        LabelForm *form = view->form();
+        form->setFocus();
+        QTest::keyClick(form, Qt::Key_F);
+        QTest::keyClick(form, Qt::Key_3);
+        QTest::keyClick(form, Qt::Key_M);
+        QTest::keyClick(form, Qt::Key_4);
+        QCOMPARE(form->annotation().fitzpatrick, u"3"_s);
+        QCOMPARE(form->annotation().monk, u"4"_s);
+        QTest::keyClick(form, Qt::Key_PageDown);
+        QCOMPARE(view->currentRow(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(view->canvas()->hasImage(), 20'000);
+
+        // An edit on the second image, undone with Ctrl+Z.
+        form->setFocus();
+        QTest::keyClick(form, Qt::Key_F);
+        QTest::keyClick(form, Qt::Key_5);
+        QCOMPARE(form->annotation().fitzpatrick, u"5"_s);
+        QTest::keyClick(form, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(form->annotation().fitzpatrick, QString());
+        const qint64 second = view->currentImageId();
+        QString error;
+        QCOMPARE(AnnotationRepository(window.store()->db()).find(second, raterId, &error)->fitzpatrick, QString());
+        // Skip moves on and records the status.
+        QTest::keyClick(form, Qt::Key_K, Qt::ControlModifier);
+        QCOMPARE(view->currentRow(), 2);
+        QCOMPARE(AssignmentRepository(window.store()->db()).status(second, raterId, &error), u"skipped"_s);
+    }
+    // Restart: everything entered is there, nothing was lost.
+    MainWindow again;
+    again.show();
+    QVERIFY(again.openStore(path, u"dr.k"_s, u"rater-pass"_s));
+    LabellingView *view = again.labellingView();
+    view->openRow(0);
+    QCOMPARE(view->currentImageId(), firstImage);
+    QCOMPARE(view->form()->annotation().fitzpatrick, u"3"_s);
+    QCOMPARE(view->form()->annotation().monk, u"4"_s);
 }
 
 void TestGui::unopenableStoreShowsMessage()

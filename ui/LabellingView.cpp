@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "LabellingView.h"
 
+#include "CaseContextBar.h"
 #include "ImageListModel.h"
 #include "ThumbnailDelegate.h"
 #include "canvas/ImageCanvas.h"
@@ -65,6 +66,8 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     centreLayout->addWidget(m_imageLabel);
     m_canvas = new ImageCanvas(centre);
     centreLayout->addWidget(m_canvas, 1);
+    m_case = new CaseContextBar(store, centre);
+    centreLayout->addWidget(m_case);
 
     auto *scroll = new QScrollArea(splitter);
     scroll->setWidgetResizable(true);
@@ -135,6 +138,7 @@ void LabellingView::openRow(int row)
     m_imageId = index.data(ImageListModel::ImageIdRole).toLongLong();
     m_list->setCurrentIndex(index);
     const QString key = index.data(ImageListModel::PublicIdRole).toString();
+    m_case->showImage(m_imageId);
     m_imageLabel->setText(u"<b>%1</b> &nbsp; %2"_s.arg(key.toHtmlEscaped(), tr("%1 of %2").arg(row + 1).arg(m_queue->rowCount())));
 
     QString error;

@@ -20,6 +20,7 @@ class QUndoStack;
 namespace dl {
 
 class AnnotationService;
+class CaseContextBar;
 class ImageCache;
 class ImageCanvas;
 class ImageListModel;
@@ -44,6 +45,7 @@ public:
     qint64 currentImageId() const { return m_imageId; }
     ImageCanvas *canvas() const { return m_canvas; }
     LabelForm *form() const { return m_form; }
+    CaseContextBar *caseContext() const { return m_case; }
     QUndoGroup *undoGroup() const { return m_undo; }
     QList<QAction *> navigationActions() const;
 
@@ -72,6 +74,7 @@ private:
     ImageCache *m_cache = nullptr;
     ImageCanvas *m_canvas = nullptr;
     LabelForm *m_form = nullptr;
+    CaseContextBar *m_case = nullptr;
     QListView *m_list = nullptr;
     QLabel *m_imageLabel = nullptr;
     QUndoGroup *m_undo = nullptr;

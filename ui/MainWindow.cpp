@@ -4,6 +4,7 @@
 #include "ImageListModel.h"
 #include "ImportController.h"
 #include "LabellingView.h"
+#include "ShortcutSheet.h"
 #include "SignInDialog.h"
 #include "ThumbnailDelegate.h"
 
@@ -126,6 +127,8 @@ void MainWindow::createActions()
     m_imageMenu->menuAction()->setVisible(false);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *keys = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(Qt::Key_Question)});
     help->addAction(tr("&About DermLabel"), this, &MainWindow::showAbout);
 }
 
@@ -437,7 +440,7 @@ void MainWindow::refreshSummary()
                            .arg(stats.annotations)
                            .arg(stats.sources)
                            .arg(stats.imageBytes / 1048576.0, 0, 'f', 1));
-    statusBar()->showMessage(tr("%n image(s)", nullptr, int(stats.images)));
+    statusBar()->showMessage(stats.images == 1 ? tr("1 image") : tr("%1 images").arg(stats.images));
 }
 
 void MainWindow::rememberStore(const QString &path)
@@ -460,6 +463,17 @@ void MainWindow::rebuildRecentMenu()
         action->setEnabled(QFileInfo::exists(path));
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showShortcuts()
+{
+    QList<QAction *> actions;
+    for (QAction *menu : menuBar()->actions()) {
+        if (menu->menu() && menu->isVisible())
+            actions += menu->menu()->actions();
+    }
+    ShortcutSheet sheet(actions, this);
+    sheet.exec();
 }
 
 void MainWindow::showAbout()

@@ -62,6 +62,7 @@ private:
     void rememberStore(const QString &path);
     void rebuildRecentMenu();
     void showAbout();
+    void showShortcuts();
     bool adopt(std::unique_ptr<Store> store, const QString &error, const QString &userName = {},
                const QString &password = {});
     void closeStore();

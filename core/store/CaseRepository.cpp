@@ -147,6 +147,17 @@ QList<ReferenceLabel> CaseRepository::referenceLabels(qint64 caseId, QString *er
     return labels;
 }
 
+QList<qint64> CaseRepository::casesOfImage(qint64 imageId, QString *error) const
+{
+    QList<qint64> ids;
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"SELECT case_id FROM case_images WHERE image_id = ? ORDER BY case_id"_s, {imageId}, error))
+        return ids;
+    while (query.next())
+        ids.append(query.value(0).toLongLong());
+    return ids;
+}
+
 QList<qint64> CaseRepository::imageIds(qint64 caseId, QString *error) const
 {
     QList<qint64> ids;

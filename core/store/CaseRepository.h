@@ -32,6 +32,8 @@ public:
     CaseMetadata metadata(qint64 caseId, QString *error) const;
     QList<QPair<QString, QString>> attributes(qint64 caseId, QString *error) const;
     QList<ReferenceLabel> referenceLabels(qint64 caseId, QString *error) const;
+    /// The cases an image belongs to (usually one), by id.
+    QList<qint64> casesOfImage(qint64 imageId, QString *error) const;
     /// The image ids of a case, in position order.
     QList<qint64> imageIds(qint64 caseId, QString *error) const;
 

@@ -6,7 +6,9 @@
 #include "ImageListModel.h"
 #include "ImportController.h"
 #include "LabellingView.h"
+#include "CaseContextBar.h"
 #include "MainWindow.h"
+#include "ShortcutSheet.h"
 #include "canvas/ImageCanvas.h"
 #include "labelform/LabelForm.h"
 
@@ -44,6 +46,7 @@ private slots:
     void signInRefusesWrongPassword();
     void annotatorSeesOnlyTheirQueue();
     void annotatorLabelsWithKeyboardAndResumes();
+    void caseContextAndShortcutSheet();
     void unopenableStoreShowsMessage();
     void imageModelPassesTester();
     void importRunsOffTheUiThreadWithProgress();
@@ -238,6 +241,52 @@ void TestGui::annotatorLabelsWithKeyboardAndResumes()
     QCOMPARE(view->currentImageId(), firstImage);
     QCOMPARE(view->form()->annotation().fitzpatrick, u"3"_s);
     QCOMPARE(view->form()->annotation().monk, u"4"_s);
+}
+
+void TestGui::caseContextAndShortcutSheet()
+{
+    // A PASSION-like case with two images and metadata.
+    const QString root = m_dir.filePath(u"ctx-passion"_s);
+    fixtures::writeText(root + u"/label.csv"_s,
+                        u"subject_id,country,age,sex,fitzpatrick,body_loc,impetig,conditions_PASSION\n"
+                        "S1,Malawi,7,f,5,arm; leg,0.0,Eczema\n"_s);
+    fixtures::write(root + u"/images/S1_0.jpg"_s, fixtures::jpeg(200, 150, 3001));
+    fixtures::write(root + u"/images/S1_1.jpg"_s, fixtures::jpeg(200, 150, 3002));
+    const QString path = m_dir.filePath(u"ctx.dermlabel"_s);
+    {
+        QString error;
+        auto store = Store::open(path, Store::OpenMode::CreateNew, &error);
+        ImportService(*store).importPath(ImportKind::Passion, root, {});
+        UserRepository users(store->db());
+        const qint64 admin = users.add(u"admin"_s, {}, Role::Admin, u"admin-pass"_s, &error, 1);
+        users.add(u"dr.c"_s, {}, Role::Annotator, u"rater-pass"_s, &error, 1);
+        QVERIFY(AssignmentService(*store, *users.findById(admin)).assign({}, 1, &error));
+    }
+    MainWindow window;
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QVERIFY(window.openStore(path, u"dr.c"_s, u"rater-pass"_s));
+    CaseContextBar *bar = window.labellingView()->caseContext();
+    QCOMPARE(bar->thumbnailCount(), 2);
+    QVERIFY2(bar->metadataText().contains(u"7 years"_s), qPrintable(bar->metadataText()));
+    QVERIFY(bar->metadataText().contains(u"arm, leg"_s));
+    QVERIFY(!bar->metadataText().contains(u"Eczema"_s)); // reference labels stay hidden
+
+    QList<QPair<QString, QString>> rows;
+    QTimer::singleShot(50, this, [&rows] {
+        if (auto *sheet = qobject_cast<ShortcutSheet *>(QApplication::activeModalWidget())) {
+            rows = sheet->rows();
+            sheet->reject();
+        }
+    });
+    QTest::keyClick(window.labellingView()->form(), Qt::Key_F1);
+    QStringList descriptions;
+    for (const auto &row : rows)
+        descriptions << row.second;
+    QVERIFY2(descriptions.contains(u"Next Image"_s), qPrintable(descriptions.join(u", "_s)));
+    QVERIFY(descriptions.contains(u"Undo"_s) || descriptions.join(u' ').contains(u"Undo"_s));
+    QVERIFY(rows.size() > 15);
 }
 
 void TestGui::unopenableStoreShowsMessage()

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CaseContextBar.h"
+
+#include "store/CaseRepository.h"
+#include "store/ImageRepository.h"
+#include "store/Store.h"
+
+#include <QHBoxLayout>
+#include <QImage>
+#include <QLabel>
+#include <QPixmap>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static constexpr int ThumbnailEdge = 64;
+
+CaseContextBar::CaseContextBar(Store &store, QWidget *parent)
+    : QWidget(parent)
+    , m_store(store)
+{
+    setObjectName(u"caseContext"_s);
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->setSpacing(10);
+    m_thumbnails = new QHBoxLayout;
+    m_thumbnails->setSpacing(4);
+    layout->addLayout(m_thumbnails);
+    m_metadata = new QLabel(this);
+    m_metadata->setWordWrap(true);
+    m_metadata->setTextFormat(Qt::RichText);
+    m_metadata->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    layout->addWidget(m_metadata, 1);
+    setFixedHeight(ThumbnailEdge + 12);
+}
+
+/// "AGE_30_TO_39" -> "30 to 39"; "ONE_TO_FOUR_WEEKS" -> "one to four weeks".
+static QString readable(QString value)
+{
+    if (value.startsWith(u"AGE_"_s))
+        value = value.mid(4);
+    value.replace(u'_', u' ');
+    return value.toLower();
+}
+
+void CaseContextBar::showImage(qint64 imageId)
+{
+    while (QLayoutItem *item = m_thumbnails->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    QString error;
+    CaseRepository cases(m_store.db());
+    const QList<qint64> caseIds = cases.casesOfImage(imageId, &error);
+    if (caseIds.isEmpty()) {
+        m_metadata->setText(tr("<i>This image belongs to no case.</i>"));
+        return;
+    }
+    const qint64 caseId = caseIds.first();
+    ImageRepository images(m_store.db());
+    for (qint64 id : cases.imageIds(caseId, &error)) {
+        auto *label = new QLabel(this);
+        const QImage thumbnail = QImage::fromData(images.thumbnail(id, &error), "JPEG");
+        label->setPixmap(QPixmap::fromImage(
+            thumbnail.scaled(ThumbnailEdge, ThumbnailEdge, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+        label->setFixedSize(ThumbnailEdge + 4, ThumbnailEdge + 4);
+        label->setAlignment(Qt::AlignCenter);
+        label->setStyleSheet(id == imageId ? u"border: 2px solid palette(highlight);"_s : u"border: 2px solid transparent;"_s);
+        label->setToolTip(id == imageId ? tr("This image") : tr("Another image of the same case"));
+        m_thumbnails->addWidget(label);
+    }
+    const CaseMetadata m = cases.metadata(caseId, &error);
+    QStringList parts;
+    auto add = [&parts](const QString &name, const QString &value) {
+        if (!value.isEmpty())
+            parts << u"<b>%1</b> %2"_s.arg(name.toHtmlEscaped(), value.toHtmlEscaped());
+    };
+    add(tr("Age"), !m.ageYears ? readable(m.ageGroup) : *m.ageYears == 1 ? tr("1 year") : tr("%1 years").arg(*m.ageYears));
+    add(tr("Sex"), m.sex);
+    add(tr("Body site"), m.bodySites.join(u", "_s).replace(u'_', u' '));
+    add(tr("Duration"), readable(m.duration));
+    add(tr("Symptoms"), m.symptoms.join(u", "_s).replace(u'_', u' '));
+    m_metadata->setText(parts.isEmpty() ? tr("<i>No case details.</i>") : parts.join(u" &nbsp;·&nbsp; "_s));
+}
+
+QString CaseContextBar::metadataText() const
+{
+    return m_metadata->text();
+}
+
+int CaseContextBar::thumbnailCount() const
+{
+    return m_thumbnails->count();
+}
+
+} // namespace dl

@@ -3,6 +3,7 @@
 
 #include "CaseContextBar.h"
 #include "ImageListModel.h"
+#include "QueueFilterModel.h"
 #include "ThumbnailDelegate.h"
 #include "canvas/ImageCanvas.h"
 #include "labelform/LabelForm.h"
@@ -17,6 +18,7 @@
 #include "taxonomy/Taxonomy.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QPointer>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -46,15 +48,36 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     layout->addWidget(splitter);
 
-    m_list = new QListView(splitter);
+    auto *queuePanel = new QWidget(splitter);
+    auto *queueLayout = new QVBoxLayout(queuePanel);
+    queueLayout->setContentsMargins(0, 0, 0, 0);
+    queueLayout->setSpacing(2);
+    m_statusFilter = new QComboBox(queuePanel);
+    m_statusFilter->setObjectName(u"statusFilter"_s);
+    m_statusFilter->setFocusPolicy(Qt::NoFocus);
+    for (const QString &status : {QString(), AssignmentStatus::Todo, AssignmentStatus::InProgress,
+                                  AssignmentStatus::Done, AssignmentStatus::Skipped, AssignmentStatus::Flagged})
+        m_statusFilter->addItem(QString(), status);
+    queueLayout->addWidget(m_statusFilter);
+    m_filter = new QueueFilterModel(this);
+    m_filter->setSourceModel(m_queue);
+    m_list = new QListView(queuePanel);
+    queueLayout->addWidget(m_list, 1);
     m_list->setObjectName(u"queue"_s);
-    m_list->setModel(m_queue);
+    m_list->setModel(m_filter);
     m_list->setItemDelegate(new ThumbnailDelegate(96, m_list));
     m_list->setUniformItemSizes(true);
-    m_list->setMinimumWidth(130);
-    m_list->setMaximumWidth(160);
+    queuePanel->setMinimumWidth(130);
+    queuePanel->setMaximumWidth(170);
     m_list->setFocusPolicy(Qt::NoFocus);
-    connect(m_list, &QListView::clicked, this, [this](const QModelIndex &index) { openRow(index.row()); });
+    connect(m_list, &QListView::clicked, this,
+            [this](const QModelIndex &index) { openRow(m_filter->mapToSource(index).row()); });
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_filter->setStatus(m_statusFilter->currentData().toString());
+        m_list->setCurrentIndex(m_filter->mapFromSource(m_queue->index(m_row, 0)));
+    });
+    connect(m_queue, &QAbstractItemModel::dataChanged, this, &LabellingView::updateFilterCounts);
+    updateFilterCounts();
 
     auto *centre = new QWidget(splitter);
     auto *centreLayout = new QVBoxLayout(centre);
@@ -136,7 +159,7 @@ void LabellingView::openRow(int row)
     const QModelIndex index = m_queue->index(row, 0);
     m_row = row;
     m_imageId = index.data(ImageListModel::ImageIdRole).toLongLong();
-    m_list->setCurrentIndex(index);
+    m_list->setCurrentIndex(m_filter->mapFromSource(index));
     const QString key = index.data(ImageListModel::PublicIdRole).toString();
     m_case->showImage(m_imageId);
     m_imageLabel->setText(u"<b>%1</b> &nbsp; %2"_s.arg(key.toHtmlEscaped(), tr("%1 of %2").arg(row + 1).arg(m_queue->rowCount())));
@@ -233,6 +256,15 @@ void LabellingView::markAndNext(const QString &status)
     emit queueChanged();
     if (m_row + 1 < m_queue->rowCount())
         openRow(m_row + 1);
+}
+
+void LabellingView::updateFilterCounts()
+{
+    const QStringList names {tr("All images"), tr("To do"), tr("In progress"), tr("Done"), tr("Skipped"),
+                             tr("Flagged for QA")};
+    for (int i = 0; i < m_statusFilter->count(); ++i)
+        m_statusFilter->setItemText(
+            i, tr("%1 (%2)").arg(names.value(i)).arg(m_filter->count(m_statusFilter->itemData(i).toString())));
 }
 
 void LabellingView::updateStatus(const QString &saveState)

@@ -11,6 +11,7 @@
 
 class QAbstractItemModel;
 class QAction;
+class QComboBox;
 class QLabel;
 class QListView;
 class QToolBar;
@@ -25,6 +26,7 @@ class ImageCache;
 class ImageCanvas;
 class ImageListModel;
 class LabelForm;
+class QueueFilterModel;
 class Store;
 
 /// The screen a dermatologist labels in: their queue on the left, the image
@@ -46,6 +48,8 @@ public:
     ImageCanvas *canvas() const { return m_canvas; }
     LabelForm *form() const { return m_form; }
     CaseContextBar *caseContext() const { return m_case; }
+    QueueFilterModel *queueFilter() const { return m_filter; }
+    QComboBox *statusFilter() const { return m_statusFilter; }
     QUndoGroup *undoGroup() const { return m_undo; }
     QList<QAction *> navigationActions() const;
 
@@ -66,6 +70,7 @@ private:
     QString pathOfRow(int row) const;
     void prefetchAround(int row);
     void updateStatus(const QString &saveState);
+    void updateFilterCounts();
 
     Store &m_store;
     User m_user;
@@ -76,6 +81,8 @@ private:
     LabelForm *m_form = nullptr;
     CaseContextBar *m_case = nullptr;
     QListView *m_list = nullptr;
+    QueueFilterModel *m_filter = nullptr;
+    QComboBox *m_statusFilter = nullptr;
     QLabel *m_imageLabel = nullptr;
     QUndoGroup *m_undo = nullptr;
     QHash<qint64, QUndoStack *> m_stacks;

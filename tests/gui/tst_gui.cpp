@@ -8,6 +8,7 @@
 #include "LabellingView.h"
 #include "CaseContextBar.h"
 #include "MainWindow.h"
+#include "QueueFilterModel.h"
 #include "ShortcutSheet.h"
 #include "canvas/ImageCanvas.h"
 #include "labelform/LabelForm.h"
@@ -23,6 +24,7 @@
 #include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
+#include <QComboBox>
 #include <QListView>
 #include <QMessageBox>
 #include <QProgressDialog>
@@ -231,6 +233,17 @@ void TestGui::annotatorLabelsWithKeyboardAndResumes()
         QTest::keyClick(form, Qt::Key_K, Qt::ControlModifier);
         QCOMPARE(view->currentRow(), 2);
         QCOMPARE(AssignmentRepository(window.store()->db()).status(second, raterId, &error), u"skipped"_s);
+
+        // The queue filter: counts per status, and filtering through the proxy.
+        QAbstractItemModelTester tester(view->queueFilter(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(view->queueFilter()->count(u"skipped"_s), 1);
+        QCOMPARE(view->queueFilter()->count(u"in_progress"_s), 1); // the first image has labels
+        QVERIFY(view->statusFilter()->itemText(4).contains(u"(1)"_s));
+        view->statusFilter()->setCurrentIndex(4); // skipped
+        QCOMPARE(view->queueFilter()->rowCount(), 1);
+        QCOMPARE(view->queueFilter()->index(0, 0).data(ImageListModel::ImageIdRole).toLongLong(), second);
+        view->statusFilter()->setCurrentIndex(0);
+        QCOMPARE(view->queueFilter()->rowCount(), 3);
     }
     // Restart: everything entered is there, nothing was lost.
     MainWindow again;

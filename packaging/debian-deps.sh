@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-    qt6-charts-dev qt6-image-formats-plugins libqt6svg6 libgl-dev
+    # Qt Charts needs the OpenGL development files, which qt6-charts-dev does not pull in.
+    qt6-charts-dev libqt6opengl6-dev qt6-image-formats-plugins libqt6svg6 libgl-dev
     libopencv-dev opencv-data libzip-dev zlib1g-dev
     xvfb xauth
 )

@@ -2,6 +2,7 @@
 #include "annotation/AnnotationService.h"
 
 #include "auth/Permissions.h"
+#include "qa/ConsensusService.h"
 #include "store/AnnotationRepository.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
@@ -165,6 +166,9 @@ bool AnnotationService::save(Annotation &annotation, QString *error)
     if (!AuditLog::record(db, m_actor.id, before ? u"annotation.update"_s : u"annotation.create"_s, u"annotation"_s,
                           annotation.id, {{u"image"_s, annotation.imageId}, {u"changes"_s, changes}}, error))
         return false;
+    // The image's consensus follows its labels in the same transaction.
+    if (!ConsensusService::recomputeImage(db, annotation.imageId, ConsensusService::quorum(m_store), error))
+        return false;
     AssignmentRepository assignments(db);
     if (assignments.status(annotation.imageId, m_actor.id, error) == AssignmentStatus::Todo
         && !assignments.setStatus(annotation.imageId, m_actor.id, AssignmentStatus::InProgress, error))
@@ -188,7 +192,9 @@ bool AnnotationService::setStatus(qint64 imageId, const QString &status, QString
     Transaction tx(db);
     if (!AssignmentRepository(db).setStatus(imageId, m_actor.id, status, error)
         || !AuditLog::record(db, m_actor.id, u"assignment.status"_s, u"image"_s, imageId, {{u"status"_s, status}},
-                             error))
+                             error)
+        // A skipped image expects one rater fewer: its consensus may change.
+        || !ConsensusService::recomputeImage(db, imageId, ConsensusService::quorum(m_store), error))
         return false;
     if (!tx.commit()) {
         *error = tx.error();

@@ -3,6 +3,7 @@
 
 #include "store/Sql.h"
 
+#include <QHash>
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -46,15 +47,24 @@ QList<Annotation> AnnotationRepository::select(
         a.updatedAt = query.value(13).toString();
         annotations.append(a);
     }
+    if (annotations.isEmpty())
+        return annotations;
+    // One query for the diagnoses of all the annotations selected.
+    QHash<qint64, qsizetype> indexOf;
+    indexOf.reserve(annotations.size());
+    for (qsizetype i = 0; i < annotations.size(); ++i)
+        indexOf.insert(annotations.at(i).id, i);
     QSqlQuery diagnoses(m_db);
-    for (Annotation &a : annotations) {
-        if (!Sql::exec(diagnoses,
-                u"SELECT condition_id, confidence FROM annotation_diagnoses WHERE annotation_id = ? "
-                "ORDER BY position"_s,
-                { a.id }, error))
-            return {};
-        while (diagnoses.next())
-            a.diagnoses.append({ diagnoses.value(0).toString(), diagnoses.value(1).toInt() });
+    if (!Sql::exec(diagnoses,
+            u"SELECT annotation_id, condition_id, confidence FROM annotation_diagnoses "
+            "WHERE annotation_id IN (SELECT id FROM annotations WHERE "_s
+                + where + u") ORDER BY annotation_id, position"_s,
+            binds, error))
+        return {};
+    while (diagnoses.next()) {
+        const auto it = indexOf.constFind(diagnoses.value(0).toLongLong());
+        if (it != indexOf.cend())
+            annotations[*it].diagnoses.append({ diagnoses.value(1).toString(), diagnoses.value(2).toInt() });
     }
     return annotations;
 }
@@ -70,6 +80,11 @@ std::optional<Annotation> AnnotationRepository::find(qint64 imageId, qint64 user
 QList<Annotation> AnnotationRepository::forImage(qint64 imageId, QString *error) const
 {
     return select(u"image_id = ?"_s, { imageId }, error);
+}
+
+QList<Annotation> AnnotationRepository::all(QString *error) const
+{
+    return select(u"1 = 1"_s, {}, error);
 }
 
 bool AnnotationRepository::save(Annotation &a, QString *error)

@@ -18,6 +18,8 @@ public:
 
     std::optional<Annotation> find(qint64 imageId, qint64 userId, QString *error) const;
     QList<Annotation> forImage(qint64 imageId, QString *error) const;
+    /// Every annotation of the store (for statistics and consensus), ordered by user.
+    QList<Annotation> all(QString *error) const;
     /// Inserts or updates the (image, user) annotation and replaces its
     /// diagnoses; sets annotation.id and the times. Call inside a transaction.
     bool save(Annotation &annotation, QString *error);

@@ -172,9 +172,65 @@ static Migration version1()
     return m;
 }
 
+static Migration version2()
+{
+    Migration m;
+    m.version = 2;
+    m.description = u"consensus, adjudications, image flags"_s;
+    m.statements = {
+        // The consensus of each label field of an image, recomputed whenever its labels change.
+        // status: agreed (a value reached the quorum), pending (not agreed while assigned raters
+        // have still to label the image), adjudicate (tie or no quorum with every rater in),
+        // adjudicated (a QA lead's decision, which overrides the vote).
+        u"CREATE TABLE consensus ("
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " field TEXT NOT NULL,"
+        " value TEXT,"
+        " status TEXT NOT NULL CHECK (status IN ('agreed', 'pending', 'adjudicate', 'adjudicated')),"
+        " reason TEXT NOT NULL DEFAULT '',"
+        " votes INTEGER NOT NULL DEFAULT 0,"
+        " ratings INTEGER NOT NULL DEFAULT 0,"
+        " computed_at TEXT NOT NULL,"
+        " PRIMARY KEY (image_id, field))"_s,
+        u"CREATE INDEX consensus_status ON consensus (status)"_s,
+
+        // The weighted differential of an image (rank weights 1, 1/2, 1/3 summed over raters,
+        // normalised to 1), in order of weight.
+        u"CREATE TABLE consensus_diagnoses ("
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " position INTEGER NOT NULL,"
+        " condition_id TEXT NOT NULL,"
+        " weight REAL NOT NULL,"
+        " PRIMARY KEY (image_id, position))"_s,
+
+        // A QA lead's decision on one field of one image; the latest decision stands, every
+        // decision is also in the audit log.
+        u"CREATE TABLE adjudications ("
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " field TEXT NOT NULL,"
+        " value TEXT NOT NULL,"
+        " reason TEXT NOT NULL CHECK (length(reason) > 0),"
+        " user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+        " decided_at TEXT NOT NULL,"
+        " PRIMARY KEY (image_id, field))"_s,
+
+        // Automatic checks on an image that need a person's review (for example a possible face).
+        u"CREATE TABLE image_flags ("
+        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " kind TEXT NOT NULL,"
+        " detail TEXT NOT NULL DEFAULT '',"
+        " status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'confirmed', 'dismissed')),"
+        " created_at TEXT NOT NULL,"
+        " resolved_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+        " resolved_at TEXT,"
+        " PRIMARY KEY (image_id, kind))"_s,
+    };
+    return m;
+}
+
 QList<Migration> Schema::migrations()
 {
-    return {version1()};
+    return {version1(), version2()};
 }
 
 } // namespace dl

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "qa/ConsensusService.h"
+
+#include "auth/Permissions.h"
+#include "qa/LabelFields.h"
+#include "store/AnnotationRepository.h"
+#include "store/AuditLog.h"
+#include "store/Sql.h"
+#include "store/Store.h"
+#include "store/Transaction.h"
+
+#include <QJsonObject>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static const QString QuorumKey = u"consensus_quorum"_s;
+
+int ConsensusService::quorum(const Store &store)
+{
+    bool ok = false;
+    const int q = store.setting(QuorumKey, u"2"_s).toInt(&ok);
+    return ok && q >= 1 ? q : 2;
+}
+
+bool ConsensusService::setQuorum(int quorum, QString *error)
+{
+    if (!Permissions::check(m_actor, Action::Adjudicate, error))
+        return false;
+    if (quorum < 1 || quorum > 20) {
+        *error = tr("The quorum must be from 1 to 20 raters.");
+        return false;
+    }
+    return m_store.setSetting(QuorumKey, QString::number(quorum), error);
+}
+
+static ImageConsensus withAdjudications(ImageConsensus consensus, const QList<Adjudication> &adjudications)
+{
+    for (const Adjudication &a : adjudications) {
+        auto it = std::find_if(consensus.fields.begin(), consensus.fields.end(),
+                               [&](const FieldConsensus &f) { return f.field == a.field; });
+        if (it == consensus.fields.end())
+            continue;
+        it->value = a.value;
+        it->status = ConsensusStatus::Adjudicated;
+        it->reason = a.reason;
+    }
+    return consensus;
+}
+
+/// Raters expected to label an image: its assignments that were not skipped.
+static std::optional<int> expectedRaters(const QSqlDatabase &db, qint64 imageId, QString *error)
+{
+    const auto n = Sql::scalar(db, u"SELECT COUNT(*) FROM assignments WHERE image_id = ? AND status <> 'skipped'"_s,
+                               {imageId}, error);
+    return n ? std::optional<int>(n->toInt()) : std::nullopt;
+}
+
+bool ConsensusService::recomputeImage(const QSqlDatabase &db, qint64 imageId, int quorum, QString *error)
+{
+    QString readError;
+    const QList<Annotation> annotations = AnnotationRepository(db).forImage(imageId, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return false;
+    }
+    ConsensusRepository repository(db);
+    const QList<Adjudication> adjudications = repository.adjudications(imageId, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return false;
+    }
+    if (annotations.isEmpty() && adjudications.isEmpty())
+        return repository.remove(imageId, error);
+    const auto expected = expectedRaters(db, imageId, error);
+    if (!expected)
+        return false;
+    const ImageConsensus consensus = ConsensusCalculator(quorum).compute(annotations, *expected);
+    return repository.replace(imageId, withAdjudications(consensus, adjudications), error);
+}
+
+std::optional<ConsensusSummary> ConsensusService::compute(QString *error,
+                                                          const std::function<bool(qsizetype, qsizetype)> &progress)
+{
+    if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    QString readError;
+    const QList<Annotation> all = AnnotationRepository(db).all(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    // Every image that has ratings or an adjudication, with its annotations.
+    QMap<qint64, QList<Annotation>> byImage;
+    for (const Annotation &a : all)
+        byImage[a.imageId].append(a);
+    QSqlQuery query(db);
+    if (!Sql::exec(query, u"SELECT DISTINCT image_id FROM adjudications"_s, {}, error))
+        return std::nullopt;
+    while (query.next())
+        byImage[query.value(0).toLongLong()];
+    if (!Sql::exec(db, u"DELETE FROM consensus"_s, {}, error)
+        || !Sql::exec(db, u"DELETE FROM consensus_diagnoses"_s, {}, error))
+        return std::nullopt;
+
+    QHash<qint64, int> expected;
+    if (!Sql::exec(query, u"SELECT image_id, COUNT(*) FROM assignments WHERE status <> 'skipped' GROUP BY image_id"_s,
+                   {}, error))
+        return std::nullopt;
+    while (query.next())
+        expected.insert(query.value(0).toLongLong(), query.value(1).toInt());
+
+    const ConsensusCalculator calculator(quorum(m_store));
+    ConsensusRepository repository(db);
+    qsizetype done = 0;
+    for (auto it = byImage.cbegin(); it != byImage.cend(); ++it) {
+        const QList<Adjudication> adjudications = repository.adjudications(it.key(), &readError);
+        if (!readError.isEmpty()) {
+            *error = readError;
+            return std::nullopt;
+        }
+        if (!repository.replace(it.key(), withAdjudications(calculator.compute(*it, expected.value(it.key())), adjudications), error))
+            return std::nullopt;
+        if (progress && !progress(++done, byImage.size())) {
+            *error = tr("Cancelled; the consensus was left as it was.");
+            return std::nullopt;
+        }
+    }
+    if (!AuditLog::record(db, m_actor.id, u"consensus.compute"_s, u"store"_s, 0,
+                          {{u"images"_s, byImage.size()}, {u"quorum"_s, calculator.quorum()}}, error))
+        return std::nullopt;
+    if (!tx.commit()) {
+        *error = tx.error();
+        return std::nullopt;
+    }
+    return summary(error);
+}
+
+std::optional<ConsensusSummary> ConsensusService::summary(QString *error) const
+{
+    if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QSqlQuery query(m_store.db());
+    if (!Sql::exec(query, u"SELECT status, COUNT(*), COUNT(DISTINCT image_id) FROM consensus GROUP BY status"_s, {},
+                   error))
+        return std::nullopt;
+    ConsensusSummary s;
+    while (query.next()) {
+        const auto status = consensusStatusFromName(query.value(0).toString());
+        const qsizetype n = query.value(1).toLongLong();
+        if (status == ConsensusStatus::Agreed)
+            s.agreed = n;
+        else if (status == ConsensusStatus::Pending)
+            s.pending = n;
+        else if (status == ConsensusStatus::Adjudicate) {
+            s.toAdjudicate = n;
+            s.imagesToAdjudicate = query.value(2).toLongLong();
+        } else if (status == ConsensusStatus::Adjudicated)
+            s.adjudicated = n;
+    }
+    const auto images = Sql::scalar(m_store.db(), u"SELECT COUNT(DISTINCT image_id) FROM consensus"_s, {}, error);
+    if (!images)
+        return std::nullopt;
+    s.images = images->toLongLong();
+    return s;
+}
+
+std::optional<QList<ConsensusRow>> ConsensusService::rows(std::optional<ConsensusStatus> status, QString *error) const
+{
+    if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QString readError;
+    QList<ConsensusRow> list = ConsensusRepository(m_store.db()).rows(status, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    return list;
+}
+
+std::optional<QList<ConsensusRow>> ConsensusService::forImage(qint64 imageId, QString *error) const
+{
+    if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QString readError;
+    QList<ConsensusRow> list = ConsensusRepository(m_store.db()).forImage(imageId, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    return list;
+}
+
+std::optional<QList<WeightedCondition>> ConsensusService::differential(qint64 imageId, QString *error) const
+{
+    if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QString readError;
+    QList<WeightedCondition> list = ConsensusRepository(m_store.db()).differential(imageId, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    return list;
+}
+
+bool ConsensusService::isValidValue(const QString &field, const QString &value)
+{
+    static const QStringList yesNo {u"yes"_s, u"no"_s};
+    auto scale = [&](int max) {
+        if (value == u"not_gradable"_s)
+            return true;
+        bool ok = false;
+        const int n = value.toInt(&ok);
+        return ok && n >= 1 && n <= max && QString::number(n) == value;
+    };
+    if (field == u"diagnosis"_s)
+        return !value.trimmed().isEmpty();
+    if (field == u"gradable"_s || field == u"sensitive"_s || field.startsWith(u"identifying_"_s))
+        return yesNo.contains(value) && (!field.startsWith(u"identifying_"_s) || LabelFields::find(field));
+    if (field == u"ungradable_reason"_s)
+        return QStringList {u"blurry"_s, u"poor_lighting"_s, u"too_far"_s, u"cropped_or_obstructed"_s, u"other"_s}
+            .contains(value);
+    if (field == u"visible_condition"_s)
+        return QStringList {u"yes"_s, u"no"_s, u"unsure"_s}.contains(value);
+    if (field == u"fitzpatrick_type"_s)
+        return scale(6);
+    if (field == u"monk_tone"_s)
+        return scale(10);
+    return false;
+}
+
+bool ConsensusService::adjudicate(qint64 imageId, const QString &field, const QString &value, const QString &reason,
+                                  QString *error)
+{
+    if (!Permissions::check(m_actor, Action::Adjudicate, error))
+        return false;
+    const LabelField *known = LabelFields::find(field);
+    if (field != u"diagnosis"_s && (!known || !(known->uses & LabelField::Consensus))) {
+        *error = tr("%1 is not a field with a consensus.").arg(field);
+        return false;
+    }
+    if (!isValidValue(field, value)) {
+        *error = tr("'%1' is not a value of %2.").arg(value, LabelFields::displayName(field));
+        return false;
+    }
+    if (reason.trimmed().isEmpty()) {
+        *error = tr("Give a reason for the decision.");
+        return false;
+    }
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    const auto exists = Sql::scalar(db, u"SELECT COUNT(*) FROM images WHERE id = ?"_s, {imageId}, error);
+    if (!exists)
+        return false;
+    if (exists->toInt() == 0) {
+        *error = tr("No such image.");
+        return false;
+    }
+    ConsensusRepository repository(db);
+    QString previous;
+    for (const Adjudication &a : repository.adjudications(imageId, error)) {
+        if (a.field == field)
+            previous = a.value;
+    }
+    if (!repository.saveAdjudication({imageId, field, value, reason.trimmed(), m_actor.id, Sql::now()}, error)
+        || !recomputeImage(db, imageId, quorum(m_store), error)
+        || !AuditLog::record(db, m_actor.id, u"consensus.adjudicate"_s, u"image"_s, imageId,
+                             {{u"field"_s, field},
+                              {u"value"_s, value},
+                              {u"previous"_s, previous.isEmpty() ? QJsonValue() : QJsonValue(previous)},
+                              {u"reason"_s, reason.trimmed()}},
+                             error))
+        return false;
+    if (!tx.commit()) {
+        *error = tx.error();
+        return false;
+    }
+    return true;
+}
+
+} // namespace dl

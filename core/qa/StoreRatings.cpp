@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "qa/StoreRatings.h"
+
+#include "auth/Permissions.h"
+#include "qa/LabelFields.h"
+#include "store/AnnotationRepository.h"
+#include "store/Sql.h"
+#include "store/Store.h"
+
+#include <QRegularExpression>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+QStringList StoreRatings::strataKeys()
+{
+    return {u"fitzpatrick"_s, u"monk"_s, u"age_group"_s, u"sex"_s, u"country"_s, u"body_site"_s, u"source"_s};
+}
+
+static QString roman(int type)
+{
+    static const QStringList numerals {u"I"_s, u"II"_s, u"III"_s, u"IV"_s, u"V"_s, u"VI"_s};
+    return type >= 1 && type <= 6 ? numerals.at(type - 1) : QString();
+}
+
+static int lowerMedian(QList<int> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.at((values.size() - 1) / 2);
+}
+
+/// The type named by a self-reported skin type such as FST3 or 3 (0 when none).
+static int selfReportedType(const QString &text)
+{
+    static const QRegularExpression digit(u"^(?:FST)?\\s*([1-6])$"_s, QRegularExpression::CaseInsensitiveOption);
+    const auto match = digit.match(text.trimmed());
+    return match.hasMatch() ? match.captured(1).toInt() : 0;
+}
+
+std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor, QString *error)
+{
+    if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    const QSqlDatabase db = store.db();
+    QSqlQuery query(db);
+
+    QHash<qint64, QString> imageNames;
+    if (!Sql::exec(query, u"SELECT id, public_id FROM images"_s, {}, error))
+        return std::nullopt;
+    while (query.next())
+        imageNames.insert(query.value(0).toLongLong(), query.value(1).toString());
+    QHash<qint64, QString> userNames;
+    if (!Sql::exec(query, u"SELECT id, name FROM users"_s, {}, error))
+        return std::nullopt;
+    while (query.next())
+        userNames.insert(query.value(0).toLongLong(), query.value(1).toString());
+
+    QString readError;
+    const QList<Annotation> annotations = AnnotationRepository(db).all(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+
+    StoreRatingSet set;
+    const QList<LabelField> fields = LabelFields::withUse(LabelField::Agreement);
+    for (const LabelField &field : fields) {
+        set.fields.append(RatingTable(field.name, field.level));
+        set.fields.last().reserve(annotations.size());
+    }
+    QHash<QString, QList<int>> fitzpatrick, monk;
+    for (const Annotation &a : annotations) {
+        const QString item = imageNames.value(a.imageId);
+        const QString rater = userNames.value(a.userId);
+        for (qsizetype f = 0; f < fields.size(); ++f)
+            set.fields[f].add(item, rater, fields.at(f).value(a));
+        QStringList conditions;
+        for (const Diagnosis &d : a.diagnoses)
+            conditions.append(d.conditionId);
+        set.diagnoses.add(item, rater, conditions);
+        if (const int t = a.fitzpatrick.toInt(); t >= 1 && t <= 6)
+            fitzpatrick[item].append(t);
+        if (const int t = a.monk.toInt(); t >= 1 && t <= 10)
+            monk[item].append(t);
+    }
+
+    // Strata from the raters' skin types and from each image's (first) case.
+    QHash<QString, QString> &byFitzpatrick = set.strata[u"fitzpatrick"_s];
+    for (auto it = fitzpatrick.cbegin(); it != fitzpatrick.cend(); ++it)
+        byFitzpatrick.insert(it.key(), roman(lowerMedian(*it)));
+    QHash<QString, QString> &byMonk = set.strata[u"monk"_s];
+    for (auto it = monk.cbegin(); it != monk.cend(); ++it)
+        byMonk.insert(it.key(), u"%1"_s.arg(lowerMedian(*it), 2, 10, QChar(u'0')));
+    if (!Sql::exec(query,
+                   u"SELECT ci.image_id, c.age_group, c.sex, c.country, c.body_sites, s.name, c.skin_type_self "
+                   "FROM case_images ci JOIN cases c ON c.id = ci.case_id JOIN sources s ON s.id = c.source_id "
+                   "ORDER BY ci.image_id, c.id"_s,
+                   {}, error))
+        return std::nullopt;
+    const QStringList caseKeys {u"age_group"_s, u"sex"_s, u"country"_s, u"body_site"_s, u"source"_s};
+    qint64 previous = -1;
+    while (query.next()) {
+        const qint64 imageId = query.value(0).toLongLong();
+        if (imageId == previous)
+            continue; // an image in several cases: its first case speaks for it
+        previous = imageId;
+        const QString item = imageNames.value(imageId);
+        for (int k = 0; k < caseKeys.size(); ++k) {
+            const QString group = query.value(k + 1).toString().trimmed();
+            if (!group.isEmpty())
+                set.strata[caseKeys.at(k)].insert(item, group);
+        }
+        if (!byFitzpatrick.contains(item)) {
+            if (const int t = selfReportedType(query.value(6).toString()))
+                byFitzpatrick.insert(item, roman(t));
+        }
+    }
+
+    // Reference labels imported with a dataset.
+    QMap<QString, RatingTable> reference;
+    if (!Sql::exec(query,
+                   u"SELECT c.public_id, r.rater, r.field, r.value FROM reference_labels r "
+                   "JOIN cases c ON c.id = r.case_id ORDER BY r.id"_s,
+                   {}, error))
+        return std::nullopt;
+    while (query.next()) {
+        const QString item = query.value(0).toString();
+        QString rater = query.value(1).toString();
+        QString field = query.value(2).toString();
+        const QString value = query.value(3).toString();
+        if (rater.isEmpty()) {
+            static const QRegularExpression monkField(u"^monk_skin_tone_(\\w+)$"_s);
+            const auto match = monkField.match(field);
+            if (!match.hasMatch())
+                continue; // a case-level summary, not one rater's label
+            rater = match.captured(1);
+            field = u"monk_skin_tone"_s;
+        }
+        const QString name = u"reference."_s + field;
+        auto it = reference.find(name);
+        if (it == reference.end()) {
+            const bool ordinal = field == u"fitzpatrick"_s || field == u"monk_skin_tone"_s;
+            it = reference.insert(name, RatingTable(name, ordinal ? MeasureLevel::Ordinal : MeasureLevel::Nominal));
+        }
+        it->add(item, rater, value);
+    }
+    set.reference = reference.values();
+    return set;
+}
+
+} // namespace dl

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// dermlabel-cli agreement.
+// dermlabel-cli agreement and consensus.
 #include "Cli.h"
 
 #include "qa/AgreementReport.h"
+#include "qa/ConsensusService.h"
+#include "qa/LabelFields.h"
 #include "qa/MeasureLevel.h"
+#include "qa/StoreAgreementReport.h"
+#include "qa/StoreRatings.h"
+#include "store/Store.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -25,6 +30,11 @@ static QString number(const QJsonValue &value)
 int Cli::agreementCommand(const QStringList &args)
 {
     QCommandLineParser parser;
+    parser.addOption({u"store"_s, tr("Compute the statistics of every label field of this store."), tr("PATH")});
+    parser.addOption({u"by"_s, tr("With --store: also per group of KEY: %1 (repeatable; default fitzpatrick "
+                                  "and monk; 'none' for no groups).")
+                                   .arg(StoreRatings::strataKeys().join(u", "_s)),
+                      tr("KEY")});
     parser.addOption({u"ratings"_s, tr("A long table with the header item,rater,field,value."), tr("FILE.csv")});
     parser.addOption({u"level"_s, tr("Measurement level of a field: FIELD=nominal|ordinal|interval (repeatable; "
                                      "default nominal)."),
@@ -38,8 +48,22 @@ int Cli::agreementCommand(const QStringList &args)
                false, &exitCode))
         return exitCode;
     const QString ratings = parser.value(u"ratings"_s);
-    if (ratings.isEmpty())
-        return usageError(tr("agreement: --ratings FILE.csv is required."));
+    const bool fromStore = parser.isSet(u"store"_s);
+    if (ratings.isEmpty() == !fromStore)
+        return usageError(tr("agreement: give either --store PATH or --ratings FILE.csv."));
+    QStringList strata {u"fitzpatrick"_s, u"monk"_s};
+    if (parser.isSet(u"by"_s)) {
+        strata.clear();
+        for (const QString &key : parser.values(u"by"_s)) {
+            if (key == u"none"_s)
+                continue;
+            if (!StoreRatings::strataKeys().contains(key))
+                return usageError(tr("agreement: --by takes one of %1, not '%2'.")
+                                      .arg(StoreRatings::strataKeys().join(u", "_s), key));
+            if (!strata.contains(key))
+                strata.append(key);
+        }
+    }
     QHash<QString, MeasureLevel> levels;
     for (const QString &spec : parser.values(u"level"_s)) {
         const qsizetype equals = spec.indexOf(u'=');
@@ -63,15 +87,61 @@ int Cli::agreementCommand(const QStringList &args)
         if (!ok)
             return usageError(tr("agreement: --seed takes a whole number."));
     }
+    if (fromStore && !levels.isEmpty())
+        return usageError(tr("agreement: --level applies to --ratings; a store's fields have fixed levels."));
     QString error;
-    const QJsonObject report = AgreementReport::fromRatingsCsv(ratings, levels, options, &error);
-    if (report.isEmpty())
-        return failure(error);
+    QJsonObject report;
+    if (fromStore) {
+        const std::unique_ptr<Store> store = openStore(parser, false, false);
+        if (!store)
+            return Failed;
+        const auto set = StoreRatings::load(*store, operatorUser(), &error);
+        if (!set)
+            return failure(error);
+        report = StoreAgreementReport::toJson(StoreAgreementReport::compute(*set, strata, options));
+    } else {
+        report = AgreementReport::fromRatingsCsv(ratings, levels, options, &error);
+        if (report.isEmpty())
+            return failure(error);
+    }
     if (json()) {
         printJson(report);
         return Ok;
     }
-    for (const QJsonValue &value : report.value(u"fields"_s).toArray()) {
+    printFields(report.value(u"fields"_s).toArray());
+    if (fromStore) {
+        const QJsonObject diagnoses = report.value(u"diagnoses"_s).toObject();
+        out() << tr("Differential diagnoses: %1 items, top-1 agreement %2, top-3 overlap %3\n")
+                     .arg(diagnoses.value(u"items"_s).toInt())
+                     .arg(number(diagnoses.value(u"top1_agreement"_s)), number(diagnoses.value(u"top3_overlap"_s)));
+        const QJsonArray reference = report.value(u"reference"_s).toArray();
+        if (!reference.isEmpty()) {
+            out() << tr("\nReference labels of imported datasets:\n");
+            printFields(reference);
+        }
+        for (const QJsonValue &stratumValue : report.value(u"strata"_s).toArray()) {
+            const QJsonObject stratum = stratumValue.toObject();
+            out() << tr("\nBy %1:\n").arg(stratum.value(u"by"_s).toString());
+            for (const QJsonValue &fieldValue : stratum.value(u"fields"_s).toArray()) {
+                const QJsonObject field = fieldValue.toObject();
+                out() << u"  "_s << field.value(u"field"_s).toString() << u':';
+                for (const QJsonValue &groupValue : field.value(u"groups"_s).toArray()) {
+                    const QJsonObject group = groupValue.toObject();
+                    out() << tr(" %1 (n=%2) alpha %3;")
+                                 .arg(group.value(u"group"_s).toString())
+                                 .arg(group.value(u"items"_s).toInt())
+                                 .arg(number(group.value(u"krippendorff_alpha"_s)));
+                }
+                out() << u'\n';
+            }
+        }
+    }
+    return Ok;
+}
+
+void Cli::printFields(const QJsonArray &fields)
+{
+    for (const QJsonValue &value : fields) {
         const QJsonObject field = value.toObject();
         out() << tr("%1 (%2): %3 items, percent agreement %4, Fleiss' kappa %5, Krippendorff's alpha %6\n")
                      .arg(field.value(u"field"_s).toString(), field.value(u"level"_s).toString())
@@ -89,6 +159,55 @@ int Cli::agreementCommand(const QStringList &args)
             out() << u'\n';
         }
     }
+}
+
+int Cli::consensusCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption({u"quorum"_s, tr("Votes a value needs to be agreed (stored with the store; default 2)."),
+                      tr("N")});
+    int exitCode = Ok;
+    if (!parse(parser, args, u"consensus"_s,
+               tr("Compute and store the consensus of every rated image: majority vote per field (ties and "
+                  "missing quorum go to adjudication) and the weighted differential diagnosis."),
+               true, &exitCode))
+        return exitCode;
+    std::optional<int> quorum;
+    if (parser.isSet(u"quorum"_s)) {
+        bool ok = false;
+        quorum = parser.value(u"quorum"_s).toInt(&ok);
+        if (!ok || *quorum < 1)
+            return usageError(tr("consensus: --quorum takes a number of raters (1 or more)."));
+    }
+    const std::unique_ptr<Store> store = openStore(parser, false, true);
+    if (!store)
+        return Failed;
+    ConsensusService service(*store, operatorUser());
+    QString error;
+    if (quorum && !service.setQuorum(*quorum, &error))
+        return failure(error);
+    const auto summary = service.compute(&error, [](qsizetype, qsizetype) { return !interrupted().load(); });
+    if (!summary)
+        return failure(error);
+    if (json()) {
+        printJson({{u"images"_s, double(summary->images)},
+                   {u"quorum"_s, ConsensusService::quorum(*store)},
+                   {u"fields_agreed"_s, double(summary->agreed)},
+                   {u"fields_pending"_s, double(summary->pending)},
+                   {u"fields_to_adjudicate"_s, double(summary->toAdjudicate)},
+                   {u"fields_adjudicated"_s, double(summary->adjudicated)},
+                   {u"images_to_adjudicate"_s, double(summary->imagesToAdjudicate)}});
+        return Ok;
+    }
+    out() << tr("Consensus of %1 images (quorum %2): %3 fields agreed, %7 waiting for raters, %4 adjudicated, %5 to "
+                "adjudicate on %6 images.\n")
+                 .arg(summary->images)
+                 .arg(ConsensusService::quorum(*store))
+                 .arg(summary->agreed)
+                 .arg(summary->adjudicated)
+                 .arg(summary->toAdjudicate)
+                 .arg(summary->imagesToAdjudicate)
+                 .arg(summary->pending);
     return Ok;
 }
 

@@ -64,7 +64,8 @@ void Cli::printHelp()
                 "  stats    Count images, cases, users, reference labels and annotations.\n"
                 "  check    Check a store's integrity, foreign keys and image files.\n"
                 "  users    Add or list users (annotator, qa, admin).\n"
-                "  agreement  Inter-rater agreement statistics of a ratings table.\n"
+                "  agreement  Inter-rater agreement statistics of a store or of a ratings table.\n"
+                "  consensus  Compute and store the consensus labels of a store.\n"
                 "\n"
                 "Run 'dermlabel-cli <command> --help' for the options of a command.\n"
                 "Exit status: 0 all done; 1 done, but some inputs were rejected or missing;\n"
@@ -100,7 +101,17 @@ int Cli::run(const QStringList &args)
         return usersCommand(rest);
     if (command == u"agreement"_s)
         return agreementCommand(rest);
+    if (command == u"consensus"_s)
+        return consensusCommand(rest);
     return usageError(tr("Unknown command '%1'. Run 'dermlabel-cli --help' for the list.").arg(command));
+}
+
+User Cli::operatorUser()
+{
+    User user;
+    user.name = u"dermlabel-cli"_s;
+    user.role = Role::Admin;
+    return user;
 }
 
 bool Cli::parse(QCommandLineParser &parser, const QStringList &args, const QString &command,

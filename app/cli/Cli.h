@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/User.h"
+
 #include <QCommandLineParser>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -64,9 +67,15 @@ public:
     int checkCommand(const QStringList &args);
     int usersCommand(const QStringList &args);
     int agreementCommand(const QStringList &args);
+    int consensusCommand(const QStringList &args);
+
+    /// Whoever runs the command line on a store file they can read and write acts with an
+    /// admin's rights; the audit log records such changes without a user.
+    static User operatorUser();
 
 private:
     void printHelp();
+    void printFields(const QJsonArray &fields);
 
     QTextStream m_out;
     QTextStream m_err;

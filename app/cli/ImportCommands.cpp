@@ -4,6 +4,7 @@
 
 #include "annotation/AssignmentService.h"
 #include "demo/DemoDataset.h"
+#include "demo/DemoRatings.h"
 #include "import/ImportService.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
@@ -109,6 +110,10 @@ int Cli::demoCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption({u"images"_s, tr("How many synthetic images (default 48)."), tr("N"), u"48"_s});
     parser.addOption({u"seed"_s, tr("Random seed (same seed, same images)."), tr("N"), u"20261125"_s});
+    parser.addOption({u"rated"_s,
+                      tr("Share of each dermatologist's queue already labelled with simulated labels, 0 to 1 "
+                         "(default 0.6)."),
+                      tr("SHARE"), u"0.6"_s});
     int exitCode = Ok;
     if (!parse(parser, args, u"demo"_s,
                tr("Create a new store with procedurally generated, clearly synthetic skin images grouped into "
@@ -122,6 +127,9 @@ int Cli::demoCommand(const QStringList &args)
     const quint32 seed = parser.value(u"seed"_s).toUInt(&ok);
     if (!ok)
         return usageError(tr("demo: --seed takes a whole number."));
+    const double rated = parser.value(u"rated"_s).toDouble(&ok);
+    if (!ok || rated < 0 || rated > 1)
+        return usageError(tr("demo: --rated takes a share from 0 to 1."));
 
     QString error;
     auto store = Store::open(parser.value(u"store"_s), Store::OpenMode::CreateNew, &error);
@@ -168,19 +176,24 @@ int Cli::demoCommand(const QStringList &args)
     const auto admin = users.findByName(QString::fromUtf16(s_demoUsers[0].name), &error);
     if (!admin || !AssignmentService(*store, *admin).assign({}, AssignmentService::DefaultRatersPerImage, &error))
         return failure(error);
+    const int annotations = rated > 0 ? DemoRatings::simulate(*store, {rated, seed}, &error) : 0;
+    if (annotations < 0)
+        return failure(tr("Could not simulate the demo labels: %1").arg(error));
     if (json()) {
         QJsonObject o = report.toJson();
         o.insert(u"store"_s, store->path());
         o.insert(u"users"_s, qsizetype(std::size(s_demoUsers)));
+        o.insert(u"annotations"_s, annotations);
         printJson(o);
     } else {
         out() << tr("Created the demo store %1: %2 images in %3 cases, %4 reference labels.\n"
                     "Demo users (password 'dermlabel'): admin, qa.lead, dr.amara, dr.lee, dr.silva; every image "
-                    "is assigned to the three dermatologists.\n")
+                    "is assigned to three dermatologists, and %5 of those assignments carry simulated labels.\n")
                      .arg(QDir::toNativeSeparators(store->path()))
                      .arg(report.imported)
                      .arg(report.cases)
-                     .arg(report.referenceLabels);
+                     .arg(report.referenceLabels)
+                     .arg(annotations);
     }
     return Ok;
 }

@@ -33,6 +33,7 @@ private slots:
     void newerStoreIsRefused();
     void demoStore();
     void agreementOnRatingsTable();
+    void agreementAndConsensusOfAStore();
     void workstationAnswersWithoutDisplay_data();
     void workstationAnswersWithoutDisplay();
 
@@ -266,6 +267,51 @@ void TestCli::demoStore()
     QCOMPARE(r.exitCode, 0);
     // Never over an existing store.
     QCOMPARE(cli({u"demo"_s, u"--store"_s, store}).exitCode, 2);
+}
+
+void TestCli::agreementAndConsensusOfAStore()
+{
+    const QString store = path(u"rated.dermlabel"_s);
+    Result r = cli({u"demo"_s, u"--store"_s, store, u"--images"_s, u"12"_s, u"--rated"_s, u"1"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"annotations"_s).toInt(), 36); // 12 images x 3 raters
+
+    r = cli({u"agreement"_s, u"--store"_s, store, u"--by"_s, u"sex"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject report = r.json();
+    const QJsonArray fields = report.value(u"fields"_s).toArray();
+    QVERIFY(fields.size() >= 10);
+    const QJsonObject gradable = fields.at(0).toObject();
+    QCOMPARE(gradable.value(u"field"_s).toString(), u"gradable"_s);
+    QCOMPARE(gradable.value(u"items"_s).toInt(), 12);
+    QCOMPARE(gradable.value(u"pairs"_s).toArray().size(), 3);
+    QCOMPARE(gradable.value(u"pairs"_s).toArray().at(0).toObject().value(u"rater_a"_s).toString(), u"dr.amara"_s);
+    QVERIFY(report.value(u"diagnoses"_s).toObject().value(u"top1_agreement"_s).isDouble());
+    QVERIFY(!report.value(u"reference"_s).toArray().isEmpty());
+    const QJsonArray strata = report.value(u"strata"_s).toArray();
+    QCOMPARE(strata.size(), 1);
+    QCOMPARE(strata.at(0).toObject().value(u"by"_s).toString(), u"sex"_s);
+
+    QCOMPARE(cli({u"agreement"_s, u"--store"_s, store, u"--by"_s, u"shoe_size"_s}).exitCode, 2);
+    QCOMPARE(cli({u"agreement"_s, u"--store"_s, store, u"--ratings"_s, u"x.csv"_s}).exitCode, 2);
+    QCOMPARE(cli({u"agreement"_s}).exitCode, 2);
+    r = cli({u"agreement"_s, u"--store"_s, store});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("By fitzpatrick:"), r.out.constData());
+
+    r = cli({u"consensus"_s, u"--store"_s, store, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QJsonObject consensus = r.json();
+    QCOMPARE(consensus.value(u"images"_s).toInt(), 12);
+    QCOMPARE(consensus.value(u"quorum"_s).toInt(), 2);
+    QCOMPARE(consensus.value(u"fields_pending"_s).toInt(), 0); // every rater is in
+    QVERIFY(consensus.value(u"fields_agreed"_s).toInt() > 12 * 5);
+    const int toAdjudicate = consensus.value(u"fields_to_adjudicate"_s).toInt();
+    r = cli({u"consensus"_s, u"--store"_s, store, u"--quorum"_s, u"3"_s, u"--json"_s});
+    QCOMPARE(r.json().value(u"quorum"_s).toInt(), 3);
+    QVERIFY(r.json().value(u"fields_to_adjudicate"_s).toInt() > toAdjudicate); // unanimity is rarer
+    QCOMPARE(cli({u"consensus"_s, u"--store"_s, store, u"--quorum"_s, u"0"_s}).exitCode, 2);
+    QCOMPARE(cli({u"consensus"_s}).exitCode, 2);
 }
 
 void TestCli::agreementOnRatingsTable()

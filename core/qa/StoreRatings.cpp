@@ -7,6 +7,7 @@
 #include "store/Sql.h"
 #include "store/Store.h"
 
+#include <QDateTime>
 #include <QRegularExpression>
 #include <QSqlQuery>
 
@@ -18,7 +19,8 @@ namespace dl {
 
 QStringList StoreRatings::strataKeys()
 {
-    return {u"fitzpatrick"_s, u"monk"_s, u"age_group"_s, u"sex"_s, u"country"_s, u"body_site"_s, u"source"_s};
+    return {u"fitzpatrick"_s, u"monk"_s, u"age_group"_s, u"sex"_s, u"country"_s, u"body_site"_s, u"source"_s,
+            u"week"_s};
 }
 
 static QString roman(int type)
@@ -73,6 +75,7 @@ std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor
         set.fields.last().reserve(annotations.size());
     }
     QHash<QString, QList<int>> fitzpatrick, monk;
+    QHash<QString, QString> lastChange;
     for (const Annotation &a : annotations) {
         const QString item = imageNames.value(a.imageId);
         const QString rater = userNames.value(a.userId);
@@ -86,6 +89,17 @@ std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor
             fitzpatrick[item].append(t);
         if (const int t = a.monk.toInt(); t >= 1 && t <= 10)
             monk[item].append(t);
+        QString &last = lastChange[item];
+        last = std::max(last, a.updatedAt); // ISO 8601 UTC: text order is time order
+    }
+    QHash<QString, QString> &byWeek = set.strata[u"week"_s];
+    for (auto it = lastChange.cbegin(); it != lastChange.cend(); ++it) {
+        const QDate day = QDateTime::fromString(*it, Qt::ISODateWithMs).date();
+        if (!day.isValid())
+            continue;
+        int year = 0;
+        const int week = day.weekNumber(&year);
+        byWeek.insert(it.key(), u"%1-W%2"_s.arg(year).arg(week, 2, 10, QChar(u'0')));
     }
 
     // Strata from the raters' skin types and from each image's (first) case.

@@ -40,7 +40,9 @@ struct StoreRatingSet
 ///   any, the case's self-reported type when it names one;
 /// - monk: the lower median of its raters' Monk tones (01 .. 10);
 /// - age_group, sex, country, body_site, source: from the image's case (the first case
-///   when an image belongs to several); body_site is the case's list of sites as given.
+///   when an image belongs to several); body_site is the case's list of sites as given;
+/// - week: the ISO week (2026-W47) of the image's latest label change, for agreement over
+///   time.
 class StoreRatings
 {
     Q_DECLARE_TR_FUNCTIONS(dl::StoreRatings)

@@ -12,6 +12,7 @@
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
@@ -212,6 +213,16 @@ void TestStoreAgreement::strataFromRatersAndCases()
     QVERIFY(!m_set->strata.value(u"country"_s).contains(u"img-2"_s)); // unknown: no group
     QCOMPARE(m_set->strata.value(u"source"_s).value(u"img-2"_s), u"Test"_s);
     QCOMPARE(m_set->strata.value(u"age_group"_s).value(u"img-2"_s), u"AGE_60_TO_69"_s);
+    // Labelled moments ago: this ISO week (of the UTC date; a minute's slack at a week's turn).
+    auto weekOf = [](const QDateTime &t) {
+        int year = 0;
+        const int week = t.date().weekNumber(&year);
+        return u"%1-W%2"_s.arg(year).arg(week, 2, 10, QChar(u'0'));
+    };
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString img0Week = m_set->strata.value(u"week"_s).value(u"img-0"_s);
+    QVERIFY2(img0Week == weekOf(now) || img0Week == weekOf(now.addSecs(-60)), qPrintable(img0Week));
+    QVERIFY(!m_set->strata.value(u"week"_s).contains(u"img-4"_s));
 }
 
 void TestStoreAgreement::referenceLabels()

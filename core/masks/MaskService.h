@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "masks/MaskDocument.h"
+#include "masks/MaskRepository.h"
+#include "model/User.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QSize>
+#include <QString>
+#include <QStringList>
+#include <opencv2/core/mat.hpp>
+#include <optional>
+
+namespace dl {
+
+class Store;
+
+/// Reading and writing region masks as a signed-in user, with the blinding rules of
+/// AnnotationService: an annotator reads and writes only the masks of their own annotation of an
+/// image assigned to them; QA leads and admins read every rater's masks; nobody writes another
+/// rater's masks.
+///
+/// Masks have the image's displayed size (EXIF orientation applied: width and height of the images
+/// row swapped for orientations 5 to 8). Every save of a layer adds a version (the previous highest
+/// plus one, older ones are kept) holding the COCO compressed RLE string (encoding "rle"): a few
+/// milliseconds to encode and store a 12-megapixel mask (tests/bench/masks), fine on the UI thread.
+/// Each save is one transaction that also writes the audit log and, on the first save, creates the
+/// (blank) annotation row the masks belong to.
+class MaskService
+{
+public:
+    MaskService(Store &store, User actor)
+        : m_store(store)
+        , m_actor(std::move(actor))
+    { }
+
+    /// The actor's own masks of an assigned image: the latest version of each stored layer, plus an
+    /// empty layer for each diagnosis and identifying kind of the annotation. Owner set to the actor.
+    std::optional<MaskDocument> openOwn(qint64 imageId, QString *error) const;
+    /// A rater's masks: the actor's own (as openOwn), or anyone's for QA leads and admins.
+    std::optional<MaskDocument> open(qint64 imageId, qint64 raterId, QString *error) const;
+
+    /// Saves one layer of a document the actor owns (document.raterId() is the actor) as a new
+    /// version and returns it. A layer without pixels is saved as an empty mask. When the layer's
+    /// content equals its latest stored version nothing is written and that version is returned.
+    /// Marks the layer saved in the document.
+    std::optional<int> save(MaskDocument &document, const QString &layerId, QString *error);
+    /// Saves every changed layer (MaskDocument::changedLayers()) in one transaction.
+    bool saveChanged(MaskDocument &document, QString *error);
+
+    /// The stored versions of a rater's layer (of all layers when layerId is empty), without data.
+    std::optional<QList<MaskRecord>> versions(
+        qint64 imageId, qint64 raterId, const QString &layerId, QString *error) const;
+    /// One stored version of a rater's layer.
+    std::optional<cv::Mat> loadVersion(
+        qint64 imageId, qint64 raterId, const QString &layerId, int version, QString *error) const;
+
+    /// The size masks of this image have: its displayed size.
+    std::optional<QSize> displayedSize(qint64 imageId, QString *error) const;
+
+    /// The stored form of a mask: the COCO compressed counts string of CocoRle (encoding "rle").
+    static QByteArray encode(const cv::Mat &mask);
+    /// A stored version back as CV_8UC1 0/255 of the record's size ("rle", or "png" as MaskCodec
+    /// writes it); an empty Mat and *error when the data is damaged or the encoding unknown.
+    static cv::Mat decode(const MaskRecord &record, QString *error);
+    /// The encoding save() writes.
+    static QString encodingName();
+
+private:
+    bool checkAssigned(qint64 imageId, QString *error) const;
+    bool checkRead(qint64 imageId, qint64 raterId, QString *error) const;
+    std::optional<qint64> annotationOf(qint64 imageId, qint64 raterId, QString *error) const;
+    std::optional<QList<int>> saveLayers(MaskDocument &document, const QStringList &layerIds, QString *error);
+
+    Store &m_store;
+    User m_actor;
+};
+
+} // namespace dl

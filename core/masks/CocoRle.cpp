@@ -298,12 +298,20 @@ Rle CocoRle::encode(const cv::Mat &mask)
 // applied, so the output is written once, in memory order.
 cv::Mat CocoRle::decode(const Rle &rle)
 {
+    cv::Mat out;
+    return decodeInto(rle, out) ? out : cv::Mat();
+}
+
+bool CocoRle::decodeInto(const Rle &rle, cv::Mat &out)
+{
     if (!isValid(rle))
-        return {};
+        return false;
     const int h = rle.height;
     const int w = rle.width;
-    if (h == 0 || w == 0)
-        return cv::Mat(h, w, CV_8UC1);
+    if (h == 0 || w == 0) {
+        out = cv::Mat(h, w, CV_8UC1);
+        return true;
+    }
 
     std::vector<uchar> top(size_t(w), 0);
     std::vector<quint32> rowStart(size_t(h) + 1, 0);
@@ -341,7 +349,7 @@ cv::Mat CocoRle::decode(const Rle &rle)
             columns[fill[y]++] = x;
     }
 
-    cv::Mat out(h, w, CV_8UC1);
+    out.create(h, w, CV_8UC1);
     std::memcpy(out.ptr<uchar>(0), top.data(), size_t(w));
     for (int y = 1; y < h; ++y) {
         uchar *row = out.ptr<uchar>(y);
@@ -349,7 +357,7 @@ cv::Mat CocoRle::decode(const Rle &rle)
         for (quint32 i = rowStart[size_t(y)]; i < rowStart[size_t(y) + 1]; ++i)
             row[columns[i]] ^= 255;
     }
-    return out;
+    return true;
 }
 
 QByteArray CocoRle::toString(const Rle &rle)

@@ -41,6 +41,10 @@ public:
     static Rle encode(const cv::Mat &mask);
     // CV_8UC1 with 0/255. Returns an empty Mat when the counts do not add up to height * width.
     static cv::Mat decode(const Rle &rle);
+    // The same into `out`, whose memory is reused when it already is height x width CV_8UC1 (no
+    // new 12 MP allocation, and none of its page faults, per mask). False when the counts do not
+    // add up.
+    static bool decodeInto(const Rle &rle, cv::Mat &out);
 
     // The compressed counts string (6 bits a character, '0'..'o'; may contain a backslash).
     static QByteArray toString(const Rle &rle);

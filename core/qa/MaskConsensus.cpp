@@ -2,6 +2,7 @@
 #include "qa/MaskConsensus.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -24,12 +25,24 @@ bool MaskConsensus::compatible(const QList<cv::Mat> &masks)
 
 std::optional<cv::Mat> MaskConsensus::majority(const QList<cv::Mat> &masks, int minVotes)
 {
-    if (!compatible(masks) || minVotes < 1 || minVotes > masks.size())
+    cv::Mat out, votes;
+    if (!majorityInto(masks, minVotes, out, votes))
         return std::nullopt;
-    cv::Mat votes = cv::Mat::zeros(masks.first().size(), CV_8UC1);
-    for (const cv::Mat &m : masks)
-        cv::add(votes, cv::Scalar(1), votes, m); // each rater adds 1 where inside
-    return cv::Mat(votes >= minVotes);
+    return out;
+}
+
+bool MaskConsensus::majorityInto(const QList<cv::Mat> &masks, int minVotes, cv::Mat &out, cv::Mat &votes)
+{
+    if (!compatible(masks) || minVotes < 1 || minVotes > masks.size())
+        return false;
+    // Whole-image vectorised kernels into reused buffers: a vote is 1 where the value is nonzero.
+    cv::threshold(masks.first(), votes, 0, 1, cv::THRESH_BINARY);
+    for (qsizetype j = 1; j < masks.size(); ++j) {
+        cv::threshold(masks.at(j), out, 0, 1, cv::THRESH_BINARY); // `out` is scratch until the last step
+        cv::add(votes, out, votes);
+    }
+    cv::compare(votes, minVotes - 1, out, cv::CMP_GT);
+    return true;
 }
 
 std::optional<cv::Mat> MaskConsensus::majority(const QList<cv::Mat> &masks)

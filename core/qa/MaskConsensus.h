@@ -44,6 +44,9 @@ public:
     static std::optional<cv::Mat> majority(const QList<cv::Mat> &masks, int minVotes);
     /// The strict majority: more than half the raters.
     static std::optional<cv::Mat> majority(const QList<cv::Mat> &masks);
+    /// majority() into `out`, reusing its memory and that of `votes` (scratch) when they already
+    /// have the masks' size: for exports that vote on thousands of 12 MP masks. False on bad input.
+    static bool majorityInto(const QList<cv::Mat> &masks, int minVotes, cv::Mat &out, cv::Mat &votes);
 
     /// STAPLE (Warfield, Zou and Wells 2004) for binary masks: expectation maximisation of
     /// the hidden true segmentation and each rater's sensitivity and specificity, with a

@@ -1,0 +1,840 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ExportFixtures.h"
+
+#include "demo/SyntheticSkin.h"
+#include "export/FaceDetector.h"
+#include "export/KAnonymityGate.h"
+#include "export/MetadataStripper.h"
+#include "export/Redactor.h"
+
+#include <QColorSpace>
+#include <QImage>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtEndian>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <optional>
+
+using namespace Qt::StringLiterals;
+using namespace fixtures;
+using dl::MetadataStripper;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// JPEG fixtures
+
+constexpr int EntropyData = 0x100; // pseudo marker for entropy-coded data in JpegPart
+constexpr int Trailer = 0x200; // pseudo marker for bytes after EOI
+
+struct JpegPart
+{
+    int marker = 0;
+    QByteArray payload; // segment payload after the length, or the raw bytes
+    bool operator==(const JpegPart &) const = default;
+};
+
+// A plain walk over a well-formed JPEG (independent of the code under test).
+std::optional<QList<JpegPart>> jpegParts(const QByteArray &d)
+{
+    if (d.size() < 4 || uchar(d[0]) != 0xFF || uchar(d[1]) != 0xD8)
+        return std::nullopt;
+    QList<JpegPart> parts;
+    qsizetype pos = 2;
+    while (pos + 1 < d.size()) {
+        if (uchar(d[pos]) != 0xFF)
+            return std::nullopt;
+        while (pos < d.size() && uchar(d[pos]) == 0xFF)
+            ++pos;
+        const int marker = uchar(d[pos++]);
+        if (marker == 0xD9) {
+            parts.append(JpegPart { marker, {} });
+            if (pos < d.size())
+                parts.append(JpegPart { Trailer, d.mid(pos) });
+            return parts;
+        }
+        const int length = (uchar(d[pos]) << 8) | uchar(d[pos + 1]);
+        parts.append(JpegPart { marker, d.mid(pos + 2, length - 2) });
+        pos += length;
+        if (marker == 0xDA) {
+            qsizetype i = pos;
+            while (i + 1 < d.size()) {
+                if (uchar(d[i]) == 0xFF) {
+                    const uchar next = uchar(d[i + 1]);
+                    if (next != 0x00 && !(next >= 0xD0 && next <= 0xD7))
+                        break;
+                }
+                ++i;
+            }
+            parts.append(JpegPart { EntropyData, d.mid(pos, i - pos) });
+            pos = i;
+        }
+    }
+    return std::nullopt;
+}
+
+QByteArray segment(int marker, QByteArrayView payload)
+{
+    QByteArray s;
+    s.append(char(0xFF));
+    s.append(char(marker));
+    s.append(char((payload.size() + 2) >> 8));
+    s.append(char((payload.size() + 2) & 0xFF));
+    s.append(payload);
+    return s;
+}
+
+void putLe16(QByteArray &b, qsizetype at, quint16 v)
+{
+    qToLittleEndian<quint16>(v, b.data() + at);
+}
+
+void putLe32(QByteArray &b, qsizetype at, quint32 v)
+{
+    qToLittleEndian<quint32>(v, b.data() + at);
+}
+
+// Little-endian TIFF with IFD0 {Make "SecretCam", Orientation, GPSInfo} and a GPS IFD with
+// latitude and longitude.
+QByteArray tiffWithGps(int orientation)
+{
+    QByteArray t(174, '\0');
+    t.replace(0, 4, "II*\0"_ba);
+    putLe32(t, 4, 8);
+    // IFD0 at 8: 3 entries.
+    putLe16(t, 8, 3);
+    const auto entry = [&](qsizetype at, quint16 tag, quint16 type, quint32 count, quint32 value) {
+        putLe16(t, at, tag);
+        putLe16(t, at + 2, type);
+        putLe32(t, at + 4, count);
+        putLe32(t, at + 8, value);
+    };
+    entry(10, 0x010F, 2, 10, 50); // Make, ASCII, at 50
+    entry(22, 0x0112, 3, 1, quint32(orientation)); // Orientation, SHORT inline
+    entry(34, 0x8825, 4, 1, 60); // GPSInfo IFD at 60
+    putLe32(t, 46, 0); // no next IFD
+    t.replace(50, 10, "SecretCam\0"_ba);
+    // GPS IFD at 60: 5 entries.
+    putLe16(t, 60, 5);
+    entry(62, 0x0000, 1, 4, 0x00000202); // GPSVersionID 2.2.0.0
+    entry(74, 0x0001, 2, 2, 'N'); // GPSLatitudeRef "N"
+    entry(86, 0x0002, 5, 3, 126); // GPSLatitude, 3 RATIONAL at 126
+    entry(98, 0x0003, 2, 2, 'E'); // GPSLongitudeRef "E"
+    entry(110, 0x0004, 5, 3, 150); // GPSLongitude at 150
+    putLe32(t, 122, 0);
+    const quint32 latitude[] = { 52, 1, 31, 1, 1234, 100 };
+    const quint32 longitude[] = { 13, 1, 24, 1, 5678, 100 };
+    for (int i = 0; i < 6; ++i) {
+        putLe32(t, 126 + 4 * i, latitude[i]);
+        putLe32(t, 150 + 4 * i, longitude[i]);
+    }
+    return t;
+}
+
+QByteArray xmpPacket()
+{
+    return "<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta xmlns:x='adobe:ns:meta/'>"
+           "<rdf:RDF><rdf:Description exif:GPSLatitude='52,31.12N' dc:creator='Secret Person'/>"
+           "</rdf:RDF></x:xmpmeta><?xpacket end='w'?>"_ba;
+}
+
+QByteArray iccProfile()
+{
+    return QColorSpace(QColorSpace::SRgb).iccProfile();
+}
+
+QByteArray adobePayload()
+{
+    // "Adobe", version 100, flags0 0, flags1 0, transform 1 (YCbCr, which the image is).
+    return "Adobe\x00\x64\x00\x00\x00\x00\x01"_ba;
+}
+
+// The plain JPEG with metadata everywhere a camera or editor would put it: a JFIF thumbnail, a
+// JFXX thumbnail, EXIF with GPS, XMP, ICC (kept), Photoshop/IPTC, Adobe (kept), a comment, another
+// comment before the last scan and bytes after EOI.
+QByteArray withMetadata(const QByteArray &plain, int orientation)
+{
+    const auto parts = jpegParts(plain);
+    if (!parts)
+        return {};
+    QByteArray out("\xFF\xD8"_ba);
+    out += segment(0xE0, "JFIF\0\x01\x02\x01\x00\x48\x00\x48\x02\x01"_ba + QByteArray(6, '\x7F'));
+    out += segment(0xE0, "JFXX\0\x10thumbnail-bytes"_ba);
+    out += segment(0xE1, "Exif\0\0"_ba + tiffWithGps(orientation));
+    out += segment(0xE1, "http://ns.adobe.com/xap/1.0/\0"_ba + xmpPacket());
+    out += segment(0xE2, "ICC_PROFILE\0\x01\x01"_ba + iccProfile());
+    out += segment(0xED,
+        "Photoshop 3.0\0"
+        "8BIM\x04\x04\0\0\0\0\0\x11\x1C\x02\x78\0\x0ESecret caption"_ba);
+    out += segment(0xEE, adobePayload());
+    out += segment(0xFE, "Secret comment"_ba);
+    qsizetype lastScan = -1;
+    for (qsizetype i = 0; i < parts->size(); ++i) {
+        if (parts->at(i).marker == 0xDA)
+            lastScan = i;
+    }
+    for (qsizetype i = 0; i < parts->size(); ++i) {
+        const JpegPart &p = parts->at(i);
+        if (p.marker == 0xE0)
+            continue; // the encoder's own JFIF, replaced above
+        if (i == lastScan)
+            out += segment(0xFE, "Mid-stream secret"_ba);
+        if (p.marker == EntropyData)
+            out += p.payload;
+        else if (p.marker == 0xD9)
+            out += "\xFF\xD9"_ba;
+        else
+            out += segment(p.marker, p.payload);
+    }
+    out += "TRAILER-SECRET"_ba;
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PNG fixtures
+
+quint32 crc32(QByteArrayView data)
+{
+    quint32 c = 0xFFFFFFFFu;
+    for (char ch : data) {
+        c ^= uchar(ch);
+        for (int k = 0; k < 8; ++k)
+            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    }
+    return ~c;
+}
+
+QByteArray chunk(QByteArrayView type, QByteArrayView data)
+{
+    QByteArray c(4, '\0');
+    qToBigEndian<quint32>(quint32(data.size()), c.data());
+    c += type;
+    c += data;
+    QByteArray crc(4, '\0');
+    qToBigEndian<quint32>(crc32(c.sliced(4)), crc.data());
+    return c + crc;
+}
+
+struct PngChunk
+{
+    QByteArray type;
+    QByteArray whole; // length, type, data, CRC
+};
+
+std::optional<QList<PngChunk>> pngChunks(const QByteArray &d)
+{
+    if (!d.startsWith("\x89PNG\r\n\x1a\n"_ba))
+        return std::nullopt;
+    QList<PngChunk> chunks;
+    qsizetype pos = 8;
+    while (pos + 12 <= d.size()) {
+        const quint32 length = qFromBigEndian<quint32>(d.constData() + pos);
+        chunks.append({ d.mid(pos + 4, 4), d.mid(pos, 12 + length) });
+        pos += 12 + length;
+        if (chunks.last().type == "IEND")
+            return chunks;
+    }
+    return std::nullopt;
+}
+
+// Inserts ancillary chunks of every kind after IHDR, a tEXt before IEND and bytes after IEND.
+QByteArray pngWithMetadata(const QByteArray &plain)
+{
+    const auto chunks = pngChunks(plain);
+    if (!chunks)
+        return {};
+    QByteArray out("\x89PNG\r\n\x1a\n"_ba);
+    for (const PngChunk &c : *chunks) {
+        if (c.type == "IEND")
+            out += chunk("tEXt", "Comment\0Secret late comment"_ba);
+        out += c.whole;
+        if (c.type == "IHDR") {
+            out += chunk("tEXt", "Author\0Secret Person"_ba);
+            out += chunk("zTXt", "Description\0\0"_ba + qCompress("Secret description"_ba).mid(4));
+            out += chunk("iTXt", "XML:com.adobe.xmp\0\0\0\0\0"_ba + xmpPacket());
+            out += chunk("eXIf", tiffWithGps(1));
+            out += chunk("tIME", "\x07\xE8\x03\x0F\x0C\x22\x38"_ba);
+            out += chunk("prVt", "private secret"_ba);
+            out += chunk("gAMA", "\x00\x00\xB1\x8F"_ba);
+        }
+    }
+    out += "TRAILER-SECRET"_ba;
+    return out;
+}
+
+QByteArrayList secrets()
+{
+    return { "SecretCam", "Secret", "xmpmeta", "TRAILER", "thumbnail-bytes", "8BIM" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redaction fixtures
+
+cv::Mat noiseBgra(int width, int height, quint32 seed)
+{
+    cv::Mat m(height, width, CV_8UC4);
+    QRandomGenerator rng(seed);
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x) {
+            cv::Vec4b v(uchar(rng.bounded(256)), uchar(rng.bounded(256)), uchar(rng.bounded(256)), 255);
+            if (v[0] == 128 && v[1] == 128 && v[2] == 128)
+                v[0] = 127; // never the fill colour, so a surviving original is always visible
+            m.at<cv::Vec4b>(y, x) = v;
+        }
+    }
+    return m;
+}
+
+// Euclidean distance of every pixel to the nearest region pixel (0 inside).
+cv::Mat distanceToRegion(const cv::Mat &region)
+{
+    cv::Mat outside;
+    cv::compare(region, 0, outside, cv::CMP_EQ);
+    cv::Mat dist;
+    cv::distanceTransform(outside, dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
+    return dist;
+}
+
+QImage imageFromBgra(const cv::Mat &bgra)
+{
+    return QImage(bgra.data, bgra.cols, bgra.rows, int(bgra.step), QImage::Format_RGB32).copy();
+}
+
+cv::Mat bgraFromImage(const QImage &image)
+{
+    const QImage rgb32 = image.convertToFormat(QImage::Format_RGB32);
+    return cv::Mat(rgb32.height(), rgb32.width(), CV_8UC4, const_cast<uchar *>(rgb32.constBits()),
+        size_t(rgb32.bytesPerLine()))
+        .clone();
+}
+
+} // namespace
+
+class TestExport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void stripJpeg_data();
+    void stripJpeg();
+    void stripJpegKeepsPlainFileIntact();
+    void stripPng_data();
+    void stripPng();
+    void stripRejectsMalformed_data();
+    void stripRejectsMalformed();
+    void encodeLossless_data();
+    void encodeLossless();
+
+    void redactFill();
+    void redactBlur();
+    void redactRejects();
+
+    void faceDetectorFindsNoFaceOnSyntheticSkin();
+    void faceDetectorMissingCascade();
+
+    void kAnonymity_data();
+    void kAnonymity();
+};
+
+// ---------------------------------------------------------------------------------------------
+
+void TestExport::stripJpeg_data()
+{
+    QTest::addColumn<QByteArray>("plain");
+    const cv::Mat picture = testPicture(160, 120, 1);
+    QTest::newRow("baseline") << encodeJpeg(picture, { cv::IMWRITE_JPEG_QUALITY, 90 });
+    QTest::newRow("progressive") << encodeJpeg(picture, { cv::IMWRITE_JPEG_PROGRESSIVE, 1 });
+    QTest::newRow("restart markers") << encodeJpeg(picture, { cv::IMWRITE_JPEG_RST_INTERVAL, 2 });
+    cv::Mat grey;
+    cv::cvtColor(testPicture(97, 33, 2), grey, cv::COLOR_BGR2GRAY);
+    QTest::newRow("grey, odd size") << encodeJpeg(grey, { cv::IMWRITE_JPEG_QUALITY, 75 });
+}
+
+void TestExport::stripJpeg()
+{
+    QFETCH(QByteArray, plain);
+    QVERIFY(!plain.isEmpty());
+    const QByteArray original = withMetadata(plain, 1);
+    QVERIFY(!original.isEmpty());
+    const auto originalParts = jpegParts(original);
+    QVERIFY(originalParts);
+    const QByteArrayView tag(QTest::currentDataTag());
+    if (tag == "restart markers")
+        QVERIFY(original.contains("\xFF\xD0"_ba)); // the fixture really has restart markers
+
+    QStringList found;
+    QVERIFY(MetadataStripper::hasMetadata(original, &found));
+    for (const QString &item :
+        { u"JFIF thumbnail"_s, u"APP0 JFXX"_s, u"APP1 Exif"_s, u"APP1 http://ns.adobe.com/xap/1.0/"_s,
+            u"APP13 Photoshop 3.0"_s, u"COM"_s, u"data after EOI"_s })
+        QVERIFY2(found.contains(item), qPrintable(found.join(u" | "_s)));
+    QCOMPARE(found.count(u"COM"_s), 2);
+
+    QString error;
+    const QByteArray stripped = MetadataStripper::strip(original, &error);
+    QVERIFY2(!stripped.isEmpty(), qPrintable(error));
+    QVERIFY2(!MetadataStripper::hasMetadata(stripped, &found), qPrintable(found.join(u" | "_s)));
+    for (const QByteArray &secret : secrets())
+        QVERIFY2(!stripped.contains(secret), secret.constData());
+    QVERIFY(stripped.endsWith("\xFF\xD9"_ba));
+
+    const auto strippedParts = jpegParts(stripped);
+    QVERIFY(strippedParts);
+    // APP0 JFIF without thumbnail, version and density kept.
+    QCOMPARE(strippedParts->first().marker, 0xE0);
+    QCOMPARE(strippedParts->first().payload, "JFIF\0\x01\x02\x01\x00\x48\x00\x48\x00\x00"_ba);
+    // Everything that is not metadata, in order and byte for byte, entropy-coded data included.
+    QList<JpegPart> expected;
+    for (const JpegPart &p : *originalParts) {
+        const bool app = p.marker >= 0xE0 && p.marker <= 0xEF;
+        const bool keptApp = (p.marker == 0xE2 && p.payload.startsWith("ICC_PROFILE"))
+            || (p.marker == 0xEE && p.payload.startsWith("Adobe"));
+        if ((app && !keptApp) || p.marker == 0xFE || p.marker == Trailer)
+            continue;
+        expected.append(p);
+    }
+    QCOMPARE(strippedParts->mid(1), expected);
+    int scans = 0;
+    for (const JpegPart &p : *strippedParts)
+        scans += p.marker == EntropyData;
+    QVERIFY(scans >= 1);
+    if (tag == "progressive")
+        QVERIFY(scans > 1);
+    // The colour information stays.
+    QVERIFY(stripped.contains(iccProfile()));
+    QVERIFY(stripped.contains(adobePayload()));
+
+    // Same pixels as the metadata-laden original and as the plain encoder output.
+    const QImage before = QImage::fromData(original, "JPEG");
+    const QImage after = QImage::fromData(stripped, "JPEG");
+    QVERIFY(!after.isNull());
+    QVERIFY(samePixels(before, after));
+    QVERIFY(samePixels(QImage::fromData(plain, "JPEG"), after));
+
+    // Stripping is idempotent.
+    QCOMPARE(MetadataStripper::stripJpeg(stripped, &error), stripped);
+}
+
+void TestExport::stripJpegKeepsPlainFileIntact()
+{
+    // An encoder's plain JFIF file has nothing to remove: the output is the same bytes.
+    const QByteArray plain = encodeJpeg(testPicture(50, 40, 9), { cv::IMWRITE_JPEG_QUALITY, 80 });
+    QStringList found;
+    QVERIFY2(!MetadataStripper::hasMetadata(plain, &found), qPrintable(found.join(u" | "_s)));
+    QString error;
+    QCOMPARE(MetadataStripper::strip(plain, &error), plain);
+}
+
+void TestExport::stripPng_data()
+{
+    QTest::addColumn<QImage>("image");
+    QTest::newRow("rgb") << testImage(61, 37, false, 1);
+    QTest::newRow("argb") << testImage(40, 52, true, 2);
+    QTest::newRow("grey") << testImage(33, 20, false, 3).convertToFormat(QImage::Format_Grayscale8);
+    QTest::newRow("palette") << testImage(16, 16, false, 4).convertToFormat(QImage::Format_Indexed8);
+}
+
+void TestExport::stripPng()
+{
+    QFETCH(QImage, image);
+    const QByteArray plain = encodePng(image);
+    const QByteArray original = pngWithMetadata(plain);
+    QVERIFY(!original.isEmpty());
+
+    QStringList found;
+    QVERIFY(MetadataStripper::hasMetadata(original, &found));
+    for (const QString &item :
+        { u"tEXt"_s, u"zTXt"_s, u"iTXt"_s, u"eXIf"_s, u"tIME"_s, u"prVt"_s, u"data after IEND"_s })
+        QVERIFY2(found.contains(item), qPrintable(found.join(u" | "_s)));
+    QCOMPARE(found.count(u"tEXt"_s), 2);
+
+    QString error;
+    const QByteArray stripped = MetadataStripper::strip(original, &error);
+    QVERIFY2(!stripped.isEmpty(), qPrintable(error));
+    QVERIFY2(!MetadataStripper::hasMetadata(stripped, &found), qPrintable(found.join(u" | "_s)));
+    for (const QByteArray &secret : secrets())
+        QVERIFY2(!stripped.contains(secret), secret.constData());
+
+    // Exactly the kept chunks, byte for byte, in order.
+    const QList<QByteArray> keep { "IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP",
+        "sBIT", "pHYs" };
+    QByteArray expected("\x89PNG\r\n\x1a\n"_ba);
+    const auto originalChunks = pngChunks(original);
+    QVERIFY(originalChunks);
+    for (const PngChunk &c : *originalChunks) {
+        if (keep.contains(c.type))
+            expected += c.whole;
+    }
+    QCOMPARE(stripped, expected);
+    QVERIFY(stripped.contains("gAMA"_ba));
+    if (QByteArrayView(QTest::currentDataTag()) == "palette")
+        QVERIFY(stripped.contains("PLTE"_ba));
+
+    const QImage before = QImage::fromData(original, "PNG");
+    const QImage after = QImage::fromData(stripped, "PNG");
+    QVERIFY(!after.isNull());
+    QVERIFY(samePixels(before, after));
+    QVERIFY(samePixels(image, after));
+}
+
+void TestExport::stripRejectsMalformed_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QString>("message");
+
+    const QByteArray jpeg = withMetadata(encodeJpeg(testPicture(64, 48, 5), {}), 1);
+    const QByteArray png = encodePng(testImage(20, 10, false, 6));
+    const auto chunks = pngChunks(png);
+    QVERIFY(chunks);
+    const auto join = [](const QList<QByteArray> &parts) {
+        QByteArray out("\x89PNG\r\n\x1a\n"_ba);
+        for (const QByteArray &p : parts)
+            out += p;
+        return out;
+    };
+    QByteArray ihdr, idat, iend;
+    for (const PngChunk &c : *chunks) {
+        if (c.type == "IHDR")
+            ihdr = c.whole;
+        else if (c.type == "IDAT")
+            idat += c.whole;
+        else if (c.type == "IEND")
+            iend = c.whole;
+    }
+
+    QTest::newRow("empty") << QByteArray() << u"neither"_s;
+    QTest::newRow("gif") << "GIF89a\x01\x00\x01\x00"_ba << u"neither"_s;
+    QTest::newRow("jpeg without EOI") << jpeg.left(jpeg.indexOf("TRAILER") - 2) << u"truncated"_s;
+    QTest::newRow("jpeg cut in the scan") << jpeg.left(jpeg.size() - 300) << u"truncated"_s;
+    QTest::newRow("jpeg cut in a segment") << jpeg.left(300) << u"truncated"_s;
+    QTest::newRow("jpeg cut in a marker") << "\xFF\xD8\xFF"_ba << u"truncated"_s;
+    QByteArray badLength = jpeg;
+    const qsizetype dqt = badLength.indexOf("\xFF\xDB"_ba);
+    badLength[dqt + 2] = 0;
+    badLength[dqt + 3] = 1;
+    QTest::newRow("jpeg segment length 1") << badLength << u"invalid length 1"_s;
+    QTest::newRow("jpeg without scan")
+        << "\xFF\xD8"_ba + segment(0xFE, "x") + "\xFF\xD9"_ba << u"EOI before any scan"_s;
+    QTest::newRow("jpeg garbage between segments") << "\xFF\xD8"_ba + segment(0xFE, "x") + "garbage"_ba
+            + jpeg.mid(2) << u"expected a marker at offset"_s;
+    QTest::newRow("jpeg scan before frame") << "\xFF\xD8"_ba + segment(0xDA, "\x01\x01\x00\x00\x3F\x00"_ba)
+            + "\x12\x34\xFF\xD9"_ba << u"before the frame header"_s;
+    QTest::newRow("jpeg EXIF orientation 6")
+        << withMetadata(encodeJpeg(testPicture(64, 48, 5), {}), 6) << u"orientation 6"_s;
+
+    QTest::newRow("png cut short") << png.left(png.size() - 20) << u"truncated"_s;
+    QTest::newRow("png without IEND") << join({ ihdr, idat }) << u"IEND"_s;
+    QByteArray badCrc = png;
+    badCrc[badCrc.indexOf("IDAT") + 6] ^= 0x40;
+    QTest::newRow("png bad CRC") << badCrc << u"CRC of chunk IDAT"_s;
+    QTest::newRow("png not starting with IHDR")
+        << join({ chunk("gAMA", "\0\0\xB1\x8F"_ba), ihdr, idat, iend }) << u"IHDR"_s;
+    QTest::newRow("png unknown critical chunk")
+        << join({ ihdr, chunk("ABCD", "x"), idat, iend }) << u"critical chunk ABCD"_s;
+    QTest::newRow("png without IDAT") << join({ ihdr, iend }) << u"no IDAT"_s;
+    QTest::newRow("png bad chunk type")
+        << join({ ihdr, chunk("a1b2", "x"), idat, iend }) << u"invalid chunk type"_s;
+}
+
+void TestExport::stripRejectsMalformed()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QString, message);
+    QString error;
+    QVERIFY(MetadataStripper::strip(data, &error).isEmpty());
+    QVERIFY2(error.contains(message, Qt::CaseInsensitive), qPrintable(error));
+    // An unreadable file is never reported clean.
+    if (!message.contains(u"orientation"_s))
+        QVERIFY(MetadataStripper::hasMetadata(data));
+}
+
+void TestExport::encodeLossless_data()
+{
+    QTest::addColumn<QImage>("image");
+    QImage rgb = testImage(45, 31, false, 11);
+    rgb.setText(u"Author"_s, u"Secret Person"_s);
+    QTest::newRow("rgb32 with text") << rgb;
+    QTest::newRow("argb32") << testImage(30, 45, true, 12);
+    QTest::newRow("grey") << testImage(17, 9, false, 13).convertToFormat(QImage::Format_Grayscale8);
+    QTest::newRow("rotated") << testImage(40, 20, false, 14).transformed(QTransform().rotate(90));
+}
+
+void TestExport::encodeLossless()
+{
+    QFETCH(QImage, image);
+    QString error;
+    const QByteArray png = MetadataStripper::encodeLossless(image, &error);
+    QVERIFY2(!png.isEmpty(), qPrintable(error));
+    QVERIFY(png.startsWith("\x89PNG"_ba));
+    QStringList found;
+    QVERIFY2(!MetadataStripper::hasMetadata(png, &found), qPrintable(found.join(u" | "_s)));
+    QVERIFY(!png.contains("Secret"_ba));
+    const QImage decoded = QImage::fromData(png, "PNG");
+    QCOMPARE(decoded.size(), image.size());
+    QVERIFY(samePixels(decoded, image));
+    QVERIFY(MetadataStripper::encodeLossless(QImage(), &error).isEmpty());
+    QVERIFY(!error.isEmpty());
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void TestExport::redactFill()
+{
+    const cv::Mat original = noiseBgra(200, 150, 21);
+    cv::Mat region = cv::Mat::zeros(150, 200, CV_8UC1);
+    cv::ellipse(region, cv::Point(100, 70), cv::Size(40, 25), 20, 0, 360, cv::Scalar(255), cv::FILLED);
+    cv::rectangle(region, cv::Rect(0, 130, 30, 20), cv::Scalar(7), cv::FILLED); // touches the border
+    const cv::Mat dist = distanceToRegion(region);
+
+    QString error;
+    const QImage redacted = dl::Redactor::redact(imageFromBgra(original), region, &error);
+    QVERIFY2(!redacted.isNull(), qPrintable(error));
+    QCOMPARE(redacted.format(), QImage::Format_RGB32);
+    const cv::Mat out = bgraFromImage(redacted);
+    int inside = 0, ring = 0, outside = 0;
+    for (int y = 0; y < out.rows; ++y) {
+        for (int x = 0; x < out.cols; ++x) {
+            const cv::Vec4b now = out.at<cv::Vec4b>(y, x);
+            const float d = dist.at<float>(y, x);
+            if (d <= 2.0f) {
+                // Inside and up to two pixels around: the fill colour, nothing original.
+                QVERIFY2(now == cv::Vec4b(128, 128, 128, 255),
+                    qPrintable(u"pixel %1,%2 at distance %3"_s.arg(x).arg(y).arg(d)));
+                (d == 0.0f ? inside : ring) += 1;
+            } else if (d > 3.0f) {
+                QVERIFY2(now == original.at<cv::Vec4b>(y, x),
+                    qPrintable(u"pixel %1,%2 changed at distance %3"_s.arg(x).arg(y).arg(d)));
+                ++outside;
+            }
+        }
+    }
+    QCOMPARE(inside, cv::countNonZero(region));
+    QVERIFY(ring > 200);
+    QVERIFY(outside > 20000);
+
+    // Another colour, no dilation, and an image with alpha.
+    dl::Redactor::Options options;
+    options.fillColor = QColor(10, 20, 30);
+    options.dilatePixels = 0;
+    QImage withAlpha = imageFromBgra(original).convertToFormat(QImage::Format_ARGB32);
+    withAlpha.setPixel(100, 70, qRgba(1, 2, 3, 4));
+    const QImage exact = dl::Redactor::redact(withAlpha, region, options, &error);
+    QCOMPARE(exact.format(), QImage::Format_ARGB32);
+    QCOMPARE(exact.pixel(100, 70), qRgba(10, 20, 30, 255));
+    QCOMPARE(exact.pixel(5, 140), qRgba(10, 20, 30, 255));
+    // Without dilation every pixel outside the region keeps its value.
+    for (int x = 0; x < 200; ++x) {
+        if (region.at<uchar>(70, x) == 0)
+            QCOMPARE(exact.pixel(x, 70), withAlpha.pixel(x, 70));
+    }
+}
+
+void TestExport::redactBlur()
+{
+    const cv::Mat original = noiseBgra(400, 300, 22);
+    // A high-contrast "text" pattern inside the region.
+    cv::Mat picture = original.clone();
+    for (int y = 100; y < 160; ++y) {
+        for (int x = 120; x < 280; ++x)
+            picture.at<cv::Vec4b>(y, x)
+                = ((x / 3 + y / 3) % 2) ? cv::Vec4b(0, 0, 0, 255) : cv::Vec4b(255, 255, 255, 255);
+    }
+    cv::Mat region = cv::Mat::zeros(300, 400, CV_8UC1);
+    cv::rectangle(region, cv::Rect(110, 90, 180, 80), cv::Scalar(255), cv::FILLED);
+    const cv::Mat dist = distanceToRegion(region);
+
+    dl::Redactor::Options options;
+    options.mode = dl::Redactor::Mode::Blur;
+    QString error;
+    const QImage redacted = dl::Redactor::redact(imageFromBgra(picture), region, options, &error);
+    QVERIFY2(!redacted.isNull(), qPrintable(error));
+    const cv::Mat out = bgraFromImage(redacted);
+    QCOMPARE(dl::Redactor::blurCell(QSize(100, 80)), 8);
+    QCOMPARE(dl::Redactor::blurCell(QSize(4000, 3000)), 100);
+    QCOMPARE(dl::Redactor::blurCell(QSize(3000, 4000), QSize(2000, 1000)), 250);
+    QCOMPARE(dl::Redactor::blurCell(QSize(400, 300), QSize(184, 84)), 23);
+
+    int same = 0, total = 0;
+    for (int y = 0; y < out.rows; ++y) {
+        for (int x = 0; x < out.cols; ++x) {
+            const float d = dist.at<float>(y, x);
+            if (d == 0.0f) {
+                ++total;
+                same += out.at<cv::Vec4b>(y, x) == picture.at<cv::Vec4b>(y, x);
+            } else if (d > 3.0f) {
+                QVERIFY2(out.at<cv::Vec4b>(y, x) == picture.at<cv::Vec4b>(y, x),
+                    qPrintable(u"pixel %1,%2 changed at distance %3"_s.arg(x).arg(y).arg(d)));
+            }
+        }
+    }
+    QVERIFY2(same * 100 < total, qPrintable(u"%1 of %2 pixels unchanged"_s.arg(same).arg(total)));
+    // The pattern and the noise are gone: little variation left inside, where there was a lot.
+    cv::Mat greyBefore, greyAfter;
+    cv::cvtColor(picture, greyBefore, cv::COLOR_BGRA2GRAY);
+    cv::cvtColor(out, greyAfter, cv::COLOR_BGRA2GRAY);
+    cv::Scalar mean, sdBefore, sdAfter;
+    cv::meanStdDev(greyBefore(cv::Rect(120, 100, 160, 60)), mean, sdBefore);
+    cv::meanStdDev(greyAfter(cv::Rect(120, 100, 160, 60)), mean, sdAfter);
+    QVERIFY2(sdBefore[0] > 80, qPrintable(QString::number(sdBefore[0])));
+    QVERIFY2(sdAfter[0] < 15, qPrintable(QString::number(sdAfter[0])));
+    // Neighbouring pixels differ by little: no edge of the pattern survives.
+    cv::Mat laplacian;
+    cv::Laplacian(greyAfter(cv::Rect(120, 100, 160, 60)), laplacian, CV_32F);
+    double minL = 0, maxL = 0;
+    cv::minMaxLoc(laplacian, &minL, &maxL);
+    QVERIFY2(std::max(-minL, maxL) < 40, qPrintable(QString::number(std::max(-minL, maxL))));
+}
+
+void TestExport::redactRejects()
+{
+    const QImage image = testImage(20, 10, false, 1);
+    QString error;
+    QVERIFY(dl::Redactor::redact(image, cv::Mat::zeros(10, 21, CV_8UC1), &error).isNull());
+    QVERIFY2(error.contains(u"21 x 10"_s), qPrintable(error));
+    QVERIFY(dl::Redactor::redact(image, cv::Mat::zeros(10, 20, CV_16UC1), &error).isNull());
+    QVERIFY(dl::Redactor::redact(QImage(), cv::Mat(), &error).isNull());
+    // An empty region changes nothing.
+    const QImage same = dl::Redactor::redact(image, cv::Mat::zeros(10, 20, CV_8UC1), &error);
+    QVERIFY(samePixels(same, image));
+    cv::Mat wrongDepth(10, 20, CV_16UC3, cv::Scalar::all(0));
+    QVERIFY(!dl::Redactor::redactInPlace(wrongDepth, cv::Mat::ones(10, 20, CV_8UC1), {}, &error));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void TestExport::faceDetectorFindsNoFaceOnSyntheticSkin()
+{
+    QVERIFY2(!dl::FaceDetector::findCascade().isEmpty(), "install opencv-data");
+    dl::FaceDetector detector;
+    QString error;
+    QVERIFY2(detector.load(QString(), &error), qPrintable(error));
+    QVERIFY(detector.isLoaded());
+    QVERIFY(detector.cascadePath().endsWith(u"haarcascade_frontalface_default.xml"_s));
+    const QStringList conditions = dl::SyntheticSkin::demoConditions();
+    for (int i = 0; i < 6; ++i) {
+        dl::SkinParams params;
+        params.fitzpatrick = i + 1;
+        params.condition = conditions.at(i % conditions.size());
+        params.lesions = 1 + i % 4;
+        params.seed = quint32(100 + i);
+        params.size = i % 2 ? QSize(800, 600) : QSize(600, 800);
+        const cv::Mat skin = dl::SyntheticSkin::render(params);
+        QVERIFY(!skin.empty());
+        error.clear();
+        const QList<QRect> faces = detector.detect(skin, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(faces.isEmpty(), qPrintable(u"%1 faces on synthetic image %2"_s.arg(faces.size()).arg(i)));
+    }
+    // The QImage entry point runs too.
+    QImage blank(300, 200, QImage::Format_RGB32);
+    blank.fill(Qt::gray);
+    QVERIFY(detector.detect(blank, &error).isEmpty());
+    QVERIFY(detector.detect(QImage(), &error).isEmpty());
+    QVERIFY(!error.isEmpty());
+}
+
+void TestExport::faceDetectorMissingCascade()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    dl::FaceDetector detector;
+    QString error;
+    const QString missing = tmp.filePath(u"nowhere/haarcascade.xml"_s);
+    QVERIFY(!detector.load(missing, &error));
+    QVERIFY2(error.contains(missing), qPrintable(error));
+    QVERIFY(!detector.isLoaded());
+    error.clear();
+    QVERIFY(detector.detect(cv::Mat(10, 10, CV_8UC1, cv::Scalar(0)), &error).isEmpty());
+    QVERIFY2(error.contains(u"No face detection cascade"_s), qPrintable(error));
+
+    const QString garbage = tmp.filePath(u"garbage.xml"_s);
+    QVERIFY(writeFile(garbage, "<?xml version=\"1.0\"?><opencv_storage></opencv_storage>"_ba));
+    QVERIFY(!detector.load(garbage, &error));
+    QVERIFY2(error.contains(u"not a readable OpenCV cascade"_s), qPrintable(error));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void TestExport::kAnonymity_data()
+{
+    QTest::addColumn<int>("k");
+    QTest::addColumn<QStringList>("heldBack");
+    QTest::addColumn<int>("heldBackClasses");
+    // Classes of the table in kAnonymity(): A 5, B 3, C 2 (empty = "unknown"), D 4 (trimmed),
+    // E 2 (padded).
+    const QStringList a { u"a1"_s, u"a2"_s, u"a3"_s, u"a4"_s, u"a5"_s };
+    const QStringList b { u"b1"_s, u"b2"_s, u"b3"_s };
+    const QStringList c { u"c1"_s, u"c2"_s };
+    const QStringList d { u"d1"_s, u"d2"_s, u"d3"_s, u"d4"_s };
+    const QStringList e { u"e1"_s, u"e2"_s };
+    QTest::newRow("k 0 is off") << 0 << QStringList() << 0;
+    QTest::newRow("k 1 is off") << 1 << QStringList() << 0;
+    QTest::newRow("k 2") << 2 << QStringList() << 0;
+    QTest::newRow("k 3") << 3 << (c + e) << 2;
+    QTest::newRow("k 4") << 4 << (b + c + e) << 3;
+    QTest::newRow("k 5 (default)") << dl::KAnonymityGate::DefaultK << (b + c + d + e) << 4;
+    QTest::newRow("k 6") << 6 << (a + b + c + d + e) << 5;
+}
+
+void TestExport::kAnonymity()
+{
+    QFETCH(int, k);
+    QFETCH(QStringList, heldBack);
+    QFETCH(int, heldBackClasses);
+    // age group, sex, skin type, body site, country, condition
+    const QStringList A { u"30-39"_s, u"female"_s, u"III"_s, u"arm"_s, u"KE"_s, u"Eczema"_s };
+    const QStringList B { u"30-39"_s, u"female"_s, u"III"_s, u"arm"_s, u"KE"_s, u"Psoriasis"_s };
+    const QStringList D { u"50-59"_s, u"female"_s, u"V"_s, u"back"_s, u"KE"_s, u"Fungal"_s };
+    QList<dl::QuasiIdentifierRecord> records;
+    // Interleaved, so input order must be kept in the output lists.
+    for (int i = 1; i <= 5; ++i) {
+        records.append({ u"a%1"_s.arg(i), A });
+        if (i <= 3)
+            records.append({ u"b%1"_s.arg(i), B });
+    }
+    records.append({ u"c1"_s, { u"40-49"_s, u"male"_s, QString(), u"leg"_s, u"NG"_s, u"Scabies"_s } });
+    records.append({ u"d1"_s, { u" 50-59 "_s, u"female"_s, u"V"_s, u"back"_s, u"KE"_s, u"Fungal"_s } });
+    records.append({ u"c2"_s, { u"40-49"_s, u"male"_s, u"unknown"_s, u"leg"_s, u"NG"_s, u"Scabies"_s } });
+    for (int i = 2; i <= 4; ++i)
+        records.append({ u"d%1"_s.arg(i), D });
+    records.append({ u"e1"_s, { u"60-69"_s, u"male"_s, u"II"_s, u"hand"_s, u"NG"_s } });
+    records.append({ u"e2"_s, { u"60-69"_s, u"male"_s, u"II"_s, u"hand"_s, u"NG"_s, u"  "_s } });
+    QCOMPARE(records.size(), 16);
+
+    const dl::KAnonymityResult r = dl::KAnonymityGate::evaluate(records, k);
+    QCOMPARE(r.k, std::max(1, k));
+    QCOMPARE(r.recordCount, 16);
+    QCOMPARE(r.classCount(), 5);
+    QCOMPARE(r.heldBackClassCount(), heldBackClasses);
+    QStringList expectedHeld;
+    QStringList expectedReleased;
+    for (const auto &rec : std::as_const(records))
+        (heldBack.contains(rec.key) ? expectedHeld : expectedReleased).append(rec.key);
+    QCOMPARE(r.heldBack, expectedHeld);
+    QCOMPARE(r.released, expectedReleased);
+    QCOMPARE(r.heldBack.size() + r.released.size(), 16);
+
+    QList<int> sizes;
+    for (const dl::EquivalenceClass &c : r.classes) {
+        sizes.append(c.size);
+        QCOMPARE(c.heldBack, c.size < std::max(1, k));
+    }
+    // Sorted by values: 30-39/Eczema (A), 30-39/Psoriasis (B), 40-49 (C), 50-59 (D), 60-69 (E).
+    QCOMPARE(sizes, (QList<int> { 5, 3, 2, 4, 2 }));
+    QCOMPARE(r.classes.at(2).values,
+        (QStringList { u"40-49"_s, u"male"_s, u"unknown"_s, u"leg"_s, u"NG"_s, u"Scabies"_s }));
+    QCOMPARE(r.classes.at(4).values.last(), u"unknown"_s);
+    QCOMPARE(r.classes.at(3).values.first(), u"50-59"_s);
+    QCOMPARE(r.classSizeOfRecord.size(), 16);
+    QCOMPARE(r.classSizeOfRecord.first(), 5); // a1
+    QCOMPARE(r.classSizeOfRecord.at(1), 3); // b1
+    QCOMPARE(r.classSizeOfRecord.last(), 2); // e2
+}
+
+QTEST_GUILESS_MAIN(TestExport)
+#include "tst_export.moc"

@@ -66,6 +66,8 @@ void Cli::printHelp()
                 "  users    Add or list users (annotator, qa, admin).\n"
                 "  agreement  Inter-rater agreement statistics of a store or of a ratings table.\n"
                 "  consensus  Compute and store the consensus labels of a store.\n"
+                "  export   Export a de-identified label bundle (folder or zip).\n"
+                "  faces    Flag images with a possible face for review.\n"
                 "\n"
                 "Run 'dermlabel-cli <command> --help' for the options of a command.\n"
                 "Exit status: 0 all done; 1 done, but some inputs were rejected or missing;\n"
@@ -103,6 +105,10 @@ int Cli::run(const QStringList &args)
         return agreementCommand(rest);
     if (command == u"consensus"_s)
         return consensusCommand(rest);
+    if (command == u"export"_s)
+        return exportCommand(rest);
+    if (command == u"faces"_s)
+        return facesCommand(rest);
     return usageError(tr("Unknown command '%1'. Run 'dermlabel-cli --help' for the list.").arg(command));
 }
 

@@ -68,6 +68,8 @@ public:
     int usersCommand(const QStringList &args);
     int agreementCommand(const QStringList &args);
     int consensusCommand(const QStringList &args);
+    int exportCommand(const QStringList &args);
+    int facesCommand(const QStringList &args);
 
     /// Whoever runs the command line on a store file they can read and write acts with an
     /// admin's rights; the audit log records such changes without a user.

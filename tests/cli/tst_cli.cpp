@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -34,6 +35,7 @@ private slots:
     void demoStore();
     void agreementOnRatingsTable();
     void agreementAndConsensusOfAStore();
+    void exportBundle();
     void workstationAnswersWithoutDisplay_data();
     void workstationAnswersWithoutDisplay();
 
@@ -312,6 +314,37 @@ void TestCli::agreementAndConsensusOfAStore()
     QVERIFY(r.json().value(u"fields_to_adjudicate"_s).toInt() > toAdjudicate); // unanimity is rarer
     QCOMPARE(cli({u"consensus"_s, u"--store"_s, store, u"--quorum"_s, u"0"_s}).exitCode, 2);
     QCOMPARE(cli({u"consensus"_s}).exitCode, 2);
+}
+
+void TestCli::exportBundle()
+{
+    const QString store = path(u"export.dermlabel"_s);
+    Result r = cli({u"demo"_s, u"--store"_s, store, u"--images"_s, u"10"_s, u"--rated"_s, u"1"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    r = cli({u"export"_s, u"--store"_s, store, u"--preview"_s, u"--k"_s, u"1"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject preview = r.json();
+    const int released = preview.value(u"released"_s).toInt();
+    QCOMPARE(released + preview.value(u"held_back"_s).toInt(), 10);
+    QVERIFY(released > 0);
+
+    const QString out = path(u"bundle.zip"_s);
+    r = cli({u"export"_s, u"--store"_s, store, u"--out"_s, out, u"--zip"_s, u"--k"_s, u"1"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"images"_s).toInt(), released);
+    QVERIFY(QFileInfo(out).isFile());
+    // Again without --overwrite: refused, the bundle untouched.
+    const qint64 size = QFileInfo(out).size();
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--out"_s, out, u"--zip"_s}).exitCode, 2);
+    QCOMPARE(QFileInfo(out).size(), size);
+
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store}).exitCode, 2); // no --out
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"x"_s), u"--k"_s, u"0"_s}).exitCode, 2);
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"x"_s), u"--source"_s, u"all"_s}).exitCode, 2);
+    r = cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"raters"_s), u"--source"_s, u"raters"_s,
+             u"--k"_s, u"1"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(QFileInfo(path(u"raters/ratings.csv"_s)).isFile());
 }
 
 void TestCli::agreementOnRatingsTable()

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "release/BundleExporter.h"
+
+#include "auth/Permissions.h"
+#include "base/Version.h"
+#include "export/BundleWriter.h"
+#include "export/CocoWriter.h"
+#include "export/LabelMeWriter.h"
+#include "export/MetadataStripper.h"
+#include "imaging/ImageDecoder.h"
+#include "imaging/ImageFormat.h"
+#include "masks/MaskCodec.h"
+#include "masks/MaskService.h"
+#include "qa/ConsensusService.h"
+#include "qa/LabelFields.h"
+#include "qa/MaskConsensus.h"
+#include "release/ExportSource.h"
+#include "store/AuditLog.h"
+#include "store/Sql.h"
+#include "store/Store.h"
+#include "taxonomy/Taxonomy.h"
+#include "text/CsvWriter.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <opencv2/core.hpp>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+namespace {
+
+/// One exported region: a condition and, for rater bundles, whose it is.
+struct NamedMask
+{
+    QString condition;
+    QString rater; ///< pseudonym; empty for consensus masks
+    Rle rle;       ///< for COCO (the pixels stay in the worker's buffers)
+};
+
+/// A worker thread's mask buffers, reused from image to image: a 12 MP buffer costs its page
+/// faults each time it is allocated anew, which would dominate an export.
+struct Buffers
+{
+    QList<cv::Mat> raters;   ///< decoded rater layers
+    QList<cv::Mat> results;  ///< the image's exported masks
+    cv::Mat votes;
+    cv::Mat redaction;
+};
+
+Buffers &buffers()
+{
+    thread_local Buffers b;
+    return b;
+}
+
+/// Decodes a stored layer into `out` (reusing its memory); false and *error when unreadable.
+bool decodeInto(const MaskRecord &record, cv::Mat &out, QString *error)
+{
+    if (record.encoding == u"rle"_s) {
+        const auto rle = CocoRle::fromString(record.data, record.height, record.width, error);
+        if (rle && CocoRle::decodeInto(*rle, out))
+            return true;
+        if (error && error->isEmpty())
+            *error = QCoreApplication::translate("dl::BundleExporter", "a mask layer cannot be read.");
+        return false;
+    }
+    out = MaskService::decode(record, error);
+    return !out.empty();
+}
+
+struct ImageOutput
+{
+    QString error;
+    QString imagePath; ///< inside the bundle
+    int width = 0, height = 0;
+    QList<NamedMask> masks;
+    int maskFiles = 0;
+    bool redacted = false;
+    bool reencoded = false;
+};
+
+struct Context
+{
+    QString imageDirectory;
+    BundleExportOptions options;
+    int quorum = 2;
+    QHash<qint64, QString> pseudonyms;
+    BundleWriter *writer = nullptr;
+};
+
+QString conditionName(const QString &id)
+{
+    const Condition *c = Taxonomy::builtin().find(id);
+    return c ? c->name : id;
+}
+
+QSize displayedSize(const ImageRecord &image)
+{
+    return image.orientation >= 5 && image.orientation <= 8 ? QSize(image.height, image.width)
+                                                              : QSize(image.width, image.height);
+}
+
+/// The latest version of a layer of an annotation, if there is one.
+const MaskRecord *layerRecord(const ExportImage &e, qint64 annotationId, const QString &layer)
+{
+    const auto it = e.masks.constFind(annotationId);
+    if (it == e.masks.cend())
+        return nullptr;
+    for (const MaskRecord &record : *it) {
+        if (record.layer == layer)
+            return &record;
+    }
+    return nullptr;
+}
+
+/// The conditions whose consensus masks are exported, in differential order.
+QStringList consensusConditions(const ExportImage &e, int quorum)
+{
+    QStringList conditions;
+    const QString top = e.settled(u"diagnosis"_s);
+    if (!top.isEmpty() && top != LabelFields::cannotDetermine())
+        conditions.append(top);
+    for (const WeightedCondition &w : e.differential) {
+        int named = 0;
+        for (const Annotation &a : e.annotations)
+            named += std::any_of(a.diagnoses.cbegin(), a.diagnoses.cend(),
+                                 [&](const Diagnosis &d) { return d.conditionId == w.conditionId; });
+        if (named >= quorum && !conditions.contains(w.conditionId))
+            conditions.append(w.conditionId);
+    }
+    return conditions;
+}
+
+ImageOutput processImage(const ExportImage &e, const Context &context)
+{
+    ImageOutput out;
+    const QSize size = displayedSize(e.image);
+    out.width = size.width();
+    out.height = size.height();
+    auto fail = [&](const QString &message) {
+        out.error = QCoreApplication::translate("dl::BundleExporter", "Image %1: %2").arg(e.image.publicId, message);
+        return out;
+    };
+    QString error;
+
+    Buffers &buffer = buffers();
+    auto sizeMatches = [&](const cv::Mat &m) { return m.cols == size.width() && m.rows == size.height(); };
+
+    // Regions to burn in: every rater's identifying regions, together.
+    bool anyRedaction = false;
+    for (const Annotation &a : e.annotations) {
+        for (const MaskRecord &record : e.masks.value(a.id)) {
+            if (!record.layer.startsWith(u"identifying:"_s))
+                continue;
+            if (buffer.raters.isEmpty())
+                buffer.raters.append(cv::Mat());
+            if (!decodeInto(record, buffer.raters.first(), &error))
+                return fail(error);
+            if (!sizeMatches(buffer.raters.first()))
+                return fail(QCoreApplication::translate("dl::BundleExporter", "a mask does not have the image's size."));
+            if (!anyRedaction)
+                buffer.redaction = cv::Mat::zeros(buffer.raters.first().size(), CV_8UC1);
+            cv::bitwise_or(buffer.redaction, buffer.raters.first(), buffer.redaction);
+            anyRedaction = true;
+        }
+    }
+    const cv::Mat redaction = anyRedaction ? buffer.redaction : cv::Mat();
+    out.redacted = anyRedaction && cv::countNonZero(redaction) > 0;
+
+    // The image: metadata stripped losslessly, or decoded, redacted and written as PNG.
+    const ImageFormat format = formatFromName(e.image.format);
+    QFile file(Store::imageFilePath(context.imageDirectory, e.image.sha256, formatExtension(format)));
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(file.errorString());
+    const QByteArray raw = file.readAll();
+    file.close();
+    const bool lossless = !out.redacted && e.image.orientation <= 1
+        && (format == ImageFormat::Jpeg || format == ImageFormat::Png);
+    QByteArray bytes;
+    QString extension;
+    if (lossless) {
+        bytes = MetadataStripper::strip(raw, &error);
+        extension = formatExtension(format);
+    } else {
+        QImage image = ImageDecoder::decode(raw, &error);
+        if (image.isNull())
+            return fail(error);
+        if (out.redacted) {
+            Redactor::Options options;
+            options.mode = context.options.redaction;
+            image = Redactor::redact(image, redaction, options, &error);
+            if (image.isNull())
+                return fail(error);
+        }
+        bytes = MetadataStripper::encodeLossless(image, &error);
+        extension = u"png"_s;
+        out.reencoded = true;
+    }
+    if (bytes.isEmpty())
+        return fail(error);
+    out.imagePath = u"images/%1.%2"_s.arg(e.image.publicId, extension);
+    if (!context.writer->addFile(out.imagePath, bytes, &error))
+        return fail(error);
+
+    // The masks, into this thread's buffers.
+    QList<LabelMeMask> shapes;
+    auto addMask = [&](const QString &condition, const QString &rater, const cv::Mat &mask) {
+        const QString path = rater.isEmpty() ? u"masks/%1/%2.png"_s.arg(e.image.publicId, condition)
+                                             : u"masks/%1/%2/%3.png"_s.arg(e.image.publicId, rater, condition);
+        if (!context.writer->addFile(path, MaskCodec::encodeBinaryPng(mask), &error))
+            return false;
+        ++out.maskFiles;
+        out.masks.append({condition, rater, CocoRle::encode(mask)});
+        shapes.append({condition, mask, rater, {}});
+        return true;
+    };
+    if (context.options.labels == BundleExportOptions::Labels::Consensus) {
+        int used = 0;
+        for (const QString &condition : consensusConditions(e, context.quorum)) {
+            QList<cv::Mat> votes;
+            bool anyRegion = false;
+            for (const Annotation &a : e.annotations) {
+                if (std::none_of(a.diagnoses.cbegin(), a.diagnoses.cend(),
+                                 [&](const Diagnosis &d) { return d.conditionId == condition; }))
+                    continue;
+                if (buffer.raters.size() <= votes.size())
+                    buffer.raters.append(cv::Mat());
+                cv::Mat &m = buffer.raters[votes.size()];
+                if (const MaskRecord *record = layerRecord(e, a.id, u"condition:"_s + condition)) {
+                    if (!decodeInto(*record, m, &error))
+                        return fail(error);
+                    if (!sizeMatches(m))
+                        return fail(QCoreApplication::translate("dl::BundleExporter", "the masks of %1 differ in size.")
+                                        .arg(condition));
+                    anyRegion = true;
+                } else {
+                    m.create(size.height(), size.width(), CV_8UC1);
+                    m.setTo(0); // named it, drew nothing: a vote for "outside"
+                }
+                votes.append(m);
+            }
+            if (!anyRegion)
+                continue;
+            if (buffer.results.size() <= used)
+                buffer.results.append(cv::Mat());
+            cv::Mat &result = buffer.results[used];
+            MaskConsensus::majorityInto(votes, int(votes.size()) / 2 + 1, result, buffer.votes);
+            if (cv::countNonZero(result) == 0)
+                continue;
+            ++used;
+            if (!addMask(condition, {}, result))
+                return fail(error);
+        }
+    } else {
+        int used = 0;
+        for (const Annotation &a : e.annotations) {
+            for (const MaskRecord &record : e.masks.value(a.id)) {
+                if (!record.layer.startsWith(u"condition:"_s))
+                    continue;
+                if (buffer.results.size() <= used)
+                    buffer.results.append(cv::Mat());
+                cv::Mat &m = buffer.results[used];
+                if (!decodeInto(record, m, &error))
+                    return fail(error);
+                if (!sizeMatches(m))
+                    return fail(QCoreApplication::translate("dl::BundleExporter", "a mask does not have the image's size."));
+                if (cv::countNonZero(m) == 0)
+                    continue;
+                ++used;
+                if (!addMask(record.layer.mid(10), context.pseudonyms.value(a.userId), m))
+                    return fail(error);
+            }
+        }
+    }
+    const QString labelMePath = u"labelme/%1.json"_s.arg(e.image.publicId);
+    const auto labelMe = LabelMeWriter::build(LabelMeWriter::relativeImagePath(labelMePath, out.imagePath),
+                                              size.width(), size.height(), shapes, &error);
+    if (!labelMe || !context.writer->addFile(labelMePath, LabelMeWriter::toJson(*labelMe), &error))
+        return fail(error);
+    return out;
+}
+
+QString fitzpatrickLabel(const QString &value)
+{
+    return value.isEmpty() || value == u"not_gradable"_s ? QString() : u"FST"_s + value;
+}
+
+QString gradableOf(const QString &value)
+{
+    if (value.isEmpty())
+        return {};
+    return value == u"not_gradable"_s ? u"NO"_s : u"YES"_s;
+}
+
+/// {'Eczema': 0.6923, 'Psoriasis': 0.0769}: the SCIN form, condition names, four decimals.
+QString weightedLabel(const QList<WeightedCondition> &differential)
+{
+    QStringList items;
+    for (const WeightedCondition &w : differential) {
+        QString name = conditionName(w.conditionId);
+        name.replace(u'\\', u"\\\\"_s).replace(u'\'', u"\\'"_s);
+        items.append(u"'%1': %2"_s.arg(name, QString::number(w.weight, 'f', 4)));
+    }
+    return u"{"_s + items.join(u", "_s) + u"}"_s;
+}
+
+QStringList consensusColumns()
+{
+    QStringList columns {u"image_id"_s, u"case_id"_s, u"consensus_status"_s, u"raters"_s,
+                         u"gradable_for_skin_condition"_s, u"ungradable_reason"_s, u"visible_skin_condition"_s,
+                         u"sensitive_content"_s};
+    for (const QString &kind : LabelFields::identifyingKinds())
+        columns.append(u"identifying_"_s + kind);
+    columns << u"skin_condition_label"_s << u"skin_condition_name"_s << u"weighted_skin_condition_label"_s
+            << u"gradable_for_fitzpatrick_skin_type"_s << u"fitzpatrick_skin_type_label"_s
+            << u"gradable_for_monk_skin_tone"_s << u"monk_skin_tone_label"_s << u"age_group"_s << u"sex_at_birth"_s
+            << u"fitzpatrick_skin_type"_s << u"body_parts"_s << u"condition_duration"_s << u"country"_s
+            << u"split"_s;
+    return columns;
+}
+
+QStringList consensusRow(const ExportImage &e, const QString &caseId)
+{
+    // agreed: every field settled; partial: some are not (pending or to adjudicate).
+    const bool allSettled = std::all_of(e.consensus.cbegin(), e.consensus.cend(), [](const FieldConsensus &f) {
+        return f.status == ConsensusStatus::Agreed || f.status == ConsensusStatus::Adjudicated;
+    });
+    const bool adjudicated = std::any_of(e.consensus.cbegin(), e.consensus.cend(),
+                                         [](const FieldConsensus &f) { return f.status == ConsensusStatus::Adjudicated; });
+    QStringList row {e.image.publicId, caseId,
+                     allSettled ? (adjudicated ? u"adjudicated"_s : u"agreed"_s) : u"partial"_s,
+                     QString::number(e.annotations.size()),
+                     e.settled(u"gradable"_s).toUpper(), e.settled(u"ungradable_reason"_s),
+                     e.settled(u"visible_condition"_s).toUpper(), e.settled(u"sensitive"_s).toUpper()};
+    for (const QString &kind : LabelFields::identifyingKinds())
+        row.append(e.settled(u"identifying_"_s + kind).toUpper());
+    const QString top = e.settled(u"diagnosis"_s);
+    const QString fst = e.settled(u"fitzpatrick_type"_s), monk = e.settled(u"monk_tone"_s);
+    row << top << (top.isEmpty() ? QString() : conditionName(top)) << weightedLabel(e.differential)
+        << gradableOf(fst) << fitzpatrickLabel(fst) << gradableOf(monk)
+        << (monk == u"not_gradable"_s ? QString() : monk) << e.metadata.ageGroup << e.metadata.sex
+        << e.metadata.skinTypeSelf << e.metadata.bodySites.join(u"; "_s) << e.metadata.duration
+        << e.metadata.country << e.metadata.split;
+    return row;
+}
+
+void appendRatings(QStringList &lines, const ExportImage &e, const QHash<qint64, QString> &pseudonyms)
+{
+    for (const Annotation &a : e.annotations) {
+        const QString rater = pseudonyms.value(a.userId);
+        auto add = [&](const QString &field, const QString &value) {
+            if (!value.isEmpty())
+                lines.append(CsvWriter::formatRow({e.image.publicId, rater, field, value}));
+        };
+        for (const LabelField &field : LabelFields::all()) {
+            if (field.uses & LabelField::Agreement)
+                add(field.name, field.value(a));
+        }
+        for (qsizetype i = 0; i < a.diagnoses.size(); ++i)
+            add(u"diagnosis_%1_confidence"_s.arg(i + 1), QString::number(a.diagnoses.at(i).confidence));
+    }
+}
+
+} // namespace
+
+QJsonObject BundleExportReport::toJson() const
+{
+    QJsonObject o {{u"ok"_s, ok},
+                   {u"out"_s, outPath},
+                   {u"images"_s, images},
+                   {u"masks"_s, masks},
+                   {u"annotations"_s, annotations},
+                   {u"redacted"_s, redacted},
+                   {u"reencoded"_s, reencoded},
+                   {u"release"_s, plan.toJson()}};
+    if (!ok)
+        o.insert(u"error"_s, error);
+    if (cancelled)
+        o.insert(u"cancelled"_s, true);
+    return o;
+}
+
+std::optional<ReleasePlan> BundleExporter::preview(const ReleaseOptions &options, QString *error)
+{
+    if (!Permissions::check(m_actor, Action::ExportBundles, error))
+        return std::nullopt;
+    const auto data = ExportSource::load(m_store, error);
+    if (!data)
+        return std::nullopt;
+    QList<ReleaseCandidate> candidates;
+    for (const ExportImage &e : data->images)
+        candidates.append(e.candidate());
+    return ReleaseGate::decide(candidates, options);
+}
+
+BundleExportReport BundleExporter::run(const BundleExportOptions &options, const std::function<bool(int, int)> &progress)
+{
+    BundleExportReport report;
+    report.outPath = options.outPath;
+    if (!Permissions::check(m_actor, Action::ExportBundles, &report.error))
+        return report;
+    if (options.outPath.isEmpty()) {
+        report.error = tr("No output path given.");
+        return report;
+    }
+    const auto data = ExportSource::load(m_store, &report.error);
+    if (!data)
+        return report;
+    QList<ReleaseCandidate> candidates;
+    for (const ExportImage &e : data->images)
+        candidates.append(e.candidate());
+    report.plan = ReleaseGate::decide(candidates, options.release);
+    QList<const ExportImage *> released;
+    for (qsizetype i = 0; i < data->images.size(); ++i) {
+        if (report.plan.decisions.at(i).released())
+            released.append(&data->images.at(i));
+    }
+
+    BundleWriter writer;
+    if (!writer.begin(options.outPath, options.zip ? BundleWriter::Kind::Zip : BundleWriter::Kind::Directory,
+                      options.overwrite, &report.error))
+        return report;
+
+    Context context {m_store.imageDirectory(), options, ConsensusService::quorum(m_store), data->raterPseudonyms,
+                     &writer};
+    // The dataset's own case id only where the source publishes its ids and the admin asked for it.
+    QSet<qint64> publicSources;
+    for (const ExportSourceInfo &s : data->sources) {
+        if (s.idsPublic && options.publicIds)
+            publicSources.insert(s.id);
+    }
+    auto caseIdOf = [&](const ExportImage &e) {
+        return publicSources.contains(e.sourceId) ? e.sourceCaseId : e.caseName;
+    };
+
+    // Sources and their licences, as COCO licenses (the images refer to them).
+    QJsonArray licences, sourcesJson;
+    QHash<qint64, int> licenceOfSource;
+    for (const ExportSourceInfo &s : data->sources) {
+        licenceOfSource.insert(s.id, int(licences.size()) + 1);
+        licences.append(QJsonObject {{u"id"_s, int(licences.size()) + 1}, {u"name"_s, s.licence}, {u"url"_s, u""_s}});
+        // A dataset is named; a folder's name may be a path or a person's, so it is not.
+        QJsonObject sourceJson {{u"kind"_s, s.kind}, {u"licence"_s, s.licence}, {u"attribution"_s, s.attribution}};
+        if (s.kind != u"folder"_s)
+            sourceJson.insert(u"name"_s, s.name);
+        sourcesJson.append(sourceJson);
+    }
+    CocoWriter coco;
+    coco.setInfo({{u"description"_s, tr("DermLabel label bundle")},
+                  {u"version"_s, u"1"_s},
+                  {u"contributor"_s, u""_s}});
+    coco.setLicenses(licences);
+    QHash<QString, bool> categories;
+    QString error;
+
+    // Images and masks in parallel, in chunks; COCO in image order after each chunk.
+    const int threads = options.threads > 0 ? options.threads : std::max(1, QThread::idealThreadCount());
+    QThreadPool pool;
+    pool.setMaxThreadCount(threads);
+    const qsizetype chunk = qsizetype(threads) * 2;
+    QStringList consensusLines {CsvWriter::formatRow(consensusColumns())};
+    QStringList ratingLines {CsvWriter::formatRow({u"item"_s, u"rater"_s, u"field"_s, u"value"_s})};
+    const int total = int(released.size());
+    for (qsizetype first = 0; first < released.size(); first += chunk) {
+        const QList<const ExportImage *> batch = released.mid(first, chunk);
+        const QList<ImageOutput> outputs = QtConcurrent::blockingMapped(
+            &pool, batch, [&context](const ExportImage *e) { return processImage(*e, context); });
+        for (qsizetype i = 0; i < batch.size(); ++i) {
+            const ExportImage &e = *batch.at(i);
+            const ImageOutput &out = outputs.at(i);
+            if (!out.error.isEmpty()) {
+                report.error = out.error;
+                writer.abort();
+                return report;
+            }
+            // The image's labels travel with each of its regions.
+            const QStringList row = consensusRow(e, caseIdOf(e));
+            const QStringList columns = consensusColumns();
+            QJsonObject labels;
+            for (qsizetype c = 2; c < columns.size(); ++c) {
+                if (!row.at(c).isEmpty())
+                    labels.insert(columns.at(c), row.at(c));
+            }
+            CocoImageRecord record {out.imagePath, out.width, out.height, licenceOfSource.value(e.sourceId), {}};
+            for (const NamedMask &m : out.masks) {
+                if (!categories.contains(m.condition)) {
+                    const Condition *c = Taxonomy::builtin().find(m.condition);
+                    if (!coco.addCategory(m.condition, c && !c->parentId.isEmpty() ? c->parentId : u"skin_condition"_s,
+                                          &error)) {
+                        report.error = error;
+                        writer.abort();
+                        return report;
+                    }
+                    categories.insert(m.condition, true);
+                }
+                QJsonObject attributes = labels;
+                attributes.insert(u"condition_name"_s, conditionName(m.condition));
+                if (!m.rater.isEmpty())
+                    attributes.insert(u"rater"_s, m.rater);
+                record.masks.append({m.condition, cv::Mat(), attributes, m.rle});
+            }
+            if (!coco.addImage(record, &error)) {
+                report.error = error;
+                writer.abort();
+                return report;
+            }
+            consensusLines.append(CsvWriter::formatRow(row));
+            appendRatings(ratingLines, e, data->raterPseudonyms);
+            ++report.images;
+            report.masks += out.maskFiles;
+            report.redacted += out.redacted ? 1 : 0;
+            report.reencoded += out.reencoded ? 1 : 0;
+        }
+        if (progress && !progress(report.images, total)) {
+            writer.abort();
+            report.cancelled = true;
+            report.error = tr("Export cancelled; nothing was written.");
+            return report;
+        }
+    }
+    report.annotations = coco.annotationCount();
+
+    const QJsonObject release = report.plan.toJson();
+    if (!writer.addFile(u"coco.json"_s, coco.toJson(), &error)
+        || !writer.addFile(u"consensus.csv"_s, consensusLines.join(QString()).toUtf8(), &error)
+        || !writer.addFile(u"ratings.csv"_s, ratingLines.join(QString()).toUtf8(), &error)
+        || !writer.addFile(u"release_report.json"_s, QJsonDocument(release).toJson(QJsonDocument::Indented), &error)) {
+        report.error = error;
+        writer.abort();
+        return report;
+    }
+    const QJsonObject manifest {
+        {u"program"_s, u"DermLabel"_s},
+        {u"program_version"_s, programVersion()},
+        {u"created_at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+        {u"counts"_s, QJsonObject {{u"images"_s, report.images},
+                                   {u"masks"_s, report.masks},
+                                   {u"coco_annotations"_s, report.annotations},
+                                   {u"raters"_s, int(data->raterPseudonyms.size())},
+                                   {u"held_back"_s, report.plan.heldBack}}},
+        {u"sources"_s, sourcesJson},
+        {u"options"_s, QJsonObject {{u"labels"_s, options.labels == BundleExportOptions::Labels::Consensus
+                                                      ? u"consensus"_s
+                                                      : u"raters"_s},
+                                    {u"k"_s, options.release.k},
+                                    {u"min_raters"_s, options.release.minRaters},
+                                    {u"quorum"_s, context.quorum},
+                                    {u"redaction"_s, options.redaction == Redactor::Mode::Fill ? u"fill"_s : u"blur"_s},
+                                    {u"public_case_ids"_s, options.publicIds},
+                                    {u"zip"_s, options.zip}}},
+    };
+    if (!writer.finish(manifest, &error)) {
+        report.error = error;
+        return report;
+    }
+    QString auditError;
+    AuditLog::record(m_store.db(), m_actor.id, u"export.bundle"_s, u"store"_s, 0,
+                     {{u"images"_s, report.images}, {u"held_back"_s, report.plan.heldBack}}, &auditError);
+    report.ok = true;
+    return report;
+}
+
+} // namespace dl

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "export/Redactor.h"
+#include "model/User.h"
+#include "release/ReleaseGate.h"
+
+#include <QCoreApplication>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace dl {
+
+class Store;
+
+struct BundleExportOptions
+{
+    enum class Labels {
+        Consensus, ///< consensus labels and consensus masks
+        Raters,    ///< every rater's labels and masks, raters pseudonymised
+    };
+
+    QString outPath;
+    bool zip = false;
+    bool overwrite = false;
+    Labels labels = Labels::Consensus;
+    ReleaseOptions release;
+    Redactor::Mode redaction = Redactor::Mode::Fill;
+    /// Export the datasets' own case ids where the source marks them public.
+    bool publicIds = false;
+    /// Worker threads for images and masks (0: one per core).
+    int threads = 0;
+};
+
+struct BundleExportReport
+{
+    bool ok = false;
+    bool cancelled = false;
+    QString error;
+    QString outPath;
+    ReleasePlan plan;
+    int images = 0;      ///< images written
+    int masks = 0;       ///< mask PNGs written
+    int annotations = 0; ///< COCO annotations
+    int redacted = 0;    ///< images with regions burned in
+    int reencoded = 0;   ///< images re-encoded as PNG (redacted, or EXIF orientation applied)
+    QJsonObject toJson() const;
+};
+
+/// Writes a de-identified label bundle (see the export section of the README):
+///
+///     manifest.json               format and program version, time, counts, sources' licences,
+///                                 options, every file with size and SHA-256 (BundleWriter)
+///     images/<image_id>.<ext>     metadata stripped losslessly; re-encoded as PNG (exact pixels)
+///                                 when regions were burned in or an EXIF orientation was applied
+///     masks/<image_id>/<condition>.png          0/255, image size (consensus labels)
+///     masks/<image_id>/<rater>/<condition>.png  (rater labels)
+///     coco.json                   COCO with compressed RLE, the labels as attributes
+///     labelme/<image_id>.json     LabelMe, mask shapes
+///     consensus.csv               one row per image, SCIN column names where one exists
+///     ratings.csv                 item,rater,field,value with raters as rater_01 ...
+///     release_report.json         what the release gate held back and why
+///
+/// Consensus masks: for each condition that the settled diagnosis names, or that at least
+/// `quorum` raters named, the pixels marked by more than half of the raters who named it.
+/// Identifying regions of every rater are burned into the image (their union) and are not
+/// exported. The same store and options give the same files, byte for byte, except the
+/// creation time in manifest.json; an interrupted or cancelled export leaves nothing behind.
+class BundleExporter
+{
+    Q_DECLARE_TR_FUNCTIONS(dl::BundleExporter)
+
+public:
+    BundleExporter(Store &store, User actor) : m_store(store), m_actor(std::move(actor)) { }
+
+    /// What the release gate would hold back, for the admin to see before exporting.
+    std::optional<ReleasePlan> preview(const ReleaseOptions &options, QString *error);
+
+    /// Writes the bundle. `progress(done, total)` may return false to cancel.
+    BundleExportReport run(const BundleExportOptions &options,
+                           const std::function<bool(int, int)> &progress = {});
+
+private:
+    Store &m_store;
+    User m_actor;
+};
+
+} // namespace dl

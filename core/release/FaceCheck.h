@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/User.h"
+
+#include <QCoreApplication>
+#include <QList>
+#include <QRect>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace dl {
+
+class Store;
+
+/// A possible face on an image, found by the face check.
+struct FaceFlag
+{
+    qint64 imageId = -1;
+    QString imageName;
+    QList<QRect> faces;  ///< in displayed-image coordinates
+    QString status;      ///< open, confirmed, dismissed
+};
+
+struct FaceCheckSummary
+{
+    int checked = 0;
+    int flagged = 0;   ///< images with a possible face (new or already flagged)
+    int newFlags = 0;
+};
+
+/// Runs the frontal-face check (FaceDetector) over a store's images and keeps its findings as
+/// image flags for suitability review; a QA lead or admin confirms or dismisses each flag.
+/// An open flag holds the image back from export; a confirmed one needs a face region to
+/// redact. Re-running keeps the review state of flags already there.
+class FaceCheck
+{
+    Q_DECLARE_TR_FUNCTIONS(dl::FaceCheck)
+
+public:
+    FaceCheck(Store &store, User actor) : m_store(store), m_actor(std::move(actor)) { }
+
+    /// Checks every image (admins). `progress(done, total)` may return false to stop early;
+    /// what was found so far is kept.
+    std::optional<FaceCheckSummary> run(QString *error, const std::function<bool(int, int)> &progress = {});
+    /// The face flag of an image, if any (everyone who may see the image).
+    std::optional<FaceFlag> flag(qint64 imageId, QString *error) const;
+    /// All flags (QA leads and admins).
+    std::optional<QList<FaceFlag>> flags(QString *error) const;
+    /// Confirms (a face is there) or dismisses (it is not) a flag; audited.
+    bool resolve(qint64 imageId, bool confirmed, QString *error);
+
+private:
+    Store &m_store;
+    User m_actor;
+};
+
+} // namespace dl

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The admin's Export dialog on a small demo store: the release gate preview follows the
+// options, the export runs off the UI thread and writes a bundle, Cancel leaves nothing.
+#include "annotation/AssignmentService.h"
+#include "demo/DemoDataset.h"
+#include "demo/DemoRatings.h"
+#include "export/BundleVerifier.h"
+#include "export/ExportDialog.h"
+#include "import/ImportService.h"
+#include "store/Store.h"
+#include "store/UserRepository.h"
+
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace dl;
+
+class TestExportDialog : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void previewFollowsTheGate();
+    void exportWritesABundle();
+    void cancelLeavesNothing();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Store> m_store;
+    User m_admin;
+};
+
+void TestExportDialog::initTestCase()
+{
+    QString error;
+    DemoOptions demo;
+    demo.images = 12;
+    demo.size = QSize(320, 240);
+    const QString layout = m_dir.filePath(u"layout"_s);
+    QVERIFY2(DemoDataset::writeScinLayout(layout, demo, &error), qPrintable(error));
+    m_store = Store::open(m_dir.filePath(u"e.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    QVERIFY2(m_store, qPrintable(error));
+    ImportService import(*m_store);
+    const auto plan = ImportService::plan(ImportKind::Scin, layout, &error);
+    QVERIFY2(plan, qPrintable(error));
+    QCOMPARE(import.run(*plan, {}).imported, 12);
+    UserRepository users(m_store->db());
+    m_admin = users.findById(users.add(u"admin"_s, {}, Role::Admin, u"password"_s, &error, 1), &error).value();
+    for (const QString &name : {u"dr.a"_s, u"dr.b"_s, u"dr.c"_s})
+        QVERIFY(users.add(name, {}, Role::Annotator, u"password"_s, &error, 1) > 0);
+    QVERIFY(AssignmentService(*m_store, m_admin).assign({}, 3, &error));
+    QCOMPARE(DemoRatings::simulate(*m_store, {1.0, 7}, &error), 36);
+}
+
+void TestExportDialog::previewFollowsTheGate()
+{
+    ExportDialog dialog(*m_store, m_admin);
+    dialog.show();
+    QSignalSpy updated(&dialog, &ExportDialog::previewUpdated);
+    QVERIFY(updated.wait(10000));
+    QVERIFY(dialog.preview());
+    const int strictReleased = dialog.preview()->released;
+    // k = 5 on 12 images with fine-grained quasi-identifiers: most are held back, and the table says why.
+    auto *reasons = dialog.findChild<QTableWidget *>(u"heldBackReasons"_s);
+    QVERIFY(reasons->rowCount() >= 1);
+    dialog.findChild<QSpinBox *>(u"k"_s)->setValue(1);
+    QVERIFY(updated.wait(10000));
+    QVERIFY(dialog.preview()->released >= strictReleased);
+    QCOMPARE(dialog.preview()->options.k, 1);
+    QVERIFY(dialog.findChild<QLabel *>(u"previewSummary"_s)->text().contains(QString::number(dialog.preview()->released)));
+    // Export is possible only with a path and something to export.
+    auto *exportButton = dialog.findChild<QPushButton *>(u"exportButton"_s);
+    QVERIFY(!exportButton->isEnabled());
+    dialog.setOutputPath(m_dir.filePath(u"out"_s));
+    QCOMPARE(exportButton->isEnabled(), dialog.preview()->released > 0);
+}
+
+void TestExportDialog::exportWritesABundle()
+{
+    ExportDialog dialog(*m_store, m_admin);
+    dialog.show();
+    QSignalSpy updated(&dialog, &ExportDialog::previewUpdated);
+    dialog.findChild<QSpinBox *>(u"k"_s)->setValue(1);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.preview() && dialog.preview()->options.k == 1 && !dialog.isBusy(), 10000);
+    const QString out = m_dir.filePath(u"bundle"_s);
+    dialog.setOutputPath(out);
+    QSignalSpy finished(&dialog, &ExportDialog::exportFinished);
+    dialog.findChild<QPushButton *>(u"exportButton"_s)->click();
+    QVERIFY(dialog.isBusy());
+    QVERIFY(finished.wait(30000));
+    const auto report = finished.first().first().value<BundleExportReport>();
+    QVERIFY2(report.ok, qPrintable(report.error));
+    QCOMPARE(report.images, dialog.preview()->released);
+    QVERIFY(BundleVerifier::verify(out).ok());
+    QVERIFY(dialog.findChild<QLabel *>(u"exportStatus"_s)->text().contains(u"Wrote"_s));
+}
+
+void TestExportDialog::cancelLeavesNothing()
+{
+    ExportDialog dialog(*m_store, m_admin);
+    dialog.findChild<QSpinBox *>(u"k"_s)->setValue(1);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.preview() && dialog.preview()->options.k == 1 && !dialog.isBusy(), 10000);
+    const QString out = m_dir.filePath(u"cancelled"_s);
+    dialog.setOutputPath(out);
+    QSignalSpy finished(&dialog, &ExportDialog::exportFinished);
+    dialog.startExport();
+    dialog.cancelExport();
+    QVERIFY(finished.wait(30000));
+    const auto report = finished.first().first().value<BundleExportReport>();
+    QVERIFY(report.cancelled);
+    QVERIFY(!QFileInfo::exists(out));
+    QVERIFY(QDir(m_dir.path()).entryList({u"cancelled*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
+}
+
+QTEST_MAIN(TestExportDialog)
+#include "tst_exportdialog.moc"

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "export/ExportDialog.h"
+
+#include "store/Store.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMetaObject>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
+    : QDialog(parent)
+    , m_store(store)
+    , m_actor(actor)
+{
+    setWindowTitle(tr("Export Label Bundle"));
+    setObjectName(u"exportDialog"_s);
+
+    auto *where = new QGroupBox(tr("Bundle"), this);
+    m_path = new QLineEdit(where);
+    m_path->setObjectName(u"outputPath"_s);
+    m_path->setPlaceholderText(tr("Folder or .zip file to write"));
+    auto *browse = new QPushButton(tr("Browse…"), where);
+    connect(browse, &QPushButton::clicked, this, &ExportDialog::browse);
+    auto *pathRow = new QHBoxLayout;
+    pathRow->addWidget(m_path, 1);
+    pathRow->addWidget(browse);
+    m_zip = new QCheckBox(tr("One &zip archive instead of a folder"), where);
+    m_zip->setObjectName(u"zip"_s);
+    m_overwrite = new QCheckBox(tr("&Replace an existing bundle"), where);
+    m_consensus = new QRadioButton(tr("&Consensus labels and masks"), where);
+    m_consensus->setChecked(true);
+    m_raters = new QRadioButton(tr("Every &rater's labels and masks (pseudonymised)"), where);
+    auto *whereForm = new QFormLayout(where);
+    whereForm->addRow(tr("&Output:"), pathRow);
+    whereForm->addRow(QString(), m_zip);
+    whereForm->addRow(QString(), m_overwrite);
+    whereForm->addRow(tr("Labels:"), m_consensus);
+    whereForm->addRow(QString(), m_raters);
+
+    auto *gate = new QGroupBox(tr("Release gate"), this);
+    m_k = new QSpinBox(gate);
+    m_k->setObjectName(u"k"_s);
+    m_k->setRange(1, 100);
+    m_k->setValue(KAnonymityGate::DefaultK);
+    m_k->setToolTip(tr("Hold back records whose age group, sex, skin type, body site, country and condition "
+                       "occur fewer than k times in the bundle. 1 turns the check off."));
+    m_minRaters = new QSpinBox(gate);
+    m_minRaters->setObjectName(u"minRaters"_s);
+    m_minRaters->setRange(0, 20);
+    m_minRaters->setValue(ReleaseOptions().minRaters);
+    m_redaction = new QComboBox(gate);
+    m_redaction->addItem(tr("Solid fill"), int(Redactor::Mode::Fill));
+    m_redaction->addItem(tr("Strong blur"), int(Redactor::Mode::Blur));
+    m_publicIds = new QCheckBox(tr("Include the datasets' own case ids where they are public"), gate);
+    auto *gateForm = new QFormLayout(gate);
+    gateForm->addRow(tr("&k-anonymity:"), m_k);
+    gateForm->addRow(tr("&Minimum raters:"), m_minRaters);
+    gateForm->addRow(tr("Identifying regions:"), m_redaction);
+    gateForm->addRow(QString(), m_publicIds);
+
+    auto *previewBox = new QGroupBox(tr("What will be exported"), this);
+    m_summary = new QLabel(tr("Checking the store…"), previewBox);
+    m_summary->setObjectName(u"previewSummary"_s);
+    m_summary->setWordWrap(true);
+    m_reasons = new QTableWidget(0, 2, previewBox);
+    m_reasons->setObjectName(u"heldBackReasons"_s);
+    m_reasons->setHorizontalHeaderLabels({tr("Held back because"), tr("Images")});
+    m_reasons->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_reasons->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_reasons->verticalHeader()->hide();
+    m_reasons->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_reasons->setSelectionMode(QAbstractItemView::NoSelection);
+    m_reasons->setFocusPolicy(Qt::NoFocus);
+    auto *previewLayout = new QVBoxLayout(previewBox);
+    previewLayout->addWidget(m_summary);
+    previewLayout->addWidget(m_reasons);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(u"exportProgress"_s);
+    m_progress->setVisible(false);
+    m_status = new QLabel(this);
+    m_status->setObjectName(u"exportStatus"_s);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    m_export = m_buttons->addButton(tr("&Export"), QDialogButtonBox::AcceptRole);
+    m_export->setObjectName(u"exportButton"_s);
+    m_cancel = m_buttons->addButton(tr("Cancel Export"), QDialogButtonBox::ActionRole);
+    m_cancel->setVisible(false);
+    connect(m_export, &QPushButton::clicked, this, &ExportDialog::startExport);
+    connect(m_cancel, &QPushButton::clicked, this, &ExportDialog::cancelExport);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &ExportDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(where);
+    layout->addWidget(gate);
+    layout->addWidget(previewBox, 1);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_status);
+    layout->addWidget(m_buttons);
+    resize(620, 640);
+
+    // The preview follows the gate's options, a moment after the last change.
+    m_previewTimer = new QTimer(this);
+    m_previewTimer->setSingleShot(true);
+    m_previewTimer->setInterval(250);
+    connect(m_previewTimer, &QTimer::timeout, this, &ExportDialog::startPreview);
+    connect(m_k, &QSpinBox::valueChanged, this, &ExportDialog::schedulePreview);
+    connect(m_minRaters, &QSpinBox::valueChanged, this, &ExportDialog::schedulePreview);
+    connect(&m_previewWatcher, &QFutureWatcherBase::finished, this, &ExportDialog::showPreview);
+    connect(&m_exportWatcher, &QFutureWatcherBase::finished, this, &ExportDialog::exportDone);
+    connect(m_path, &QLineEdit::textChanged, this, &ExportDialog::updateButtons);
+    startPreview();
+    updateButtons();
+}
+
+ExportDialog::~ExportDialog()
+{
+    m_cancelRequested = true;
+    m_previewWatcher.waitForFinished();
+    m_exportWatcher.waitForFinished();
+}
+
+BundleExportOptions ExportDialog::options() const
+{
+    BundleExportOptions o;
+    o.outPath = m_path->text().trimmed();
+    o.zip = m_zip->isChecked();
+    o.overwrite = m_overwrite->isChecked();
+    o.labels = m_raters->isChecked() ? BundleExportOptions::Labels::Raters : BundleExportOptions::Labels::Consensus;
+    o.release.k = m_k->value();
+    o.release.minRaters = m_minRaters->value();
+    o.redaction = Redactor::Mode(m_redaction->currentData().toInt());
+    o.publicIds = m_publicIds->isChecked();
+    return o;
+}
+
+void ExportDialog::setOutputPath(const QString &path)
+{
+    m_path->setText(path);
+}
+
+void ExportDialog::browse()
+{
+    const QString path = m_zip->isChecked()
+        ? QFileDialog::getSaveFileName(this, tr("Export to Zip Archive"), m_path->text(), tr("Zip archives (*.zip)"))
+        : QFileDialog::getSaveFileName(this, tr("Export to Folder"), m_path->text(), {}, nullptr,
+                                       QFileDialog::ShowDirsOnly);
+    if (!path.isEmpty())
+        m_path->setText(QDir::toNativeSeparators(path));
+}
+
+void ExportDialog::schedulePreview()
+{
+    m_previewTimer->start();
+}
+
+void ExportDialog::startPreview()
+{
+    if (m_previewWatcher.isRunning()) {
+        m_previewAgain = true; // the options changed while it ran
+        return;
+    }
+    m_summary->setText(tr("Checking the store…"));
+    const ReleaseOptions options = this->options().release;
+    Store *store = &m_store;
+    const User actor = m_actor;
+    m_previewWatcher.setFuture(QtConcurrent::run([store, actor, options] {
+        PreviewResult result;
+        result.plan = BundleExporter(*store, actor).preview(options, &result.error);
+        return result;
+    }));
+}
+
+void ExportDialog::showPreview()
+{
+    if (m_previewAgain) {
+        m_previewAgain = false;
+        startPreview();
+        return;
+    }
+    const PreviewResult result = m_previewWatcher.result();
+    m_plan = result.plan;
+    m_reasons->setRowCount(0);
+    if (!m_plan) {
+        m_summary->setText(tr("The store could not be checked: %1").arg(result.error));
+        updateButtons();
+        emit previewUpdated();
+        return;
+    }
+    m_summary->setText(tr("%1 of %2 labelled images will be exported; %3 are held back.")
+                           .arg(m_plan->released)
+                           .arg(m_plan->decisions.size())
+                           .arg(m_plan->heldBack));
+    for (HoldReason reason : ReleaseGate::allReasons()) {
+        const int count = m_plan->countByReason.value(reason);
+        if (count == 0)
+            continue;
+        const int row = m_reasons->rowCount();
+        m_reasons->insertRow(row);
+        m_reasons->setItem(row, 0, new QTableWidgetItem(ReleaseGate::reasonText(reason)));
+        auto *number = new QTableWidgetItem(QString::number(count));
+        number->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_reasons->setItem(row, 1, number);
+    }
+    updateButtons();
+    emit previewUpdated();
+}
+
+void ExportDialog::updateButtons()
+{
+    const bool exporting = m_exportWatcher.isRunning();
+    m_export->setEnabled(!exporting && !m_path->text().trimmed().isEmpty() && m_plan && m_plan->released > 0);
+    m_cancel->setVisible(exporting);
+    m_progress->setVisible(exporting);
+    for (QWidget *w : std::initializer_list<QWidget *> {m_path, m_zip, m_overwrite, m_consensus, m_raters, m_k,
+                                                          m_minRaters, m_redaction, m_publicIds})
+        w->setEnabled(!exporting);
+}
+
+void ExportDialog::startExport()
+{
+    if (m_exportWatcher.isRunning())
+        return;
+    const BundleExportOptions options = this->options();
+    if (options.outPath.isEmpty())
+        return;
+    m_cancelRequested = false;
+    m_progress->setRange(0, 0);
+    m_status->setText(tr("Exporting…"));
+    Store *store = &m_store;
+    const User actor = m_actor;
+    m_exportWatcher.setFuture(QtConcurrent::run([store, actor, options, this] {
+        return BundleExporter(*store, actor).run(options, [this](int done, int total) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, done, total] {
+                    m_progress->setRange(0, total);
+                    m_progress->setValue(done);
+                },
+                Qt::QueuedConnection);
+            return !m_cancelRequested.load();
+        });
+    }));
+    updateButtons();
+}
+
+void ExportDialog::cancelExport()
+{
+    m_cancelRequested = true;
+    m_status->setText(tr("Cancelling…"));
+}
+
+void ExportDialog::exportDone()
+{
+    const BundleExportReport report = m_exportWatcher.result();
+    if (report.ok) {
+        m_status->setText(tr("Wrote %1: %2 images, %3 masks, %4 COCO annotations; %5 images held back (see "
+                             "release_report.json).")
+                              .arg(QDir::toNativeSeparators(report.outPath))
+                              .arg(report.images)
+                              .arg(report.masks)
+                              .arg(report.annotations)
+                              .arg(report.plan.heldBack));
+    } else if (report.cancelled) {
+        m_status->setText(tr("Export cancelled; nothing was written."));
+    } else {
+        m_status->setText(tr("The export failed: %1").arg(report.error));
+    }
+    updateButtons();
+    emit exportFinished(report);
+}
+
+void ExportDialog::reject()
+{
+    if (m_exportWatcher.isRunning()) {
+        if (QMessageBox::question(this, tr("Export Running"), tr("Cancel the export and close?"))
+            != QMessageBox::Yes)
+            return;
+        cancelExport();
+        m_exportWatcher.waitForFinished();
+    }
+    QDialog::reject();
+}
+
+} // namespace dl

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "qa/QaData.h"
+
+#include "store/Store.h"
+#include "store/UserRepository.h"
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+QString QaData::stratumName(const QString &key)
+{
+    static const QHash<QString, const char *> names {
+        {u"fitzpatrick"_s, QT_TR_NOOP("Fitzpatrick type")},
+        {u"monk"_s, QT_TR_NOOP("Monk skin tone")},
+        {u"age_group"_s, QT_TR_NOOP("Age group")},
+        {u"sex"_s, QT_TR_NOOP("Sex")},
+        {u"country"_s, QT_TR_NOOP("Country")},
+        {u"body_site"_s, QT_TR_NOOP("Body site")},
+        {u"source"_s, QT_TR_NOOP("Source")},
+        {u"week"_s, QT_TR_NOOP("Week")},
+    };
+    const auto it = names.constFind(key);
+    return it == names.cend() ? key : tr(*it);
+}
+
+QString QaData::raterLabel(const QString &name) const
+{
+    const QString display = displayNames.value(name);
+    return display.isEmpty() ? name : display;
+}
+
+const RatingTable *QaData::table(const QString &field) const
+{
+    for (const QList<RatingTable> *list : {&ratings.fields, &ratings.reference}) {
+        for (const RatingTable &t : *list) {
+            if (t.field() == field)
+                return &t;
+        }
+    }
+    return nullptr;
+}
+
+const FieldAgreement *QaData::fieldAgreement(const QString &field) const
+{
+    for (const QList<FieldAgreement> *list : {&agreement.fields, &agreement.reference}) {
+        for (const FieldAgreement &f : *list) {
+            if (f.field == field)
+                return &f;
+        }
+    }
+    return nullptr;
+}
+
+const Stratum *QaData::stratum(const QString &key) const
+{
+    for (const Stratum &s : agreement.strata) {
+        if (s.key == key)
+            return &s;
+    }
+    return nullptr;
+}
+
+QaData QaData::load(Store &store, const User &actor, const AgreementOptions &options)
+{
+    QaData data;
+    QString error;
+    auto ratings = StoreRatings::load(store, actor, &error);
+    if (!ratings) {
+        data.error = error;
+        return data;
+    }
+    ConsensusService consensus(store, actor);
+    auto summary = consensus.summary(&error);
+    auto toAdjudicate = summary ? consensus.rows(ConsensusStatus::Adjudicate, &error) : std::nullopt;
+    auto pending = toAdjudicate ? consensus.rows(ConsensusStatus::Pending, &error) : std::nullopt;
+    auto raters = pending ? RaterComparison::report(store, actor, &error) : std::nullopt;
+    if (!raters) {
+        data.error = error.isEmpty() ? tr("The store could not be read.") : error;
+        return data;
+    }
+    for (const User &user : UserRepository(store.db()).list(&error))
+        data.displayNames.insert(user.name, user.displayName.isEmpty() ? user.name : user.displayName);
+
+    data.ratings = std::move(*ratings);
+    data.agreement = StoreAgreementReport::compute(data.ratings, {}, options);
+    // Agreement over time without intervals: a bootstrap per week would cost more than it shows.
+    data.agreement.strata.append(computeStratum(data.ratings, timeStratum()));
+    data.consensus = *summary;
+    data.openRows = *toAdjudicate + *pending;
+    data.raters = std::move(*raters);
+    return data;
+}
+
+Stratum QaData::computeStratum(const StoreRatingSet &ratings, const QString &key, const AgreementOptions &options)
+{
+    const AgreementCalculator calculator(options);
+    Stratum stratum {key, {}};
+    const QHash<QString, QString> groups = ratings.strata.value(key);
+    for (const RatingTable &table : ratings.fields) {
+        if (table.ratingCount() == 0)
+            continue;
+        if (auto stratified = calculator.computeStratified(table, groups))
+            stratum.fields.append(*stratified);
+    }
+    return stratum;
+}
+
+} // namespace dl

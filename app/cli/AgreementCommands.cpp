@@ -5,6 +5,7 @@
 #include "qa/AgreementReport.h"
 #include "qa/ConsensusService.h"
 #include "qa/LabelFields.h"
+#include "qa/LayerAgreement.h"
 #include "qa/MeasureLevel.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
@@ -99,6 +100,10 @@ int Cli::agreementCommand(const QStringList &args)
         if (!set)
             return failure(error);
         report = StoreAgreementReport::toJson(StoreAgreementReport::compute(*set, strata, options));
+        const auto layers = LayerAgreementReport::compute(*store, operatorUser(), &error);
+        if (!layers)
+            return failure(error);
+        report.insert(u"masks"_s, LayerAgreementReport::toJson(*layers));
     } else {
         report = AgreementReport::fromRatingsCsv(ratings, levels, options, &error);
         if (report.isEmpty())
@@ -114,6 +119,14 @@ int Cli::agreementCommand(const QStringList &args)
         out() << tr("Differential diagnoses: %1 items, top-1 agreement %2, top-3 overlap %3\n")
                      .arg(diagnoses.value(u"items"_s).toInt())
                      .arg(number(diagnoses.value(u"top1_agreement"_s)), number(diagnoses.value(u"top3_overlap"_s)));
+        for (const QJsonValue &layerValue : report.value(u"masks"_s).toArray()) {
+            const QJsonObject layer = layerValue.toObject();
+            out() << tr("Masks %1: %2 rater pairs on %3 images, mean Dice %4, mean IoU %5\n")
+                         .arg(layer.value(u"layer"_s).toString())
+                         .arg(layer.value(u"pairs"_s).toInt())
+                         .arg(layer.value(u"images"_s).toInt())
+                         .arg(number(layer.value(u"mean_dice"_s)), number(layer.value(u"mean_iou"_s)));
+        }
         const QJsonArray reference = report.value(u"reference"_s).toArray();
         if (!reference.isEmpty()) {
             out() << tr("\nReference labels of imported datasets:\n");

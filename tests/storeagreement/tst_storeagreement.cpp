@@ -3,7 +3,9 @@
 // strata by skin type and case metadata, and blinding.
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
+#include "masks/MaskService.h"
 #include "qa/AgreementCalculator.h"
+#include "qa/LayerAgreement.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
 #include "store/CaseRepository.h"
@@ -31,6 +33,7 @@ private slots:
     void strataFromRatersAndCases();
     void referenceLabels();
     void reportMatchesTheCalculator();
+    void maskLayersComparedPairwise();
 
 private:
     void label(int rater, int image, bool gradable, const QString &fitzpatrick, const QString &monk,
@@ -278,6 +281,41 @@ void TestStoreAgreement::reportMatchesTheCalculator()
     QCOMPARE(json.value(u"diagnoses"_s).toObject().value(u"items"_s).toInt(), 2);
     QCOMPARE(json.value(u"reference"_s).toArray().size(), 3); // fitzpatrick, gradable_for_skin_condition, monk
     QCOMPARE(json.value(u"strata"_s).toArray().at(1).toObject().value(u"by"_s).toString(), u"sex"_s);
+}
+
+void TestStoreAgreement::maskLayersComparedPairwise()
+{
+    // Image 0 (100 x 100): three raters draw eczema; a.rater and b.rater the same 20 x 20 square,
+    // c.rater one shifted by 10 px (overlap 10 x 20). Only a.rater draws psoriasis: no pair.
+    auto paint = [&](int rater, const QString &layer, const cv::Rect &r) {
+        MaskService service(*m_store, m_raters.at(rater));
+        QString error;
+        auto document = service.openOwn(m_images.at(0), &error);
+        QVERIFY2(document, qPrintable(error));
+        cv::Mat m = cv::Mat::zeros(100, 100, CV_8UC1);
+        m(r).setTo(255);
+        QVERIFY(document->setMask(layer, m, &error));
+        QVERIFY2(service.saveChanged(*document, &error), qPrintable(error));
+    };
+    paint(1, u"condition:eczema"_s, {10, 10, 20, 20}); // a.rater
+    paint(0, u"condition:eczema"_s, {10, 10, 20, 20}); // b.rater
+    paint(2, u"condition:eczema"_s, {20, 10, 20, 20}); // c.rater
+    paint(1, u"condition:psoriasis"_s, {50, 50, 10, 10});
+    QString error;
+    QVERIFY(!LayerAgreementReport::compute(*m_store, m_raters.first(), &error)); // blinded
+    const auto layers = LayerAgreementReport::compute(*m_store, m_qa, &error);
+    QVERIFY2(layers, qPrintable(error));
+    QCOMPARE(layers->size(), 1);
+    const LayerAgreement &eczema = layers->first();
+    QCOMPARE(eczema.layer, u"condition:eczema"_s);
+    QCOMPARE(eczema.images, 1);
+    QCOMPARE(eczema.pairs, 3);
+    // Dice: 1 (a, b), 2*200/800 = 0.5 twice; IoU: 1, 200/600 twice.
+    QVERIFY(qAbs(eczema.meanDice - (1.0 + 0.5 + 0.5) / 3) < 1e-12);
+    QVERIFY(qAbs(eczema.meanIou - (1.0 + 2.0 * 200.0 / 600.0) / 3) < 1e-12);
+    QCOMPARE(eczema.minDice, 0.5);
+    const QJsonArray json = LayerAgreementReport::toJson(*layers);
+    QCOMPARE(json.first().toObject().value(u"pairs"_s).toInt(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestStoreAgreement)

@@ -25,7 +25,7 @@ struct CocoMaskRecord
     QJsonObject attributes; // written as the annotation's "attributes"
     // The mask already encoded (the mask is then not needed): lets a caller encode on its own
     // worker threads and hand over only the runs.
-    std::optional<Rle> rle;
+    std::optional<Rle> rle = std::nullopt;
 };
 
 // One exported image and its regions.

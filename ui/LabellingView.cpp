@@ -19,19 +19,41 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QPointer>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
+#include <QPointer>
 #include <QScrollArea>
+#include <QSlider>
 #include <QSplitter>
+#include <QToolButton>
 #include <QUndoGroup>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+namespace {
+
+constexpr int AdjustmentStep = 10;
+// Previews are decoded to fit the canvas, but never smaller than this.
+constexpr QSize MinimumPreviewSize(640, 480);
+
+QString signedValue(int value)
+{
+    if (value > 0)
+        return u"+%1"_s.arg(value);
+    if (value < 0)
+        return u"\u2212%1"_s.arg(-value);
+    return u"0"_s;
+}
+
+} // namespace
 
 LabellingView::LabellingView(Store &store, const User &user, ImageListModel *queue, QWidget *parent)
     : QWidget(parent)
@@ -83,11 +105,8 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     auto *centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
     centreLayout->setSpacing(0);
-    m_imageLabel = new QLabel(centre);
-    m_imageLabel->setObjectName(u"imageTitle"_s);
-    m_imageLabel->setContentsMargins(8, 4, 8, 4);
-    centreLayout->addWidget(m_imageLabel);
     m_canvas = new ImageCanvas(centre);
+    centreLayout->addWidget(createViewBar(centre));
     centreLayout->addWidget(m_canvas, 1);
     m_case = new CaseContextBar(store, centre);
     centreLayout->addWidget(m_case);
@@ -100,11 +119,13 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     m_form->setTaxonomy(Taxonomy::builtin());
     scroll->setWidget(m_form);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({150, 800, 420});
+    splitter->setSizes({150, 800, 400});
 
     connect(m_form, &LabelForm::edited, this, &LabellingView::onEdited);
     connect(m_cache, &ImageCache::ready, this, &LabellingView::onImageReady);
     connect(m_cache, &ImageCache::failed, this, &LabellingView::onImageFailed);
+    connect(m_cache, &ImageCache::previewReady, this, &LabellingView::onPreviewReady);
+    connect(m_canvas, &ImageCanvas::zoomChanged, this, &LabellingView::updateZoomLabel);
 
     auto makeAction = [this](const QString &text, const QList<QKeySequence> &keys, auto slot) {
         auto *action = new QAction(text, this);
@@ -126,9 +147,164 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
 
 LabellingView::~LabellingView() = default;
 
+QWidget *LabellingView::createViewBar(QWidget *parent)
+{
+    auto *bar = new QWidget(parent);
+    bar->setObjectName(u"viewBar"_s);
+    auto *layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(8, 2, 6, 2);
+    layout->setSpacing(2);
+    m_imageLabel = new QLabel(bar);
+    m_imageLabel->setObjectName(u"imageTitle"_s);
+    // The controls decide the bar's minimum width, never the title.
+    m_imageLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_imageLabel->setMinimumWidth(60);
+    layout->addWidget(m_imageLabel, 1);
+
+    // View actions: shortcuts work anywhere in the labelling screen (the label form's own keys
+    // are unmodified letters and digits, so these all carry Ctrl).
+    auto makeAction = [this](const QString &objectName, const QString &text, const QString &iconText,
+                             const QList<QKeySequence> &keys, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(objectName);
+        action->setIconText(iconText);
+        action->setShortcuts(keys);
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        action->setToolTip(u"%1 (%2)"_s.arg(QString(text).remove(u'&'),
+                                            keys.value(0).toString(QKeySequence::NativeText)));
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        m_viewActions.append(action);
+        return action;
+    };
+    auto toolButton = [bar, layout](QAction *action) {
+        auto *button = new QToolButton(bar);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setAutoRaise(true);
+        button->setFocusPolicy(Qt::NoFocus);
+        layout->addWidget(button);
+        return button;
+    };
+    auto slider = [bar, layout](const QString &objectName, const QString &symbol, const QString &label,
+                                QLabel **valueLabel) {
+        auto *title = new QLabel(symbol, bar);
+        title->setToolTip(label);
+        title->setAccessibleName(label);
+        layout->addWidget(title);
+        auto *s = new QSlider(Qt::Horizontal, bar);
+        s->setObjectName(objectName);
+        s->setRange(-100, 100);
+        s->setSingleStep(5);
+        s->setPageStep(AdjustmentStep);
+        s->setFixedWidth(60);
+        s->setAccessibleName(label);
+        s->setFocusPolicy(Qt::NoFocus); // the keys belong to the label form; Ctrl shortcuts move it
+        layout->addWidget(s);
+        auto *value = new QLabel(signedValue(0), bar);
+        value->setObjectName(objectName + u"Value"_s);
+        value->setMinimumWidth(value->fontMetrics().horizontalAdvance(u"\u2212100"_s));
+        value->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+        layout->addWidget(value);
+        *valueLabel = value;
+        return s;
+    };
+
+    QList<QKeySequence> zoomInKeys = QKeySequence::keyBindings(QKeySequence::ZoomIn);
+    if (!zoomInKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Equal)))
+        zoomInKeys.append(QKeySequence(Qt::CTRL | Qt::Key_Equal));
+    QAction *zoomOut = makeAction(u"zoomOut"_s, tr("Zoom &Out"), u"\u2212"_s,
+                                  QKeySequence::keyBindings(QKeySequence::ZoomOut), [this] { m_canvas->zoomOut(); });
+    toolButton(zoomOut);
+    m_zoomLabel = new QLabel(bar);
+    m_zoomLabel->setObjectName(u"zoomLabel"_s);
+    m_zoomLabel->setAlignment(Qt::AlignCenter);
+    m_zoomLabel->setMinimumWidth(m_zoomLabel->fontMetrics().horizontalAdvance(u"3200%"_s) + 8);
+    layout->addWidget(m_zoomLabel);
+    QAction *zoomIn = makeAction(u"zoomIn"_s, tr("Zoom &In"), u"+"_s, zoomInKeys, [this] { m_canvas->zoomIn(); });
+    toolButton(zoomIn);
+    toolButton(makeAction(u"fitToWindow"_s, tr("&Fit to Window"), tr("Fit"), {QKeySequence(Qt::CTRL | Qt::Key_0)},
+                          [this] { m_canvas->fitToWindow(); }));
+    toolButton(makeAction(u"actualSize"_s, tr("&Actual Size (100%)"), u"1:1"_s, {QKeySequence(Qt::CTRL | Qt::Key_1)},
+                          [this] { m_canvas->setZoom(m_previewScale); }));
+    layout->addSpacing(10);
+
+    // Sun and half-filled circle: the usual symbols, so that the bar fits beside the title.
+    m_brightness = slider(u"brightness"_s, u"\u2600"_s, tr("Brightness"), &m_brightnessValue);
+    m_contrast = slider(u"contrast"_s, u"\u25D0"_s, tr("Contrast"), &m_contrastValue);
+    // The contrast slider sits right after the brightness value: a little air between them.
+    layout->insertSpacing(layout->indexOf(m_contrast) - 1, 8);
+    connect(m_brightness, &QSlider::valueChanged, this, [this](int value) {
+        m_canvas->setBrightness(value);
+        m_brightnessValue->setText(signedValue(value));
+        m_brightness->setToolTip(tr("Brightness %1 (view only; Ctrl+B / Ctrl+Shift+B)").arg(signedValue(value)));
+    });
+    connect(m_contrast, &QSlider::valueChanged, this, [this](int value) {
+        m_canvas->setContrast(value);
+        m_contrastValue->setText(signedValue(value));
+        m_contrast->setToolTip(tr("Contrast %1 (view only; Ctrl+E / Ctrl+Shift+E)").arg(signedValue(value)));
+    });
+    m_brightness->setToolTip(tr("Brightness %1 (view only; Ctrl+B / Ctrl+Shift+B)").arg(signedValue(0)));
+    m_contrast->setToolTip(tr("Contrast %1 (view only; Ctrl+E / Ctrl+Shift+E)").arg(signedValue(0)));
+    makeAction(u"brighter"_s, tr("&Brighter"), tr("Brighter"), {QKeySequence(Qt::CTRL | Qt::Key_B)},
+               [this] { m_brightness->setValue(m_brightness->value() + AdjustmentStep); });
+    makeAction(u"darker"_s, tr("&Darker"), tr("Darker"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B)},
+               [this] { m_brightness->setValue(m_brightness->value() - AdjustmentStep); });
+    makeAction(u"moreContrast"_s, tr("&More Contrast"), tr("More contrast"), {QKeySequence(Qt::CTRL | Qt::Key_E)},
+               [this] { m_contrast->setValue(m_contrast->value() + AdjustmentStep); });
+    makeAction(u"lessContrast"_s, tr("&Less Contrast"), tr("Less contrast"),
+               {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)},
+               [this] { m_contrast->setValue(m_contrast->value() - AdjustmentStep); });
+    toolButton(makeAction(u"resetView"_s, tr("&Reset View"), tr("Reset"), {QKeySequence(Qt::CTRL | Qt::Key_R)},
+                          [this] { resetView(); }));
+    updateZoomLabel();
+    return bar;
+}
+
 QList<QAction *> LabellingView::navigationActions() const
 {
     return {m_previous, m_next, m_skip, m_flag};
+}
+
+QList<QAction *> LabellingView::viewActions() const
+{
+    return m_viewActions;
+}
+
+void LabellingView::setPrefetchDepth(int depth)
+{
+    m_prefetchDepth = qBound(0, depth, Preferences::MaxPrefetchDepth);
+    if (m_row >= 0)
+        prefetchAround(m_row);
+}
+
+double LabellingView::imageZoom() const
+{
+    return m_canvas->zoom() / m_previewScale;
+}
+
+QString LabellingView::zoomText() const
+{
+    const double percent = imageZoom() * 100.0;
+    if (percent >= 10.0 || std::abs(percent - std::round(percent)) < 0.05)
+        return QString::number(qRound(percent)) + u'%';
+    return QString::number(percent, 'f', 1) + u'%';
+}
+
+void LabellingView::updateZoomLabel()
+{
+    if (!m_zoomLabel)
+        return;
+    m_zoomLabel->setText(m_canvas->hasImage() ? zoomText() : QString());
+    m_zoomLabel->setToolTip(m_canvas->isFitMode() ? tr("Zoom: fitted to the window") : tr("Zoom"));
+}
+
+void LabellingView::resetView()
+{
+    m_brightness->setValue(0);
+    m_contrast->setValue(0);
+    m_canvas->resetAdjustments();
+    m_canvas->fitToWindow();
 }
 
 QString LabellingView::pathOfRow(int row) const
@@ -143,8 +319,14 @@ QString LabellingView::pathOfRow(int row) const
 
 void LabellingView::prefetchAround(int row)
 {
+    // The next images in queue order, then the previous one.
+    QList<int> rows;
+    for (int step = 1; step <= m_prefetchDepth; ++step)
+        rows.append(row + step);
+    if (m_prefetchDepth > 0)
+        rows.append(row - 1);
     QList<QPair<QString, QString>> ahead;
-    for (int r : {row + 1, row + 2, row - 1}) {
+    for (int r : std::as_const(rows)) {
         if (r >= 0 && r < m_queue->rowCount())
             ahead.append({m_queue->index(r, 0).data(ImageListModel::PublicIdRole).toString(), pathOfRow(r)});
     }
@@ -173,28 +355,95 @@ void LabellingView::openRow(int row)
         stack = new QUndoStack(m_undo);
     m_undo->setActiveStack(stack);
 
+    // Remember how the image left was viewed (for ZoomOnImageChange::Keep).
+    if (m_canvas->hasImage()) {
+        m_keptFit = m_canvas->isFitMode();
+        m_keptZoom = imageZoom();
+    }
+    // Not decoded ahead: a screen-sized preview comes first (previewReady), then the full image.
+    const QSize devicePixels = (QSizeF(m_canvas->size()) * m_canvas->devicePixelRatioF()).toSize();
+    m_cache->setPreviewSize(devicePixels.expandedTo(MinimumPreviewSize));
     const QImage image = m_cache->request(key, pathOfRow(row));
-    if (image.isNull())
-        m_canvas->clear(); // shown when ready()
-    else
-        m_canvas->setImage(image);
-    m_canvas->fitToWindow();
+    if (image.isNull()) {
+        m_shownKey.clear();
+        m_previewScale = 1.0;
+        m_canvas->clear(); // shown when previewReady() or ready()
+        updateZoomLabel();
+    } else {
+        showImage(key, image, image.size());
+    }
     prefetchAround(row);
     updateStatus(error.isEmpty() ? tr("Saved") : error);
 }
 
+QString LabellingView::currentKey() const
+{
+    return m_row >= 0 ? m_queue->index(m_row, 0).data(ImageListModel::PublicIdRole).toString() : QString();
+}
+
 void LabellingView::onImageReady(const QString &key, const QImage &image)
 {
-    if (m_row >= 0 && key == m_queue->index(m_row, 0).data(ImageListModel::PublicIdRole).toString()) {
-        m_canvas->setImage(image);
-        m_canvas->fitToWindow();
-    }
+    if (m_row >= 0 && key == currentKey())
+        showImage(key, image, image.size());
+}
+
+void LabellingView::onPreviewReady(const QString &key, const QImage &preview, QSize fullSize)
+{
+    // Only while nothing better of this image is shown.
+    if (m_row >= 0 && key == currentKey() && m_shownKey != key)
+        showImage(key, preview, fullSize);
 }
 
 void LabellingView::onImageFailed(const QString &key, const QString &message)
 {
-    if (m_row >= 0 && key == m_queue->index(m_row, 0).data(ImageListModel::PublicIdRole).toString())
-        updateStatus(tr("The image cannot be shown: %1").arg(message));
+    if (m_row < 0 || key != currentKey())
+        return;
+    if (showingPreview()) { // never leave a picture of an image that cannot be shown
+        m_canvas->clear();
+        m_shownKey.clear();
+        m_previewScale = 1.0;
+        updateZoomLabel();
+    }
+    updateStatus(tr("The image cannot be shown: %1").arg(message));
+}
+
+void LabellingView::showImage(const QString &key, const QImage &image, QSize fullSize)
+{
+    const bool swap = key == m_shownKey; // the full image replaces its preview
+    const bool wasFit = m_canvas->isFitMode();
+    const double wasZoom = imageZoom();
+    const QPointF wasOffset = m_canvas->offset();
+
+    const int shownSide = qMax(image.width(), image.height());
+    const int fullSide = qMax(fullSize.width(), fullSize.height());
+    m_previewScale = shownSide > 0 && fullSide > shownSide ? double(fullSide) / shownSide : 1.0;
+    m_shownKey = key;
+    m_canvas->setImage(image); // fitted
+    if (swap) {
+        // Keep exactly what was on screen: same image zoom, same place.
+        if (!wasFit) {
+            m_canvas->setZoom(wasZoom * m_previewScale);
+            m_canvas->panBy(wasOffset - m_canvas->offset());
+        }
+    } else {
+        applyZoomOnImageChange();
+    }
+    updateZoomLabel();
+}
+
+void LabellingView::applyZoomOnImageChange()
+{
+    switch (m_zoomOnChange) {
+    case ZoomOnImageChange::Fit:
+        break; // setImage() fits
+    case ZoomOnImageChange::Keep:
+        if (!m_keptFit)
+            m_canvas->setZoom(m_keptZoom * m_previewScale);
+        break;
+    case ZoomOnImageChange::ActualSize:
+        m_canvas->setZoom(m_previewScale);
+        break;
+    }
 }
 
 void LabellingView::onEdited(const Annotation &before, const Annotation &after, const QString &text, int mergeKey)

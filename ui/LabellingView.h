@@ -3,6 +3,7 @@
 
 #include "model/Annotation.h"
 #include "model/User.h"
+#include "settings/Preferences.h"
 
 #include <QHash>
 #include <QWidget>
@@ -14,6 +15,7 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QListView;
+class QSlider;
 class QToolBar;
 class QUndoGroup;
 class QUndoStack;
@@ -30,9 +32,12 @@ class QueueFilterModel;
 class Store;
 
 /// The screen a dermatologist labels in: their queue on the left, the image
-/// in the middle, the label form on the right. Images are decoded ahead in
-/// the background; every edit is saved at once as an undoable step (one undo
-/// history per image); next / previous / skip / flag move through the queue.
+/// in the middle (with a compact bar of view controls: zoom, brightness,
+/// contrast; view only), the label form on the right. Images are decoded ahead
+/// in the background; an image that was not shows a screen-sized preview first
+/// and the full image when it is decoded. Every edit is saved at once as an
+/// undoable step (one undo history per image); next / previous / skip / flag
+/// move through the queue.
 class LabellingView : public QWidget
 {
     Q_OBJECT
@@ -52,6 +57,25 @@ public:
     QComboBox *statusFilter() const { return m_statusFilter; }
     QUndoGroup *undoGroup() const { return m_undo; }
     QList<QAction *> navigationActions() const;
+    /// Zoom, brightness and contrast actions (for the View menu and the shortcut sheet).
+    QList<QAction *> viewActions() const;
+    QSlider *brightnessSlider() const { return m_brightness; }
+    QSlider *contrastSlider() const { return m_contrast; }
+
+    void setZoomOnImageChange(ZoomOnImageChange zoom) { m_zoomOnChange = zoom; }
+    ZoomOnImageChange zoomOnImageChange() const { return m_zoomOnChange; }
+    /// How many images ahead are decoded (0 to Preferences::MaxPrefetchDepth).
+    void setPrefetchDepth(int depth);
+    int prefetchDepth() const { return m_prefetchDepth; }
+
+    /// True while the canvas shows a reduced-size preview of the current image.
+    bool showingPreview() const { return m_previewScale != 1.0; }
+    /// The zoom relative to the full image (1.0 = one image pixel per screen pixel), also while
+    /// a preview is shown; as the zoom display shows it.
+    double imageZoom() const;
+    QString zoomText() const;
+    /// Brightness and contrast back to 0, image fitted to the window.
+    void resetView();
 
     void next();
     void previous();
@@ -67,6 +91,13 @@ private:
     void onEdited(const Annotation &before, const Annotation &after, const QString &text, int mergeKey);
     void onImageReady(const QString &key, const QImage &image);
     void onImageFailed(const QString &key, const QString &message);
+    void onPreviewReady(const QString &key, const QImage &preview, QSize fullSize);
+    /// Shows image (full or preview of an image of fullSize) for key on the canvas.
+    void showImage(const QString &key, const QImage &image, QSize fullSize);
+    void applyZoomOnImageChange();
+    void updateZoomLabel();
+    QString currentKey() const;
+    QWidget *createViewBar(QWidget *parent);
     QString pathOfRow(int row) const;
     void prefetchAround(int row);
     void updateStatus(const QString &saveState);
@@ -90,6 +121,18 @@ private:
     QAction *m_previous = nullptr;
     QAction *m_skip = nullptr;
     QAction *m_flag = nullptr;
+    QList<QAction *> m_viewActions;
+    QSlider *m_brightness = nullptr;
+    QSlider *m_contrast = nullptr;
+    QLabel *m_brightnessValue = nullptr;
+    QLabel *m_contrastValue = nullptr;
+    QLabel *m_zoomLabel = nullptr;
+    ZoomOnImageChange m_zoomOnChange = ZoomOnImageChange::Fit;
+    int m_prefetchDepth = Preferences::DefaultPrefetchDepth;
+    QString m_shownKey;         // the key of what the canvas shows
+    double m_previewScale = 1.0; // full image size / shown image size (1: the full image)
+    bool m_keptFit = true;       // the view of the image left last, for ZoomOnImageChange::Keep
+    double m_keptZoom = 1.0;
     int m_row = -1;
     qint64 m_imageId = -1;
 };

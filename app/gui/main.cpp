@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
+#include "admin/AssignDialog.h"
+#include "admin/UsersDialog.h"
+#include "settings/Preferences.h"
+#include "settings/PreferencesDialog.h"
+#include "settings/Translations.h"
 
 #include "base/Version.h"
 
@@ -12,7 +17,7 @@
 using namespace Qt::StringLiterals;
 
 static void describe(QCommandLineParser &parser, QCommandLineOption *store, QCommandLineOption *screenshot,
-                     QCommandLineOption *user)
+                     QCommandLineOption *user, QCommandLineOption *screenshotDialog)
 {
     parser.setApplicationDescription(QCoreApplication::translate("main", "DermLabel: annotation workstation for "
                                                                          "de-identified dermatology images."));
@@ -25,6 +30,9 @@ static void describe(QCommandLineParser &parser, QCommandLineOption *store, QCom
     // Sign in without the dialog, the password taken from DERMLABEL_PASSWORD.
     user->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(*user);
+    // With --screenshot: open this dialog (users, assign, preferences) and save a picture of it.
+    screenshotDialog->setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(*screenshotDialog);
 }
 
 static void setIdentity()
@@ -40,6 +48,7 @@ int main(int argc, char **argv)
                                    QCoreApplication::translate("main", "PATH"));
     QCommandLineOption screenshotOption(u"screenshot"_s, u"Save a screenshot of the main window and quit."_s, u"PNG"_s);
     QCommandLineOption userOption(u"user"_s, u"Sign in as this user."_s, u"NAME"_s);
+    QCommandLineOption dialogOption(u"screenshot-dialog"_s, u"With --screenshot: picture this dialog."_s, u"NAME"_s);
 
     // --help and --version answer without a display.
     for (int i = 1; i < argc; ++i) {
@@ -48,7 +57,7 @@ int main(int argc, char **argv)
             QCoreApplication app(argc, argv);
             setIdentity();
             QCommandLineParser parser;
-            describe(parser, &storeOption, &screenshotOption, &userOption);
+            describe(parser, &storeOption, &screenshotOption, &userOption, &dialogOption);
             parser.process(app);
             return 0;
         }
@@ -58,8 +67,9 @@ int main(int argc, char **argv)
     setIdentity();
     QApplication::setDesktopFileName(u"org.dermlabel.DermLabel"_s);
     QApplication::setWindowIcon(QIcon(u":/icons/dermlabel.svg"_s));
+    dl::Translations::install(dl::Preferences::load().language); // before any widget is made
     QCommandLineParser parser;
-    describe(parser, &storeOption, &screenshotOption, &userOption);
+    describe(parser, &storeOption, &screenshotOption, &userOption, &dialogOption);
     parser.process(app);
 
     dl::MainWindow window;
@@ -74,8 +84,20 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(screenshotOption)) {
         const QString target = parser.value(screenshotOption);
-        QTimer::singleShot(1500, &window, [&window, target] {
-            const bool saved = window.grab().save(target);
+        QWidget *shown = &window;
+        if (parser.isSet(dialogOption)) {
+            const QString name = parser.value(dialogOption);
+            QDialog *dialog = name == u"users"_s ? static_cast<QDialog *>(window.createUsersDialog())
+                : name == u"assign"_s            ? static_cast<QDialog *>(window.createAssignDialog())
+                : name == u"preferences"_s       ? static_cast<QDialog *>(window.createPreferencesDialog())
+                                                 : nullptr;
+            if (!dialog)
+                return 2;
+            dialog->show();
+            shown = dialog;
+        }
+        QTimer::singleShot(1500, &window, [shown, target] {
+            const bool saved = shown->grab().save(target);
             QApplication::exit(saved ? 0 : 2);
         });
     }

@@ -4,13 +4,15 @@
 #include "auth/Permissions.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
-#include "store/ImageRepository.h"
 #include "store/Sql.h"
 #include "store/Store.h"
 #include "store/Transaction.h"
 #include "store/UserRepository.h"
+#include "users/UserService.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QSet>
 #include <QSqlQuery>
 
 #include <algorithm>
@@ -36,17 +38,18 @@ public:
     {
     }
 
-    /// Adds annotators to `current` (skipping those already there) until it has k.
-    QList<qint64> topUp(const QSet<qint64> &current, int k)
+    /// Up to `wanted` annotators not in `exclude`, the least loaded first (ties: list order).
+    QList<qint64> pick(const QSet<qint64> &exclude, qsizetype wanted)
     {
+        if (wanted <= 0)
+            return {};
         QList<qint64> candidates;
         for (qint64 id : std::as_const(m_annotators)) {
-            if (!current.contains(id))
+            if (!exclude.contains(id))
                 candidates.append(id);
         }
         std::stable_sort(candidates.begin(), candidates.end(),
                          [this](qint64 a, qint64 b) { return m_load.value(a) < m_load.value(b); });
-        const qsizetype wanted = qMax<qsizetype>(0, k - current.size());
         candidates = candidates.mid(0, wanted);
         for (qint64 id : std::as_const(candidates))
             ++m_load[id];
@@ -58,64 +61,158 @@ private:
     QHash<qint64, qint64> m_load;
 };
 
-QList<qint64> activeAnnotators(const QSqlDatabase &db, QString *error)
+/// Who is assigned to what, read in one query.
+struct AssignmentState
+{
+    QList<qint64> activeAnnotators;       ///< in name order
+    QHash<qint64, QSet<qint64>> assigned; ///< image -> every user with an assignment row
+    QHash<qint64, QSet<qint64>> counting; ///< image -> users who count towards K
+    QHash<qint64, qint64> load;           ///< user -> assignments
+
+    bool read(const QSqlDatabase &db, QString *error)
+    {
+        QString readError;
+        const QList<User> users = UserRepository(db).list(&readError);
+        if (!readError.isEmpty()) {
+            *error = readError;
+            return false;
+        }
+        QSet<qint64> active;
+        for (const User &user : users) {
+            if (user.active && user.role == Role::Annotator) {
+                activeAnnotators.append(user.id);
+                active.insert(user.id);
+            }
+        }
+        QSqlQuery query(db);
+        query.setForwardOnly(true);
+        if (!Sql::exec(query, u"SELECT image_id, user_id, status FROM assignments"_s, {}, error))
+            return false;
+        while (query.next()) {
+            const qint64 image = query.value(0).toLongLong();
+            const qint64 user = query.value(1).toLongLong();
+            assigned[image].insert(user);
+            ++load[user];
+            // Finished work counts whoever did it; unfinished work only while its rater can go on.
+            if (active.contains(user) || query.value(2).toString() == AssignmentStatus::Done)
+                counting[image].insert(user);
+        }
+        return true;
+    }
+};
+
+QList<qint64> allImageIds(const QSqlDatabase &db, QString *error, bool *ok)
 {
     QList<qint64> ids;
-    for (const User &user : UserRepository(db).list(error)) {
-        if (user.active && user.role == Role::Annotator)
-            ids.append(user.id);
-    }
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    *ok = Sql::exec(query, u"SELECT id FROM images ORDER BY id"_s, {}, error);
+    while (*ok && query.next())
+        ids.append(query.value(0).toLongLong());
     return ids;
 }
 
 } // namespace
 
-std::optional<AssignmentResult> AssignmentService::assign(const QList<qint64> &requested, int k, QString *error)
+std::optional<AssignmentResult> AssignmentService::preview(const AssignmentRequest &request, QString *error) const
+{
+    return plan(request, false, error);
+}
+
+std::optional<AssignmentResult> AssignmentService::assign(const AssignmentRequest &request, QString *error)
+{
+    return plan(request, true, error);
+}
+
+std::optional<AssignmentResult> AssignmentService::assign(const QList<qint64> &imageIds, int k, QString *error)
+{
+    AssignmentRequest request;
+    request.k = k;
+    request.imageIds = imageIds;
+    return plan(request, true, error);
+}
+
+std::optional<AssignmentResult> AssignmentService::plan(const AssignmentRequest &request, bool apply,
+                                                        QString *error) const
 {
     if (!Permissions::check(m_actor, Action::AssignImages, error))
         return std::nullopt;
+    const int k = request.k;
     if (k < 1) {
         *error = tr("Each image needs at least one rater.");
         return std::nullopt;
     }
     QSqlDatabase db = m_store.db();
-    const QList<qint64> annotators = activeAnnotators(db, error);
-    if (annotators.size() < k) {
-        *error = tr("%1 raters per image were asked for, but there are only %2 active annotators.")
-                     .arg(k)
-                     .arg(annotators.size());
-        return std::nullopt;
-    }
-    QList<qint64> imageIds = requested;
-    if (imageIds.isEmpty()) {
-        QSqlQuery query(db);
-        if (!Sql::exec(query, u"SELECT id FROM images ORDER BY id"_s, {}, error))
+    // Read and write in one transaction, so that what is read is what gets topped up.
+    std::optional<Transaction> tx;
+    if (apply) {
+        tx.emplace(db);
+        if (!tx->isActive()) {
+            *error = tx->error();
             return std::nullopt;
-        while (query.next())
-            imageIds.append(query.value(0).toLongLong());
-    }
-
-    Transaction tx(db);
-    AssignmentRepository assignments(db);
-    Balancer balancer(annotators, assignments.loadPerUser(error));
-    const QSet<qint64> active(annotators.cbegin(), annotators.cend());
-    AssignmentResult result;
-    result.images = imageIds.size();
-    for (qint64 imageId : std::as_const(imageIds)) {
-        // Disabled raters' assignments stay on record but do not count.
-        const QSet<qint64> current = assignments.usersOf(imageId, error) & active;
-        for (qint64 userId : balancer.topUp(current, k)) {
-            if (!assignments.add(imageId, userId, error))
-                return std::nullopt;
-            ++result.added;
         }
     }
+    AssignmentState state;
+    if (!state.read(db, error))
+        return std::nullopt;
+    if (state.activeAnnotators.size() < k) {
+        *error = tr("%1 raters per image were asked for, but there are only %2 active annotators.")
+                     .arg(k)
+                     .arg(state.activeAnnotators.size());
+        return std::nullopt;
+    }
+    QList<qint64> participants;
+    for (qint64 id : std::as_const(state.activeAnnotators)) {
+        if (request.annotators.isEmpty() || request.annotators.contains(id))
+            participants.append(id);
+    }
+    if (participants.isEmpty()) {
+        *error = tr("Choose at least one active annotator to assign images to.");
+        return std::nullopt;
+    }
+    QList<qint64> imageIds = request.imageIds;
+    if (imageIds.isEmpty()) {
+        bool ok = false;
+        imageIds = allImageIds(db, error, &ok);
+        if (!ok)
+            return std::nullopt;
+    }
+
+    AssignmentRepository assignments(db);
+    Balancer balancer(participants, state.load);
+    AssignmentResult result;
+    for (qint64 imageId : std::as_const(imageIds)) {
+        const QSet<qint64> current = state.counting.value(imageId);
+        if (request.onlyUnderAssigned && current.size() >= k)
+            continue;
+        ++result.images;
+        const QList<qint64> added = balancer.pick(state.assigned.value(imageId) | current, k - current.size());
+        for (qint64 userId : added) {
+            if (apply && !assignments.add(imageId, userId, error))
+                return std::nullopt;
+            ++result.addedPerUser[userId];
+            ++result.added;
+        }
+        if (current.size() + added.size() < k)
+            ++result.underAssigned;
+    }
+    if (!apply)
+        return result;
+
+    QJsonArray who;
+    for (qint64 id : std::as_const(participants))
+        who.append(id);
     if (!m_store.setSetting(u"raters_per_image"_s, QString::number(k), error)
         || !AuditLog::record(db, m_actor.id, u"assign"_s, u"images"_s, -1,
-                             {{u"k"_s, k}, {u"images"_s, result.images}, {u"added"_s, result.added}}, error))
+                             {{u"k"_s, k},
+                              {u"images"_s, result.images},
+                              {u"added"_s, result.added},
+                              {u"annotators"_s, who},
+                              {u"only_under_assigned"_s, request.onlyUnderAssigned}},
+                             error))
         return std::nullopt;
-    if (!tx.commit()) {
-        *error = tx.error();
+    if (!tx->commit()) {
+        *error = tx->error();
         return std::nullopt;
     }
     return result;
@@ -123,51 +220,55 @@ std::optional<AssignmentResult> AssignmentService::assign(const QList<qint64> &r
 
 std::optional<AssignmentResult> AssignmentService::disableAndRebalance(qint64 userId, QString *error)
 {
-    if (!Permissions::check(m_actor, Action::AssignImages, error)
-        || !Permissions::check(m_actor, Action::ManageUsers, error))
+    return UserService(m_store, m_actor).disable(userId, error);
+}
+
+std::optional<AssignmentResult> AssignmentService::rebalanceAwayFrom(qint64 userId, QString *error)
+{
+    if (!Permissions::check(m_actor, Action::AssignImages, error))
         return std::nullopt;
     QSqlDatabase db = m_store.db();
-    Transaction tx(db);
-    UserRepository users(db);
-    const auto user = users.findById(userId, error);
-    if (!user) {
-        *error = tr("There is no such user.");
+    AssignmentState state;
+    if (!state.read(db, error))
+        return std::nullopt;
+    if (state.activeAnnotators.contains(userId)) {
+        *error = tr("Only the work of a disabled rater, or of one who is no longer a dermatologist, is moved.");
         return std::nullopt;
     }
-    if (!users.setActive(userId, false, error))
-        return std::nullopt;
+    const int k = qMax(1, m_store.setting(u"raters_per_image"_s, QString::number(DefaultRatersPerImage)).toInt());
     AssignmentRepository assignments(db);
-    const QList<qint64> annotators = activeAnnotators(db, error);
-    const QSet<qint64> active(annotators.cbegin(), annotators.cend());
-    Balancer balancer(annotators, assignments.loadPerUser(error));
-    const int k = m_store.setting(u"raters_per_image"_s, QString::number(DefaultRatersPerImage)).toInt();
+    QString readError;
+    const QList<AssignmentRecord> records = assignments.forUser(userId, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    Balancer balancer(state.activeAnnotators, state.load);
     AssignmentResult result;
-    for (const AssignmentRecord &record : assignments.forUser(userId, error)) {
-        // Unstarted work moves to others; started or finished work stays on
-        // record with its author. Either way the image is topped up to k
-        // active raters.
+    for (const AssignmentRecord &record : records) {
+        ++result.images;
+        if (record.status == AssignmentStatus::Done)
+            continue; // finished work stays with its author and counts
+        // Unstarted work moves to others; started work stays on record with its author but no
+        // longer counts. Either way the image gets k raters who can finish it.
         if (record.status == AssignmentStatus::Todo) {
             if (!assignments.remove(record.imageId, userId, error))
                 return std::nullopt;
+            state.assigned[record.imageId].remove(userId);
             ++result.removed;
         }
-        ++result.images;
-        const QSet<qint64> current = assignments.usersOf(record.imageId, error) & active;
-        const QList<qint64> added = balancer.topUp(current, k);
+        const QSet<qint64> current = state.counting.value(record.imageId);
+        const QList<qint64> added = balancer.pick(state.assigned.value(record.imageId) | current, k - current.size());
         for (qint64 id : added) {
             if (!assignments.add(record.imageId, id, error))
                 return std::nullopt;
+            state.assigned[record.imageId].insert(id);
+            state.counting[record.imageId].insert(id);
+            ++result.addedPerUser[id];
             ++result.added;
         }
         if (current.size() + added.size() < k)
             ++result.underAssigned;
-    }
-    if (!AuditLog::record(db, m_actor.id, u"disable_and_rebalance"_s, u"user"_s, userId,
-                          {{u"moved"_s, result.removed}, {u"added"_s, result.added}}, error))
-        return std::nullopt;
-    if (!tx.commit()) {
-        *error = tx.error();
-        return std::nullopt;
     }
     return result;
 }

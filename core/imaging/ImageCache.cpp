@@ -4,6 +4,8 @@
 #include "imaging/ImageDecoder.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QFile>
 #include <QMetaObject>
 #include <QMutex>
 #include <QMutexLocker>
@@ -28,6 +30,16 @@ public:
 
 Q_GLOBAL_STATIC(DecoderPool, s_decoderPool)
 
+// One thread for reduced-size previews: small, latency-critical decodes that must not queue behind
+// the full-size ones.
+class PreviewPool : public QThreadPool
+{
+public:
+    PreviewPool();
+};
+
+Q_GLOBAL_STATIC(PreviewPool, s_previewPool)
+
 // Runs from ~QCoreApplication, before static destructors tear down the image plugins that a
 // running job might still use: drop queued jobs and let the running ones finish.
 void drainDecoderPool()
@@ -38,11 +50,26 @@ void drainDecoderPool()
     }
 }
 
+void drainPreviewPool()
+{
+    if (s_previewPool.exists()) {
+        s_previewPool->clear();
+        s_previewPool->waitForDone();
+    }
+}
+
 DecoderPool::DecoderPool()
 {
     setObjectName(u"dl::ImageCache decoders"_s);
     setMaxThreadCount(ImageCache::MaxConcurrentDecodes);
     qAddPostRoutine(drainDecoderPool);
+}
+
+PreviewPool::PreviewPool()
+{
+    setObjectName(u"dl::ImageCache previews"_s);
+    setMaxThreadCount(1);
+    qAddPostRoutine(drainPreviewPool);
 }
 
 constexpr int RequestPriority = 1;
@@ -57,11 +84,24 @@ struct ImageCache::Token
 {
     QMutex mutex;
     ImageCache *cache = nullptr; // guarded by mutex; null once the cache is gone
+    QString previewKey;          // guarded by mutex; the only preview still wanted
 
     bool alive()
     {
         QMutexLocker locker(&mutex);
         return cache != nullptr;
+    }
+
+    bool wantsPreview(const QString &key)
+    {
+        QMutexLocker locker(&mutex);
+        return cache != nullptr && previewKey == key;
+    }
+
+    void setPreviewKey(const QString &key)
+    {
+        QMutexLocker locker(&mutex);
+        previewKey = key;
     }
 };
 
@@ -87,6 +127,7 @@ QImage ImageCache::request(const QString &key, const QString &path)
     m_current = key;
     // Whatever was requested before and has not started is no longer wanted.
     m_pendingRequest = Job();
+    m_token->setPreviewKey(QString());
 
     const auto it = m_entries.find(key);
     if (it != m_entries.end()) {
@@ -100,6 +141,8 @@ QImage ImageCache::request(const QString &key, const QString &path)
 
     m_prefetchQueue.removeIf([&key](const Job &job) { return job.key == key; });
     m_pendingRequest = Job { key, path };
+    if (!m_previewSize.isEmpty())
+        startPreview(m_pendingRequest);
     pump();
     return QImage();
 }
@@ -142,6 +185,7 @@ void ImageCache::clear()
     m_bytes = 0;
     m_failed.clear();
     m_current.clear();
+    m_token->setPreviewKey(QString());
     m_pendingRequest = Job();
     m_prefetchQueue.clear();
     m_prefetchOrder.clear();
@@ -180,9 +224,64 @@ int ImageCache::pendingDecodes() const
     return int(m_inFlight.size()) + (m_pendingRequest.key.isEmpty() ? 0 : 1) + int(m_prefetchQueue.size());
 }
 
+void ImageCache::setPreviewSize(QSize size)
+{
+    m_previewSize = size.isValid() ? size : QSize();
+}
+
+QSize ImageCache::previewSize() const
+{
+    return m_previewSize;
+}
+
+int ImageCache::previewsStarted() const
+{
+    return m_previewsStarted;
+}
+
 bool ImageCache::waitForDecoders(int msecs)
 {
-    return s_decoderPool->waitForDone(msecs);
+    QDeadlineTimer deadline(msecs < 0 ? QDeadlineTimer(QDeadlineTimer::Forever) : QDeadlineTimer(msecs));
+    const auto remaining = [&deadline] { return deadline.isForever() ? -1 : int(deadline.remainingTime()); };
+    return s_decoderPool->waitForDone(remaining()) && s_previewPool->waitForDone(remaining());
+}
+
+void ImageCache::startPreview(const Job &job)
+{
+    ++m_previewsStarted;
+    m_token->setPreviewKey(job.key);
+    s_previewPool->start([token = m_token, key = job.key, path = job.path, size = m_previewSize] {
+        if (!token->wantsPreview(key)) // another image was asked for meanwhile
+            return;
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return; // the full decode reports it
+        const QByteArray bytes = file.readAll();
+        // An image that already fits is decoded as fast in full: leave it to the full decode.
+        const ImageHeader header = ImageProbe::probe(bytes);
+        if (!header.ok() || ImageDecoder::fitSize(header.orientedSize(), size) == header.orientedSize())
+            return;
+        ImageDecoder::Result result = ImageDecoder::decodeDetailed(bytes, size);
+        if (!result.ok())
+            return;
+        const QSize fullSize = result.header.orientedSize();
+        QMutexLocker locker(&token->mutex);
+        ImageCache *cache = token->cache;
+        if (!cache || token->previewKey != key)
+            return;
+        QMetaObject::invokeMethod(
+            cache,
+            [cache, key, preview = std::move(result.image), fullSize] { cache->finishPreview(key, preview, fullSize); },
+            Qt::QueuedConnection);
+    });
+}
+
+void ImageCache::finishPreview(const QString &key, const QImage &preview, QSize fullSize)
+{
+    // Too late when the full image is here, or when the viewer has moved on.
+    if (key != m_current || m_entries.contains(key) || m_failed.contains(key))
+        return;
+    emit previewReady(key, preview, fullSize);
 }
 
 void ImageCache::pump()
@@ -236,6 +335,8 @@ void ImageCache::startJob(const Job &job, bool requested)
 void ImageCache::finishJob(const QString &key, const QImage &image, const QString &error, quint64 generation)
 {
     m_inFlight.remove(key);
+    if (key == m_current)
+        m_token->setPreviewKey(QString()); // a preview not started yet would come too late
     const bool wanted = generation == m_generation || key == m_current || m_prefetchKeys.contains(key);
     if (wanted) {
         if (image.isNull())

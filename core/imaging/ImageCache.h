@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QPair>
 #include <QSet>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -30,6 +31,14 @@ namespace dl {
 // Memory: least recently used images are evicted when the decoded bytes (QImage::sizeInBytes)
 // exceed the budget. The most recently requested image is never evicted; images in the current
 // prefetch list go only when they alone exceed the budget (farthest ahead first).
+//
+// Previews (cold open): with a preview size set, a request for a key that is neither cached nor
+// being decoded also reads the file reduced to that size (libjpeg DCT scaling for JPEG, so a
+// 12 MP photo costs a fraction of its full decode) on a separate one-thread preview pool, where it
+// never waits behind full-size decodes; previewReady() follows unless the full image came first
+// or another key was requested meanwhile. An image that already fits in the preview size gets no
+// preview (its full decode is as quick). Previews are not cached; a preview still queued when
+// another key is requested is dropped before it starts.
 //
 // Lifetime: the cache may be destroyed while decodes run; jobs share only a small token with it
 // and drop their result once it is gone.
@@ -71,7 +80,14 @@ public:
     // Keys queued or being decoded (request and prefetch).
     int pendingDecodes() const;
 
-    // Waits until the shared decoder threads are idle (for tests and orderly shutdown); false on
+    // Previews for cold requests fit in this size (device pixels); an empty size (the default)
+    // turns them off.
+    void setPreviewSize(QSize size);
+    QSize previewSize() const;
+    // Number of preview decodes started by this cache.
+    int previewsStarted() const;
+
+    // Waits until the shared decoder threads (and the preview thread) are idle (for tests and orderly shutdown); false on
     // timeout.
     static bool waitForDecoders(int msecs = -1);
 
@@ -81,6 +97,9 @@ signals:
     // A decode failed (missing, unreadable, corrupt or too large file); the message is
     // user-visible. The key is not decoded again until it is requested.
     void failed(const QString &key, const QString &message);
+    // A reduced-size decode of the requested key, before its full image; fullSize is the full
+    // image's (oriented) size, for mapping zoom levels. Followed by ready() or failed().
+    void previewReady(const QString &key, const QImage &preview, QSize fullSize);
 
 private:
     struct Entry
@@ -98,6 +117,8 @@ private:
     void pump();
     void startJob(const Job &job, bool requested);
     void finishJob(const QString &key, const QImage &image, const QString &error, quint64 generation);
+    void startPreview(const Job &job);
+    void finishPreview(const QString &key, const QImage &preview, QSize fullSize);
     void insert(const QString &key, const QImage &image);
     void evictToBudget();
     bool isProtected(const QString &key) const;
@@ -108,6 +129,8 @@ private:
     quint64 m_useClock = 0;
     quint64 m_generation = 0;
     int m_decodesStarted = 0;
+    int m_previewsStarted = 0;
+    QSize m_previewSize;
 
     QHash<QString, Entry> m_entries;
     QHash<QString, QString> m_failed; // key -> message

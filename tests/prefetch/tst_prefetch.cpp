@@ -74,6 +74,9 @@ private slots:
     void prefetchSkipsCachedAndDuplicates();
     void requestSupersedesQueuedRequest();
     void clearDropsEverything();
+    void previewComesBeforeTheFullImage();
+    void previewOnlyWhenItHelps();
+    void previewDroppedWhenMovedOn();
 
 private:
     QTemporaryDir m_dir;
@@ -443,6 +446,82 @@ void TestPrefetch::clearDropsEverything()
     QVERIFY(cache.contains(u"big"_s));
     QVERIFY(!cache.contains(u"m0"_s));
     QCOMPARE(cache.decodesStarted(), 3);
+}
+
+void TestPrefetch::previewComesBeforeTheFullImage()
+{
+    ImageCache cache;
+    cache.setPreviewSize(QSize(800, 600));
+    QCOMPARE(cache.previewSize(), QSize(800, 600));
+    QStringList order;
+    QImage preview;
+    QSize fullSize;
+    connect(&cache, &ImageCache::previewReady, this, [&](const QString &key, const QImage &image, QSize full) {
+        order << u"preview:"_s + key;
+        preview = image;
+        fullSize = full;
+    });
+    connect(&cache, &ImageCache::ready, this, [&](const QString &key, const QImage &) { order << u"ready:"_s + key; });
+    // Both decoder threads busy with full-size prefetches: the request waits for a thread, its
+    // preview does not.
+    const QString busy1 = writeJpeg(m_dir, u"busy1.jpg"_s, 3000, 2000, 11);
+    const QString busy2 = writeJpeg(m_dir, u"busy2.jpg"_s, 3000, 2000, 12);
+    cache.prefetch({ { u"b1"_s, busy1 }, { u"b2"_s, busy2 } });
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QCOMPARE(cache.previewsStarted(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(cache.contains(u"big"_s), kWaitMs);
+    SETTLE(cache);
+    QVERIFY2(order.indexOf(u"preview:big"_s) >= 0, qPrintable(order.join(u", "_s)));
+    QVERIFY2(order.indexOf(u"preview:big"_s) < order.indexOf(u"ready:big"_s), qPrintable(order.join(u", "_s)));
+    QCOMPARE(order.count(u"preview:big"_s), 1);
+    QCOMPARE(preview.size(), QSize(800, 533)); // 3000 x 2000 fitted into 800 x 600
+    QCOMPARE(fullSize, QSize(3000, 2000));
+    QCOMPARE(cache.cached(u"big"_s).size(), QSize(3000, 2000)); // previews are not what is cached
+    QVERIFY(!order.contains(u"preview:b1"_s)); // prefetches get none
+}
+
+void TestPrefetch::previewOnlyWhenItHelps()
+{
+    ImageCache cache;
+    QSignalSpy previews(&cache, &ImageCache::previewReady);
+    QSignalSpy ready(&cache, &ImageCache::ready);
+    // Off by default.
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QVERIFY(ready.wait(kWaitMs));
+    QCOMPARE(cache.previewsStarted(), 0);
+    // Cached: nothing to preview.
+    cache.setPreviewSize(QSize(640, 480));
+    QCOMPARE(cache.request(u"big"_s, m_large).size(), QSize(3000, 2000));
+    QCOMPARE(cache.previewsStarted(), 0);
+    // Already small enough: the full decode is as quick, no preview is delivered.
+    QVERIFY(cache.request(u"small"_s, m_small).isNull());
+    QVERIFY(ready.wait(kWaitMs));
+    QVERIFY(ImageCache::waitForDecoders(kWaitMs));
+    QCoreApplication::processEvents();
+    QVERIFY(previews.isEmpty());
+    // Being decoded already (a prefetch): the request joins it without a preview.
+    cache.prefetch({ { u"m1"_s, m_medium.at(1) } });
+    const int started = cache.previewsStarted();
+    QVERIFY(cache.request(u"m1"_s, m_medium.at(1)).isNull());
+    QCOMPARE(cache.previewsStarted(), started);
+    SETTLE(cache);
+}
+
+void TestPrefetch::previewDroppedWhenMovedOn()
+{
+    ImageCache cache;
+    cache.setPreviewSize(QSize(640, 480));
+    QSignalSpy previews(&cache, &ImageCache::previewReady);
+    QSignalSpy ready(&cache, &ImageCache::ready);
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QVERIFY(cache.request(u"s"_s, m_small).isNull()); // moved on at once
+    QTRY_VERIFY_WITH_TIMEOUT(cache.contains(u"s"_s), kWaitMs);
+    SETTLE(cache);
+    QVERIFY(ImageCache::waitForDecoders(kWaitMs));
+    QCoreApplication::processEvents();
+    for (const QList<QVariant> &signal : std::as_const(previews))
+        QVERIFY(signal.at(0).toString() != u"big"_s);
+    QVERIFY(previews.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestPrefetch)

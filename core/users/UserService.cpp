@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "users/UserService.h"
+
+#include "auth/Permissions.h"
+#include "store/AuditLog.h"
+#include "store/Sql.h"
+#include "store/Store.h"
+#include "store/Transaction.h"
+#include "store/UserRepository.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static QString tr(const char *text)
+{
+    return QCoreApplication::translate("dl::UserService", text);
+}
+
+namespace {
+
+/// Begins a transaction or explains why not.
+bool begin(Transaction &tx, QString *error)
+{
+    if (tx.isActive())
+        return true;
+    *error = tx.error();
+    return false;
+}
+
+bool commit(Transaction &tx, QString *error)
+{
+    if (tx.commit())
+        return true;
+    *error = tx.error();
+    return false;
+}
+
+QJsonObject resultDetail(const AssignmentResult &result)
+{
+    return {{u"moved"_s, result.removed}, {u"added"_s, result.added}, {u"under_assigned"_s, result.underAssigned}};
+}
+
+} // namespace
+
+std::optional<User> UserService::authorizedActor(QString *error) const
+{
+    QString readError;
+    const auto actor = UserRepository(m_store.db()).findById(m_actor.id, &readError);
+    if (!actor) {
+        *error = readError.isEmpty() ? tr("The signed-in user %1 is not in this store.").arg(m_actor.name) : readError;
+        return std::nullopt;
+    }
+    if (!Permissions::check(*actor, Action::ManageUsers, error))
+        return std::nullopt;
+    return actor;
+}
+
+std::optional<User> UserService::target(qint64 userId, QString *error) const
+{
+    QString readError;
+    auto user = UserRepository(m_store.db()).findById(userId, &readError);
+    if (!user)
+        *error = readError.isEmpty() ? tr("There is no such user.") : readError;
+    return user;
+}
+
+qint64 UserService::activeAdminCount(QString *error) const
+{
+    return Sql::scalar(m_store.db(), u"SELECT COUNT(*) FROM users WHERE role = ? AND active = 1"_s,
+                       {roleKey(Role::Admin)}, error)
+        .value_or(0)
+        .toLongLong();
+}
+
+bool UserService::keepsAnAdmin(const User &target, QString *error) const
+{
+    if (target.role != Role::Admin || !target.active)
+        return true;
+    QString readError;
+    const qint64 admins = activeAdminCount(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return false;
+    }
+    if (admins <= 1) {
+        *error = tr("%1 is the last active administrator. Make another user an administrator first.")
+                     .arg(target.name);
+        return false;
+    }
+    return true;
+}
+
+std::optional<QList<UserSummary>> UserService::list(QString *error) const
+{
+    if (!authorizedActor(error))
+        return std::nullopt;
+    const QSqlDatabase db = m_store.db();
+    QString readError;
+    const QList<User> users = UserRepository(db).list(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    QHash<qint64, QPair<qint64, qint64>> counts; // user -> (assigned, done)
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!Sql::exec(query,
+                   u"SELECT user_id, COUNT(*), SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) "
+                   "FROM assignments GROUP BY user_id"_s,
+                   {}, error))
+        return std::nullopt;
+    while (query.next())
+        counts.insert(query.value(0).toLongLong(), {query.value(1).toLongLong(), query.value(2).toLongLong()});
+    QList<UserSummary> summaries;
+    summaries.reserve(users.size());
+    for (const User &user : users) {
+        const auto [assigned, done] = counts.value(user.id);
+        summaries.append({user, assigned, done});
+    }
+    return summaries;
+}
+
+std::optional<User> UserService::add(const QString &name, const QString &displayName, Role role,
+                                     const QString &password, QString *error, int iterations)
+{
+    const auto actor = authorizedActor(error);
+    if (!actor)
+        return std::nullopt;
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    if (!begin(tx, error))
+        return std::nullopt;
+    UserRepository users(db);
+    const qint64 id = users.add(name.trimmed(), displayName.trimmed(), role, password, error, iterations);
+    if (id < 0)
+        return std::nullopt;
+    if (!AuditLog::record(db, actor->id, u"add_user"_s, u"user"_s, id,
+                          {{u"name"_s, name.trimmed()}, {u"role"_s, roleKey(role)}}, error))
+        return std::nullopt;
+    auto user = users.findById(id, error);
+    if (!user || !commit(tx, error))
+        return std::nullopt;
+    return user;
+}
+
+std::optional<AssignmentResult> UserService::changeRole(qint64 userId, Role role, QString *error)
+{
+    const auto actor = authorizedActor(error);
+    if (!actor)
+        return std::nullopt;
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    if (!begin(tx, error))
+        return std::nullopt;
+    const auto user = target(userId, error);
+    if (!user)
+        return std::nullopt;
+    if (user->role == role)
+        return AssignmentResult {};
+    if (role != Role::Admin && !keepsAnAdmin(*user, error))
+        return std::nullopt;
+    // UserRepository has no role setter yet; a single bound UPDATE of this one column.
+    if (!Sql::exec(db, u"UPDATE users SET role = ? WHERE id = ?"_s, {roleKey(role), userId}, error))
+        return std::nullopt;
+    AssignmentResult moved;
+    if (user->role == Role::Annotator && user->active) {
+        const auto result = AssignmentService(m_store, *actor).rebalanceAwayFrom(userId, error);
+        if (!result)
+            return std::nullopt;
+        moved = *result;
+    }
+    QJsonObject detail = resultDetail(moved);
+    detail.insert(u"from"_s, roleKey(user->role));
+    detail.insert(u"to"_s, roleKey(role));
+    if (!AuditLog::record(db, actor->id, u"change_role"_s, u"user"_s, userId, detail, error) || !commit(tx, error))
+        return std::nullopt;
+    return moved;
+}
+
+std::optional<AssignmentResult> UserService::disable(qint64 userId, QString *error)
+{
+    const auto actor = authorizedActor(error);
+    if (!actor || !Permissions::check(*actor, Action::AssignImages, error))
+        return std::nullopt;
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    if (!begin(tx, error))
+        return std::nullopt;
+    const auto user = target(userId, error);
+    if (!user)
+        return std::nullopt;
+    if (!user->active) {
+        *error = tr("%1 is already disabled.").arg(user->name);
+        return std::nullopt;
+    }
+    if (!keepsAnAdmin(*user, error) || !UserRepository(db).setActive(userId, false, error))
+        return std::nullopt;
+    const auto moved = AssignmentService(m_store, *actor).rebalanceAwayFrom(userId, error);
+    if (!moved)
+        return std::nullopt;
+    if (!AuditLog::record(db, actor->id, u"disable_user"_s, u"user"_s, userId, resultDetail(*moved), error)
+        || !commit(tx, error))
+        return std::nullopt;
+    return moved;
+}
+
+bool UserService::enable(qint64 userId, QString *error)
+{
+    const auto actor = authorizedActor(error);
+    if (!actor)
+        return false;
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    if (!begin(tx, error))
+        return false;
+    const auto user = target(userId, error);
+    if (!user)
+        return false;
+    if (user->active)
+        return true;
+    return UserRepository(db).setActive(userId, true, error)
+        && AuditLog::record(db, actor->id, u"enable_user"_s, u"user"_s, userId, {}, error) && commit(tx, error);
+}
+
+bool UserService::resetPassword(qint64 userId, const QString &password, QString *error)
+{
+    const auto actor = authorizedActor(error);
+    if (!actor)
+        return false;
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    if (!begin(tx, error))
+        return false;
+    if (!target(userId, error))
+        return false;
+    // The audit entry says that the password changed, never what to.
+    return UserRepository(db).setPassword(userId, password, error)
+        && AuditLog::record(db, actor->id, u"reset_password"_s, u"user"_s, userId, {}, error) && commit(tx, error);
+}
+
+} // namespace dl

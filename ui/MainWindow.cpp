@@ -7,6 +7,12 @@
 #include "ShortcutSheet.h"
 #include "SignInDialog.h"
 #include "ThumbnailDelegate.h"
+#include "admin/AssignDialog.h"
+#include "admin/UsersDialog.h"
+#include "export/ExportDialog.h"
+#include "qa/QaDashboard.h"
+#include "settings/Preferences.h"
+#include "settings/PreferencesDialog.h"
 
 #include "auth/Permissions.h"
 #include "base/Version.h"
@@ -32,6 +38,7 @@
 #include <QStackedWidget>
 #include <QUndoGroup>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -122,9 +129,39 @@ void MainWindow::createActions()
     quit->setShortcut(QKeySequence::Quit);
 
     m_editMenu = menuBar()->addMenu(tr("&Edit"));
+    m_preferences = new QAction(tr("&Preferences…"), this);
+    m_preferences->setObjectName(u"preferences"_s);
+    m_preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    m_preferences->setMenuRole(QAction::PreferencesRole);
+    connect(m_preferences, &QAction::triggered, this, &MainWindow::showPreferences);
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_imageMenu = menuBar()->addMenu(tr("&Image"));
-    m_editMenu->menuAction()->setVisible(false);
-    m_imageMenu->menuAction()->setVisible(false);
+
+    // Administrators only (and core refuses everyone else).
+    m_adminMenu = menuBar()->addMenu(tr("&Admin"));
+    m_adminMenu->setObjectName(u"adminMenu"_s);
+    QAction *users = m_adminMenu->addAction(tr("&Users…"), this, &MainWindow::showUsers);
+    users->setObjectName(u"manageUsers"_s);
+    users->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
+    QAction *assign = m_adminMenu->addAction(tr("&Assign Images…"), this, &MainWindow::showAssign);
+    assign->setObjectName(u"assignImages"_s);
+    assign->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_adminMenu->addSeparator();
+    // Admins switch between the image browser and the dashboard; QA leads always see the dashboard.
+    QAction *quality = m_adminMenu->addAction(tr("&Quality Dashboard"));
+    quality->setObjectName(u"qualityDashboard"_s);
+    quality->setCheckable(true);
+    connect(quality, &QAction::toggled, this, [this](bool on) {
+        if (on)
+            showQualityDashboard();
+        else if (m_store)
+            m_stack->setCurrentWidget(m_view);
+    });
+    quality->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Q));
+    QAction *exportBundle = m_adminMenu->addAction(tr("&Export Bundle…"), this, &MainWindow::showExport);
+    exportBundle->setObjectName(u"exportBundle"_s);
+    exportBundle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    resetSessionMenus();
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *keys = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
@@ -177,12 +214,15 @@ void MainWindow::closeStore()
         return;
     delete m_import;
     m_import = nullptr;
-    delete m_labelling;
+    delete m_labelling; // and with it the session's undo/redo and view actions
     m_labelling = nullptr;
-    m_editMenu->clear();
-    m_imageMenu->clear();
-    m_editMenu->menuAction()->setVisible(false);
-    m_imageMenu->menuAction()->setVisible(false);
+    delete m_dashboard;
+    m_dashboard = nullptr;
+    if (QAction *quality = m_adminMenu->findChild<QAction *>(u"qualityDashboard"_s)) {
+        const QSignalBlocker blocker(quality);
+        quality->setChecked(false);
+    }
+    resetSessionMenus();
     m_stack->setCurrentWidget(m_view);
     m_storeDock->show();
     m_images->setStore(nullptr, {});
@@ -237,6 +277,11 @@ static QString storeFilter()
 
 void MainWindow::showWorkspace()
 {
+    // QA leads work in the quality dashboard.
+    if (m_user && m_user->role == Role::Qa) {
+        showQualityDashboard();
+        return;
+    }
     if (!m_user || m_user->role != Role::Annotator || m_images->rowCount() == 0) {
         m_stack->setCurrentWidget(m_view);
         return;
@@ -244,22 +289,31 @@ void MainWindow::showWorkspace()
     // Dermatologists work in the labelling screen, starting at the first
     // image of their queue that is not done yet.
     m_labelling = new LabellingView(*m_store, *m_user, m_images, m_stack);
+    // The queue and its progress are in the labelling screen and status bar. Hidden first: the
+    // dock and the labelling screen side by side would widen the window past its size.
+    m_storeDock->hide();
     m_stack->addWidget(m_labelling);
     m_stack->setCurrentWidget(m_labelling);
-    m_storeDock->hide(); // the queue and its progress are in the labelling screen and status bar
     connect(m_labelling, &LabellingView::statusMessage, this, [this](const QString &message) {
         statusBar()->showMessage(message);
     });
     connect(m_labelling, &LabellingView::queueChanged, this, &MainWindow::refreshSummary);
-    QAction *undo = m_labelling->undoGroup()->createUndoAction(this, tr("&Undo"));
+    QAction *undo = m_labelling->undoGroup()->createUndoAction(m_labelling, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction *redo = m_labelling->undoGroup()->createRedoAction(this, tr("&Redo"));
+    QAction *redo = m_labelling->undoGroup()->createRedoAction(m_labelling, tr("&Redo"));
     redo->setShortcut(QKeySequence::Redo);
-    m_editMenu->addAction(undo);
-    m_editMenu->addAction(redo);
+    m_editMenu->insertActions(m_preferences, {undo, redo});
+    m_editMenu->insertSeparator(m_preferences);
+    const QList<QAction *> view = m_labelling->viewActions();
+    for (qsizetype i = 0; i < view.size(); ++i) {
+        if (i == 4 || i == view.size() - 1) // zoom | brightness and contrast | reset
+            m_viewMenu->addSeparator();
+        m_viewMenu->addAction(view.at(i));
+    }
     m_imageMenu->addActions(m_labelling->navigationActions());
-    m_editMenu->menuAction()->setVisible(true);
+    m_viewMenu->menuAction()->setVisible(true);
     m_imageMenu->menuAction()->setVisible(true);
+    applyPreferences();
     int start = 0;
     while (start + 1 < m_images->rowCount()
            && m_images->index(start, 0).data(ImageListModel::StatusRole).toString() == u"done"_s)
@@ -358,12 +412,23 @@ void MainWindow::offerResume()
     m_import->start(kind, run.rootPath, options);
 }
 
+void MainWindow::resetSessionMenus()
+{
+    m_editMenu->clear();
+    m_editMenu->addAction(m_preferences);
+    m_viewMenu->clear();
+    m_imageMenu->clear();
+    m_viewMenu->menuAction()->setVisible(false);
+    m_imageMenu->menuAction()->setVisible(false);
+}
+
 void MainWindow::updateState()
 {
     const bool open = m_store != nullptr && m_user;
     const bool admin = open && Permissions::allows(m_user->role, Action::ImportImages);
     for (QAction *action : std::as_const(m_adminActions))
         action->setEnabled(admin);
+    m_adminMenu->menuAction()->setVisible(open && Permissions::allows(m_user->role, Action::ManageUsers));
     m_signOut->setEnabled(open);
     if (open) {
         setWindowTitle(u"%1 — %2"_s.arg(QFileInfo(m_store->path()).completeBaseName(), programName()));
@@ -474,6 +539,89 @@ void MainWindow::showShortcuts()
     }
     ShortcutSheet sheet(actions, this);
     sheet.exec();
+}
+
+UsersDialog *MainWindow::createUsersDialog()
+{
+    if (!m_store || !m_user || !Permissions::allows(m_user->role, Action::ManageUsers))
+        return nullptr;
+    return new UsersDialog(*m_store, *m_user, this);
+}
+
+AssignDialog *MainWindow::createAssignDialog()
+{
+    if (!m_store || !m_user || !Permissions::allows(m_user->role, Action::AssignImages))
+        return nullptr;
+    return new AssignDialog(*m_store, *m_user, this);
+}
+
+PreferencesDialog *MainWindow::createPreferencesDialog()
+{
+    return new PreferencesDialog(Preferences::load(), this);
+}
+
+void MainWindow::showQualityDashboard()
+{
+    if (!m_store || !m_user)
+        return;
+    if (!m_dashboard) {
+        m_dashboard = new QaDashboard(*m_store, *m_user, m_stack);
+        m_dashboard->setObjectName(u"qaDashboard"_s);
+        m_stack->addWidget(m_dashboard);
+        m_storeDock->hide(); // the dashboard has its own summary
+    }
+    m_stack->setCurrentWidget(m_dashboard);
+}
+
+void MainWindow::showExport()
+{
+    if (!m_store || !m_user)
+        return;
+    ExportDialog dialog(*m_store, *m_user, this);
+    dialog.exec();
+}
+
+void MainWindow::showUsers()
+{
+    const std::unique_ptr<UsersDialog> dialog(createUsersDialog());
+    if (!dialog)
+        return;
+    dialog->exec();
+    if (dialog->changed())
+        refreshSummary();
+}
+
+void MainWindow::showAssign()
+{
+    const std::unique_ptr<AssignDialog> dialog(createAssignDialog());
+    if (!dialog || dialog->exec() != QDialog::Accepted || !dialog->assignmentResult())
+        return;
+    refreshSummary();
+    statusBar()->showMessage(tr("%1 new assignments over %2 images.")
+                                 .arg(dialog->assignmentResult()->added)
+                                 .arg(dialog->assignmentResult()->images));
+}
+
+void MainWindow::showPreferences()
+{
+    const std::unique_ptr<PreferencesDialog> dialog(createPreferencesDialog());
+    if (dialog->exec() != QDialog::Accepted)
+        return;
+    const Preferences before = Preferences::load();
+    const Preferences after = dialog->preferences();
+    after.save();
+    applyPreferences();
+    if (after.language != before.language)
+        statusBar()->showMessage(tr("The new language applies when DermLabel is restarted."));
+}
+
+void MainWindow::applyPreferences()
+{
+    if (!m_labelling)
+        return;
+    const Preferences preferences = Preferences::load();
+    m_labelling->setZoomOnImageChange(preferences.zoomOnImageChange);
+    m_labelling->setPrefetchDepth(preferences.prefetchDepth);
 }
 
 void MainWindow::showAbout()

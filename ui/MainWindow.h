@@ -9,6 +9,7 @@
 #include <optional>
 
 class QAction;
+class QDialog;
 class QLabel;
 class QListView;
 class QMenu;
@@ -17,14 +18,23 @@ class QDockWidget;
 
 namespace dl {
 
+class AssignDialog;
 class ImageListModel;
 class ImportController;
 class LabellingView;
+class QaDashboard;
+class PreferencesDialog;
 class Store;
+class UsersDialog;
 struct ImportReport;
 
 /// The workstation's main window: the open store, its images, and the
 /// store-level actions (create, open, import).
+///
+/// The central widget is a stack with one page per role's main view: the
+/// image browser (admins, QA leads), the labelling screen (dermatologists).
+/// Role-specific menus (Admin; Edit, View and Image while labelling) are shown
+/// only to whom they serve; core refuses the actions to anyone else anyway.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -45,6 +55,14 @@ public:
     /// When no store was named: the last one, or a choice to create or open one.
     void openInitialStore();
 
+    /// The dialogs behind the menus, created but not shown (the menus exec() them; the
+    /// workstation's --screenshot-dialog shows one). Null when not allowed or no store is open.
+    UsersDialog *createUsersDialog();
+    AssignDialog *createAssignDialog();
+    PreferencesDialog *createPreferencesDialog();
+    /// The Admin menu (hidden unless an administrator is signed in).
+    QMenu *adminMenu() const { return m_adminMenu; }
+
 protected:
     void closeEvent(QCloseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
@@ -63,6 +81,13 @@ private:
     void rebuildRecentMenu();
     void showAbout();
     void showShortcuts();
+    void showUsers();
+    void showAssign();
+    void showExport();
+    void showQualityDashboard();
+    void showPreferences();
+    void applyPreferences();
+    void resetSessionMenus();
     bool adopt(std::unique_ptr<Store> store, const QString &error, const QString &userName = {},
                const QString &password = {});
     void closeStore();
@@ -76,8 +101,12 @@ private:
     QStackedWidget *m_stack = nullptr;
     QDockWidget *m_storeDock = nullptr;
     LabellingView *m_labelling = nullptr;
+    QaDashboard *m_dashboard = nullptr;
     QMenu *m_editMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
     QMenu *m_imageMenu = nullptr;
+    QMenu *m_adminMenu = nullptr;
+    QAction *m_preferences = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_emptyHint = nullptr;
     QLabel *m_storeLabel = nullptr;

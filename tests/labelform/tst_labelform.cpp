@@ -569,7 +569,7 @@ private Q_SLOTS:
     {
         Fixture f;
         auto *status = f.child<QLabel>(u"completeness"_s);
-        QCOMPARE(status->text(), u"1 question left"_s);
+        QCOMPARE(status->text(), u"Not started: 6 questions, gradability first"_s);
         QWidget *content = f.content();
         QTest::keyClick(content, Qt::Key_G);
         QCOMPARE(status->text(), u"5 questions left"_s);

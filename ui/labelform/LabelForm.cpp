@@ -560,7 +560,10 @@ QString LabelForm::completenessText() const
 {
     if (AnnotationService::isComplete(m_annotation))
         return tr("Complete");
-    // Unanswered gradability hides the rest of the questions: at least one is left.
+    // Nothing answered yet: gradability comes first and decides what else is asked (six
+    // questions in all for a gradable image).
+    if (!m_annotation.gradable)
+        return tr("Not started: 6 questions, gradability first");
     const int left = qMax(1, questionsLeft(m_annotation));
     return left == 1 ? tr("1 question left") : tr("%1 questions left").arg(left);
 }

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaseContextBar.h"
 
+#include "annotation/ReferenceLabelAccess.h"
 #include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
 #include "store/Store.h"
 
 #include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QImage>
 #include <QLabel>
 #include <QPixmap>
+
+#include <algorithm>
+#include <functional>
 
 using namespace Qt::StringLiterals;
 
@@ -81,7 +87,48 @@ void CaseContextBar::showImage(qint64 imageId)
     add(tr("Body site"), m.bodySites.join(u", "_s).replace(u'_', u' '));
     add(tr("Duration"), readable(m.duration));
     add(tr("Symptoms"), m.symptoms.join(u", "_s).replace(u'_', u' '));
-    m_metadata->setText(parts.isEmpty() ? tr("<i>No case details.</i>") : parts.join(u" &nbsp;·&nbsp; "_s));
+    QString text = parts.isEmpty() ? tr("<i>No case details.</i>") : parts.join(u" &nbsp;·&nbsp; "_s);
+    const QString reference = referenceText(imageId);
+    if (!reference.isEmpty())
+        text += u"<br>"_s + reference;
+    m_metadata->setText(text);
+}
+
+QString CaseContextBar::referenceText(qint64 imageId) const
+{
+    if (!m_viewer)
+        return {};
+    QString error;
+    const auto labels = ReferenceLabelAccess::forImage(m_store, *m_viewer, imageId, &error);
+    if (!labels || labels->isEmpty())
+        return {}; // blinded, or nothing came with the dataset
+    QStringList parts, fitzpatrick, monk;
+    for (const ReferenceLabel &label : *labels) {
+        if (label.field == u"weighted_skin_condition_label"_s) {
+            QList<std::pair<double, QString>> weights;
+            const QJsonObject object = QJsonDocument::fromJson(label.value.toUtf8()).object();
+            for (auto it = object.begin(); it != object.end(); ++it)
+                weights.append({it.value().toDouble(), it.key()});
+            std::sort(weights.begin(), weights.end(), std::greater<>());
+            QStringList names;
+            for (qsizetype i = 0; i < std::min<qsizetype>(3, weights.size()); ++i)
+                names << u"%1 %2%"_s.arg(weights.at(i).second).arg(qRound(weights.at(i).first * 100));
+            if (!names.isEmpty())
+                parts << names.join(u", "_s);
+        } else if (label.field == u"fitzpatrick"_s) {
+            fitzpatrick << label.value;
+        } else if (label.field.startsWith(u"monk_skin_tone_"_s)) {
+            monk << label.value;
+        }
+    }
+    if (!fitzpatrick.isEmpty())
+        parts << tr("Fitzpatrick %1").arg(fitzpatrick.join(u", "_s));
+    if (!monk.isEmpty())
+        parts << tr("Monk %1").arg(monk.join(u", "_s));
+    if (parts.isEmpty())
+        return {};
+    return u"<b>%1</b> %2"_s.arg(tr("Reference (training store)").toHtmlEscaped(),
+                                 parts.join(u"  ·  "_s).toHtmlEscaped());
 }
 
 QString CaseContextBar::metadataText() const

@@ -109,6 +109,7 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     centreLayout->addWidget(createViewBar(centre));
     centreLayout->addWidget(m_canvas, 1);
     m_case = new CaseContextBar(store, centre);
+    m_case->setViewer(user);
     centreLayout->addWidget(m_case);
 
     auto *scroll = new QScrollArea(splitter);

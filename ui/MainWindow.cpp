@@ -14,6 +14,7 @@
 #include "settings/Preferences.h"
 #include "settings/PreferencesDialog.h"
 
+#include "annotation/ReferenceLabelAccess.h"
 #include "auth/Permissions.h"
 #include "base/Version.h"
 #include "import/ImportService.h"
@@ -158,6 +159,18 @@ void MainWindow::createActions()
             m_stack->setCurrentWidget(m_view);
     });
     quality->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Q));
+    QAction *training = m_adminMenu->addAction(tr("&Training Store: Show Reference Labels to Raters"));
+    training->setObjectName(u"trainingStore"_s);
+    training->setCheckable(true);
+    connect(training, &QAction::triggered, this, [this, training](bool on) {
+        QString error;
+        if (!m_store || !m_user || !ReferenceLabelAccess::setTrainingStore(*m_store, *m_user, on, &error)) {
+            const QSignalBlocker blocker(training);
+            training->setChecked(!on);
+            if (!error.isEmpty())
+                QMessageBox::warning(this, tr("Training Store"), error);
+        }
+    });
     QAction *exportBundle = m_adminMenu->addAction(tr("&Export Bundle…"), this, &MainWindow::showExport);
     exportBundle->setObjectName(u"exportBundle"_s);
     exportBundle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -429,6 +442,10 @@ void MainWindow::updateState()
     for (QAction *action : std::as_const(m_adminActions))
         action->setEnabled(admin);
     m_adminMenu->menuAction()->setVisible(open && Permissions::allows(m_user->role, Action::ManageUsers));
+    if (QAction *training = m_adminMenu->findChild<QAction *>(u"trainingStore"_s)) {
+        const QSignalBlocker blocker(training);
+        training->setChecked(open && ReferenceLabelAccess::isTrainingStore(*m_store));
+    }
     m_signOut->setEnabled(open);
     if (open) {
         setWindowTitle(u"%1 — %2"_s.arg(QFileInfo(m_store->path()).completeBaseName(), programName()));

@@ -4,9 +4,12 @@
 #include "annotation/AnnotationEditCommand.h"
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
+#include "annotation/ReferenceLabelAccess.h"
 #include "auth/Permissions.h"
 #include "store/AssignmentRepository.h"
+#include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
+#include "store/SourceRepository.h"
 #include "store/Sql.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
@@ -36,6 +39,7 @@ private slots:
     void disablingRebalances();
     void saveAndReloadOwnLabels();
     void annotatorsAreBlinded();
+    void referenceLabelsOnlyInTrainingStores();
     void qaSeesEveryRater();
     void invalidLabelsAreRefused_data();
     void invalidLabelsAreRefused();
@@ -258,6 +262,49 @@ void TestAnnotation::saveAndReloadOwnLabels()
     QVERIFY(service.setStatus(image, u"done"_s, &error));
     QCOMPARE(AssignmentRepository(m_store->db()).status(image, rater.id, &error), u"done"_s);
     QVERIFY(!service.setStatus(image, u"finished"_s, &error));
+}
+
+void TestAnnotation::referenceLabelsOnlyInTrainingStores()
+{
+    addImages(2);
+    const User rater = addUser(u"dr.a"_s, Role::Annotator);
+    const User other = addUser(u"dr.b"_s, Role::Annotator);
+    const User qa = addUser(u"qa"_s, Role::Qa);
+    QString error;
+    const QList<qint64> ids = imageIds();
+    // Both images in one case with reference labels; only the first assigned to dr.a.
+    const qint64 source = SourceRepository(m_store->db()).findOrCreate({-1, u"scin"_s, u"S"_s, u"/s"_s, {}, {}, false},
+                                                                       &error);
+    CaseRepository cases(m_store->db());
+    const qint64 caseId = cases.insert(source, u"c1"_s, u"case-1"_s, {}, &error);
+    QVERIFY2(caseId > 0, qPrintable(error));
+    QVERIFY(cases.linkImage(caseId, ids.at(0), 1, {}, &error));
+    QVERIFY(cases.linkImage(caseId, ids.at(1), 2, {}, &error));
+    QCOMPARE(cases.setReferenceLabel(caseId, {u"dermatologist_1"_s, u"fitzpatrick"_s, u"4"_s}, &error),
+             CaseRepository::Change::Inserted);
+    QVERIFY(AssignmentService(*m_store, m_admin).assign({ids.at(0)}, 2, &error));
+
+    // Blinded by default; QA leads always see them.
+    QVERIFY(!ReferenceLabelAccess::isTrainingStore(*m_store));
+    QVERIFY(!ReferenceLabelAccess::forImage(*m_store, rater, ids.at(0), &error));
+    QVERIFY(error.contains(u"blinded"_s));
+    QCOMPARE(ReferenceLabelAccess::forImage(*m_store, qa, ids.at(0), &error)->size(), 1);
+    // Only an admin turns a store into a training store.
+    QVERIFY(!ReferenceLabelAccess::setTrainingStore(*m_store, rater, true, &error));
+    QVERIFY(!ReferenceLabelAccess::setTrainingStore(*m_store, qa, true, &error));
+    QVERIFY2(ReferenceLabelAccess::setTrainingStore(*m_store, m_admin, true, &error), qPrintable(error));
+    QVERIFY(ReferenceLabelAccess::isTrainingStore(*m_store));
+    const auto labels = ReferenceLabelAccess::forImage(*m_store, rater, ids.at(0), &error);
+    QVERIFY2(labels, qPrintable(error));
+    QCOMPARE(labels->first().value, u"4"_s);
+    // Still only for images assigned to the rater.
+    QVERIFY(!ReferenceLabelAccess::forImage(*m_store, rater, ids.at(1), &error));
+    QVERIFY(ReferenceLabelAccess::forImage(*m_store, other, ids.at(0), &error)); // dr.b was assigned too
+    QVERIFY(ReferenceLabelAccess::setTrainingStore(*m_store, m_admin, false, &error));
+    QVERIFY(!ReferenceLabelAccess::forImage(*m_store, rater, ids.at(0), &error));
+    QSqlQuery query(m_store->db());
+    QVERIFY(query.exec(u"SELECT COUNT(*) FROM audit_log WHERE action = 'store.training'"_s) && query.next());
+    QCOMPARE(query.value(0).toInt(), 2);
 }
 
 void TestAnnotation::annotatorsAreBlinded()

@@ -107,6 +107,10 @@ MainWindow::~MainWindow()
 {
     if (m_import)
         m_import->cancelAndWait();
+    // The screens that work on the store (and its connections, in their background jobs) go
+    // before the store; as child widgets they would otherwise outlive it.
+    delete m_dashboard;
+    delete m_labelling;
 }
 
 void MainWindow::createActions()

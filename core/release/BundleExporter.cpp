@@ -465,7 +465,8 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
     QThreadPool pool;
     pool.setMaxThreadCount(threads);
     const qsizetype chunk = qsizetype(threads) * 2;
-    QStringList consensusLines {CsvWriter::formatRow(consensusColumns())};
+    const QStringList columns = consensusColumns();
+    QStringList consensusLines {CsvWriter::formatRow(columns)};
     QStringList ratingLines {CsvWriter::formatRow({u"item"_s, u"rater"_s, u"field"_s, u"value"_s})};
     const int total = int(released.size());
     for (qsizetype first = 0; first < released.size(); first += chunk) {
@@ -482,7 +483,6 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
             }
             // The image's labels travel with each of its regions.
             const QStringList row = consensusRow(e, caseIdOf(e));
-            const QStringList columns = consensusColumns();
             QJsonObject labels;
             for (qsizetype c = 2; c < columns.size(); ++c) {
                 if (!row.at(c).isEmpty())

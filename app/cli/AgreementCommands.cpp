@@ -5,7 +5,6 @@
 #include "qa/AgreementReport.h"
 #include "qa/ConsensusService.h"
 #include "qa/LabelFields.h"
-#include "qa/LayerAgreement.h"
 #include "qa/MeasureLevel.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
@@ -100,10 +99,6 @@ int Cli::agreementCommand(const QStringList &args)
         if (!set)
             return failure(error);
         report = StoreAgreementReport::toJson(StoreAgreementReport::compute(*set, strata, options));
-        const auto layers = LayerAgreementReport::compute(*store, operatorUser(), &error);
-        if (!layers)
-            return failure(error);
-        report.insert(u"masks"_s, LayerAgreementReport::toJson(*layers));
     } else {
         report = AgreementReport::fromRatingsCsv(ratings, levels, options, &error);
         if (report.isEmpty())
@@ -146,6 +141,27 @@ int Cli::agreementCommand(const QStringList &args)
                                  .arg(number(group.value(u"krippendorff_alpha"_s)));
                 }
                 out() << u'\n';
+            }
+            QString diagnoses;
+            for (const QJsonValue &groupValue : stratum.value(u"diagnoses"_s).toArray()) {
+                const QJsonObject group = groupValue.toObject();
+                diagnoses += tr(" %1 (n=%2) top-1 %3, top-3 %4;")
+                                 .arg(group.value(u"group"_s).toString())
+                                 .arg(group.value(u"items"_s).toInt())
+                                 .arg(number(group.value(u"top1_agreement"_s)), number(group.value(u"top3_overlap"_s)));
+            }
+            if (!diagnoses.isEmpty())
+                out() << tr("  differential diagnoses:") << diagnoses << u'\n';
+            for (const QJsonValue &groupValue : stratum.value(u"masks"_s).toArray()) {
+                const QJsonObject group = groupValue.toObject();
+                for (const QJsonValue &layerValue : group.value(u"layers"_s).toArray()) {
+                    const QJsonObject layer = layerValue.toObject();
+                    out() << tr("  masks %1, %2: %3 rater pairs on %4 images, mean Dice %5, mean IoU %6\n")
+                                 .arg(layer.value(u"layer"_s).toString(), group.value(u"group"_s).toString())
+                                 .arg(layer.value(u"pairs"_s).toInt())
+                                 .arg(layer.value(u"images"_s).toInt())
+                                 .arg(number(layer.value(u"mean_dice"_s)), number(layer.value(u"mean_iou"_s)));
+                }
             }
         }
     }

@@ -98,4 +98,26 @@ DiagnosisAgreement DiagnosisAgreementCalculator::compute(const DiagnosisTable &t
     return result;
 }
 
+QList<GroupDiagnosisAgreement> DiagnosisAgreementCalculator::computeStratified(
+    const DiagnosisTable &table, const QHash<QString, QString> &groupOfItem)
+{
+    std::map<QString, DiagnosisTable> byGroup;
+    for (qsizetype i = 0; i < table.ratingCount(); ++i) {
+        const QString &item = table.items().at(table.itemOf().at(i));
+        const QString group = groupOfItem.value(item);
+        if (group.isEmpty())
+            continue;
+        QStringList conditions;
+        for (const qint32 id : table.rankedOf().at(i)) {
+            if (id >= 0)
+                conditions.append(table.conditions().at(id));
+        }
+        byGroup[group].add(item, table.raters().at(table.raterOf().at(i)), conditions);
+    }
+    QList<GroupDiagnosisAgreement> result;
+    for (const auto &[group, members] : byGroup)
+        result.append({group, members.itemCount(), compute(members)});
+    return result;
+}
+
 } // namespace dl

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <optional>
@@ -28,6 +29,14 @@ struct DiagnosisAgreement
     QList<DiagnosisPairAgreement> pairs; ///< ordered by raterA, then raterB
 };
 
+/// The diagnosis agreement of one group of a stratum (one Fitzpatrick type, say).
+struct GroupDiagnosisAgreement
+{
+    QString group;
+    qsizetype size = 0; ///< items of the table in this group (with at least one differential)
+    DiagnosisAgreement agreement;
+};
+
 /// Agreement on ranked differential diagnoses (up to three conditions per rater).
 ///
 /// - Top-1 agreement of two differentials A and B: 1 when their first conditions are the
@@ -43,6 +52,10 @@ class DiagnosisAgreementCalculator
 {
 public:
     static DiagnosisAgreement compute(const DiagnosisTable &table);
+    /// compute() on the items of each group (groupOfItem: item -> group; items without a group
+    /// are left out), groups sorted by name.
+    static QList<GroupDiagnosisAgreement> computeStratified(
+        const DiagnosisTable &table, const QHash<QString, QString> &groupOfItem);
 
     /// The top-3 overlap of two ranked lists (ids, -1 = none); 0 when either is empty.
     static double overlap(const qint32 *a, const qint32 *b, int size);

@@ -2,6 +2,7 @@
 #include "qa/LayerAgreement.h"
 
 #include "auth/Permissions.h"
+#include "masks/CocoRle.h"
 #include "masks/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "qa/MaskAgreement.h"
@@ -13,78 +14,138 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
 
-std::optional<QList<LayerAgreement>> LayerAgreementReport::compute(Store &store, const User &actor, QString *error)
+namespace {
+
+/// A stored mask as runs: parsed from its counts string, or (older PNG versions) decoded and
+/// encoded again.
+std::optional<Rle> runsOf(const MaskRecord &record, QString *error)
+{
+    if (record.encoding == MaskService::encodingName())
+        return CocoRle::fromString(record.data, record.height, record.width, error);
+    const cv::Mat pixels = MaskService::decode(record, error);
+    if (pixels.empty())
+        return std::nullopt;
+    return CocoRle::encode(pixels);
+}
+
+} // namespace
+
+std::optional<QList<RegionPairScore>> LayerAgreementReport::loadPairs(Store &store, const User &actor, QString *error)
 {
     if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
     const QSqlDatabase db = store.db();
-    // Annotations that have masks, by image.
-    QMap<qint64, QList<qint64>> annotationsOfImage;
+    struct Rated
+    {
+        qint64 annotation;
+        QString rater;
+    };
+    // Annotations that have masks, by image, with the image's public id and the rater's name.
+    QMap<qint64, QList<Rated>> annotationsOfImage;
+    QHash<qint64, QString> publicIds;
     QSqlQuery query(db);
     if (!Sql::exec(query,
-                   u"SELECT DISTINCT a.image_id, a.id FROM annotations a JOIN masks m ON m.annotation_id = a.id "
-                   "ORDER BY a.image_id, a.id"_s,
+                   u"SELECT DISTINCT a.image_id, i.public_id, a.id, u.name FROM annotations a"
+                   " JOIN masks m ON m.annotation_id = a.id JOIN images i ON i.id = a.image_id"
+                   " JOIN users u ON u.id = a.user_id ORDER BY a.image_id, u.name"_s,
                    {}, error))
         return std::nullopt;
-    while (query.next())
-        annotationsOfImage[query.value(0).toLongLong()].append(query.value(1).toLongLong());
+    while (query.next()) {
+        const qint64 image = query.value(0).toLongLong();
+        publicIds.insert(image, query.value(1).toString());
+        annotationsOfImage[image].append({query.value(2).toLongLong(), query.value(3).toString()});
+    }
 
-    struct Sum
-    {
-        int images = 0, pairs = 0;
-        double dice = 0, iou = 0, minDice = 1;
-    };
-    QMap<QString, Sum> sums;
+    QList<RegionPairScore> result;
     MaskRepository masks(db);
     for (auto it = annotationsOfImage.cbegin(); it != annotationsOfImage.cend(); ++it) {
         if (it->size() < 2)
             continue;
-        // layer -> the raters' decoded masks
-        QMap<QString, QList<cv::Mat>> byLayer;
-        for (qint64 annotation : *it) {
+        // layer -> (rater, runs), raters in name order
+        std::map<QString, QList<QPair<QString, Rle>>> byLayer;
+        for (const Rated &rated : *it) {
             QString readError;
-            for (const MaskRecord &record : masks.latestOfEachLayer(annotation, &readError)) {
-                cv::Mat m = MaskService::decode(record, error);
-                if (m.empty())
-                    return std::nullopt;
-                byLayer[record.layer].append(m);
-            }
+            const QList<MaskRecord> records = masks.latestOfEachLayer(rated.annotation, &readError);
             if (!readError.isEmpty()) {
                 *error = readError;
                 return std::nullopt;
             }
+            for (const MaskRecord &record : records) {
+                std::optional<Rle> runs = runsOf(record, error);
+                if (!runs) {
+                    *error = tr("A stored mask of image %1 (%2) cannot be read: %3")
+                                 .arg(publicIds.value(it.key()), record.layer, *error);
+                    return std::nullopt;
+                }
+                byLayer[record.layer].append({rated.rater, std::move(*runs)});
+            }
         }
-        for (auto layer = byLayer.cbegin(); layer != byLayer.cend(); ++layer) {
-            if (layer->size() < 2)
-                continue;
-            Sum &sum = sums[layer.key()];
-            ++sum.images;
-            for (qsizetype a = 0; a < layer->size(); ++a) {
-                for (qsizetype b = a + 1; b < layer->size(); ++b) {
-                    const auto dice = MaskAgreement::dice(layer->at(a), layer->at(b));
-                    const auto iou = MaskAgreement::iou(layer->at(a), layer->at(b));
+        for (const auto &[layer, drawn] : byLayer) {
+            for (qsizetype a = 0; a < drawn.size(); ++a) {
+                for (qsizetype b = a + 1; b < drawn.size(); ++b) {
+                    const auto dice = MaskAgreement::dice(drawn.at(a).second, drawn.at(b).second);
+                    const auto iou = MaskAgreement::iou(drawn.at(a).second, drawn.at(b).second);
                     if (!dice || !iou)
                         continue; // different sizes: not comparable
-                    ++sum.pairs;
-                    sum.dice += *dice;
-                    sum.iou += *iou;
-                    sum.minDice = std::min(sum.minDice, *dice);
+                    result.append({publicIds.value(it.key()), layer, drawn.at(a).first, drawn.at(b).first, *dice, *iou});
                 }
             }
         }
     }
-    QList<LayerAgreement> result;
-    for (auto it = sums.cbegin(); it != sums.cend(); ++it) {
-        if (it->pairs == 0)
-            continue;
-        result.append({it.key(), it->images, it->pairs, it->dice / it->pairs, it->iou / it->pairs, it->minDice});
-    }
     return result;
+}
+
+QList<LayerAgreement> LayerAgreementReport::summarize(const QList<RegionPairScore> &pairs)
+{
+    struct Sum
+    {
+        std::set<QString> images;
+        int pairs = 0;
+        double dice = 0, iou = 0, minDice = 1;
+    };
+    std::map<QString, Sum> sums;
+    for (const RegionPairScore &pair : pairs) {
+        Sum &sum = sums[pair.layer];
+        sum.images.insert(pair.item);
+        ++sum.pairs;
+        sum.dice += pair.dice;
+        sum.iou += pair.iou;
+        sum.minDice = std::min(sum.minDice, pair.dice);
+    }
+    QList<LayerAgreement> result;
+    for (const auto &[layer, sum] : sums)
+        result.append({layer, int(sum.images.size()), sum.pairs, sum.dice / sum.pairs, sum.iou / sum.pairs, sum.minDice});
+    return result;
+}
+
+QList<GroupLayerAgreement> LayerAgreementReport::stratify(
+    const QList<RegionPairScore> &pairs, const QHash<QString, QString> &groups)
+{
+    std::map<QString, QList<RegionPairScore>> byGroup;
+    for (const RegionPairScore &pair : pairs) {
+        const auto group = groups.constFind(pair.item);
+        if (group != groups.cend() && !group->isEmpty())
+            byGroup[*group].append(pair);
+    }
+    QList<GroupLayerAgreement> result;
+    for (const auto &[group, members] : byGroup)
+        result.append({group, summarize(members)});
+    return result;
+}
+
+std::optional<QList<LayerAgreement>> LayerAgreementReport::compute(Store &store, const User &actor, QString *error)
+{
+    const auto pairs = loadPairs(store, actor, error);
+    if (!pairs)
+        return std::nullopt;
+    return summarize(*pairs);
 }
 
 QJsonArray LayerAgreementReport::toJson(const QList<LayerAgreement> &layers)

@@ -29,18 +29,27 @@ StoreAgreement StoreAgreementReport::compute(const StoreRatingSet &ratings, cons
         if (auto field = calculator.compute(table))
             result.reference.append(*field);
     }
-    for (const QString &key : strataKeys) {
-        Stratum stratum {key, {}};
-        const QHash<QString, QString> groups = ratings.strata.value(key);
-        for (const RatingTable &table : ratings.fields) {
-            if (table.ratingCount() == 0)
-                continue;
-            if (auto stratified = calculator.computeStratified(table, groups))
-                stratum.fields.append(*stratified);
-        }
-        result.strata.append(stratum);
-    }
+    result.masks = LayerAgreementReport::summarize(ratings.regions);
+    for (const QString &key : strataKeys)
+        result.strata.append(computeStratum(ratings, key, options));
     return result;
+}
+
+Stratum StoreAgreementReport::computeStratum(const StoreRatingSet &ratings, const QString &key,
+                                             const AgreementOptions &options)
+{
+    const AgreementCalculator calculator(options);
+    Stratum stratum {key, {}, {}, {}};
+    const QHash<QString, QString> groups = ratings.strata.value(key);
+    for (const RatingTable &table : ratings.fields) {
+        if (table.ratingCount() == 0)
+            continue;
+        if (auto stratified = calculator.computeStratified(table, groups))
+            stratum.fields.append(*stratified);
+    }
+    stratum.diagnoses = DiagnosisAgreementCalculator::computeStratified(ratings.diagnoses, groups);
+    stratum.masks = LayerAgreementReport::stratify(ratings.regions, groups);
+    return stratum;
 }
 
 static QJsonValue optionalNumber(const std::optional<double> &value)
@@ -73,16 +82,31 @@ QJsonObject StoreAgreementReport::toJson(const StoreAgreement &agreement)
     for (const FieldAgreement &field : agreement.reference)
         reference.append(AgreementReport::toJson(field));
     QJsonArray strata;
-    for (const Stratum &stratum : agreement.strata) {
-        QJsonArray stratified;
-        for (const StratifiedAgreement &field : stratum.fields)
-            stratified.append(AgreementReport::toJson(field));
-        strata.append(QJsonObject {{u"by"_s, stratum.key}, {u"fields"_s, stratified}});
-    }
+    for (const Stratum &stratum : agreement.strata)
+        strata.append(toJson(stratum));
     return {{u"fields"_s, fields},
             {u"diagnoses"_s, toJson(agreement.diagnoses)},
+            {u"masks"_s, LayerAgreementReport::toJson(agreement.masks)},
             {u"reference"_s, reference},
             {u"strata"_s, strata}};
+}
+
+QJsonObject StoreAgreementReport::toJson(const Stratum &stratum)
+{
+    QJsonArray fields;
+    for (const StratifiedAgreement &field : stratum.fields)
+        fields.append(AgreementReport::toJson(field));
+    QJsonArray diagnoses;
+    for (const GroupDiagnosisAgreement &group : stratum.diagnoses) {
+        QJsonObject object = toJson(group.agreement);
+        object.insert(u"group"_s, group.group);
+        object.insert(u"size"_s, double(group.size));
+        diagnoses.append(object);
+    }
+    QJsonArray masks;
+    for (const GroupLayerAgreement &group : stratum.masks)
+        masks.append(QJsonObject {{u"group"_s, group.group}, {u"layers"_s, LayerAgreementReport::toJson(group.layers)}});
+    return {{u"by"_s, stratum.key}, {u"fields"_s, fields}, {u"diagnoses"_s, diagnoses}, {u"masks"_s, masks}};
 }
 
 } // namespace dl

@@ -4,6 +4,7 @@
 #include "qa/AgreementCalculator.h"
 #include "qa/DiagnosisAgreementCalculator.h"
 #include "qa/FieldAgreement.h"
+#include "qa/LayerAgreement.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -15,11 +16,13 @@ namespace dl {
 
 struct StoreRatingSet;
 
-/// One field's statistics per group of one stratum key.
+/// Every statistic per group of one stratum key.
 struct Stratum
 {
     QString key; ///< fitzpatrick, monk, age_group, ...
     QList<StratifiedAgreement> fields;
+    QList<GroupDiagnosisAgreement> diagnoses; ///< top-1 and top-3 per group
+    QList<GroupLayerAgreement> masks;         ///< Dice and IoU per layer and group
 };
 
 /// The agreement of a whole store.
@@ -27,6 +30,7 @@ struct StoreAgreement
 {
     QList<FieldAgreement> fields;    ///< label fields with at least one rating, in form order
     DiagnosisAgreement diagnoses;     ///< top-1 agreement and top-3 overlap of the differentials
+    QList<LayerAgreement> masks;      ///< Dice and IoU of the raters' regions per layer
     QList<FieldAgreement> reference; ///< reference labels of imported datasets
     QList<Stratum> strata;           ///< in the order asked for
 };
@@ -37,14 +41,21 @@ struct StoreAgreement
 ///     {"fields": [<field object as in AgreementReport>...],
 ///      "diagnoses": {"items": n, "top1_agreement": x|null, "top3_overlap": x|null,
 ///                    "pairs": [{"rater_a", "rater_b", "items", "top1_agreement", "top3_overlap"}]},
+///      "masks": [<layer object as in LayerAgreementReport>...],
 ///      "reference": [<field object>...],
-///      "strata": [{"by": "fitzpatrick", "fields": [<stratified object as in AgreementReport>...]}]}
+///      "strata": [{"by": "fitzpatrick", "fields": [<stratified object as in AgreementReport>...],
+///                  "diagnoses": [{"group", "size", <diagnoses object>}...],
+///                  "masks": [{"group", "layers": [<layer object>...]}...]}]}
 class StoreAgreementReport
 {
 public:
     static StoreAgreement compute(const StoreRatingSet &ratings, const QStringList &strataKeys,
                                   const AgreementOptions &options = {});
+    /// Every statistic per group of the stratum `key` (groups from ratings.strata).
+    static Stratum computeStratum(const StoreRatingSet &ratings, const QString &key,
+                                  const AgreementOptions &options = {});
     static QJsonObject toJson(const StoreAgreement &agreement);
+    static QJsonObject toJson(const Stratum &stratum);
     static QJsonObject toJson(const DiagnosisAgreement &diagnoses);
 };
 

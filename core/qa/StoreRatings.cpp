@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "qa/StoreRatings.h"
 
+#include "qa/LayerAgreement.h"
+
 #include "auth/Permissions.h"
 #include "qa/LabelFields.h"
 #include "store/AnnotationRepository.h"
@@ -163,6 +165,11 @@ std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor
         it->add(item, rater, value);
     }
     set.reference = reference.values();
+
+    auto regions = LayerAgreementReport::loadPairs(store, actor, error);
+    if (!regions)
+        return std::nullopt;
+    set.regions = std::move(*regions);
     return set;
 }
 

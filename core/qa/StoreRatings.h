@@ -3,6 +3,7 @@
 
 #include "model/User.h"
 #include "qa/DiagnosisTable.h"
+#include "qa/LayerAgreement.h"
 #include "qa/RatingTable.h"
 
 #include <QCoreApplication>
@@ -29,6 +30,8 @@ struct StoreRatingSet
     /// (dermatologist_1..3); the two Monk tone labels are the raters "india" and "us" of
     /// "reference.monk_skin_tone".
     QList<RatingTable> reference;
+    /// Dice and IoU of every pair of raters who drew the same layer of an image.
+    QList<RegionPairScore> regions;
     /// For each stratum key (see StoreRatings::strataKeys), the group of each image.
     QHash<QString, QHash<QString, QString>> strata;
 };

@@ -12,6 +12,7 @@
 #include "qa/ConsensusService.h"
 #include "qa/DisagreementFilterModel.h"
 #include "qa/DisagreementModel.h"
+#include "qa/OverlapTableModel.h"
 #include "qa/QaDashboard.h"
 #include "qa/QaPlots.h"
 #include "qa/RaterComparison.h"
@@ -62,6 +63,7 @@ private slots:
     void annotatorGetsAnError();
     void overviewEqualsTheReport();
     void stratumAddsGroupColumns();
+    void overlapTableShowsDiagnosesAndRegions();
     void confidenceIntervalsOnDemand();
     void disagreementListHoldsTheRowsToAdjudicate();
     void plotsShowTheCoreNumbers();
@@ -355,6 +357,63 @@ void TestQaDashboard::stratumAddsGroupColumns()
 
     dashboard.setStratum(QString());
     QCOMPARE(model->columnCount(), int(AgreementTableModel::FixedColumnCount));
+}
+
+void TestQaDashboard::overlapTableShowsDiagnosesAndRegions()
+{
+    QaDashboard dashboard(*m_store, m_qa);
+    waitIdle(dashboard);
+    OverlapTableModel *model = dashboard.overlapModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // top-1, top-3, then Dice and IoU of the one layer two raters drew.
+    QCOMPARE(model->rowCount(), 4);
+    const DiagnosisAgreement diagnoses = DiagnosisAgreementCalculator::compute(m_set->diagnoses);
+    compareOptional(model->index(model->rowOf(u"top1"_s), OverlapTableModel::ValueColumn)
+                        .data(OverlapTableModel::ValueRole),
+                    diagnoses.top1Agreement);
+    compareOptional(model->index(model->rowOf(u"top3"_s), OverlapTableModel::ValueColumn)
+                        .data(OverlapTableModel::ValueRole),
+                    diagnoses.top3Overlap);
+    // Alpha's 30 x 20 at (10, 10) and beta's at (15, 12) share 25 x 18 = 450 pixels:
+    // Dice 900 / 1200, IoU 450 / 750.
+    const int dice = model->rowOf(u"dice:condition:eczema"_s);
+    const int iou = model->rowOf(u"iou:condition:eczema"_s);
+    QVERIFY(dice >= 0 && iou >= 0);
+    QCOMPARE(model->index(dice, OverlapTableModel::ValueColumn).data().toString(), u"0.750"_s);
+    QCOMPARE(model->index(iou, OverlapTableModel::ValueColumn).data().toString(), u"0.600"_s);
+    QCOMPARE(model->index(dice, OverlapTableModel::PairsColumn).data().toLongLong(), 1);
+    QCOMPARE(model->index(dice, OverlapTableModel::ImagesColumn).data().toLongLong(), 1);
+    QVERIFY(model->index(dice, OverlapTableModel::MeasureColumn).data().toString().contains(u"Eczema"_s));
+
+    // By sex: image 0 is in the female case; nobody drew a region on the male case's images.
+    dashboard.setStratum(u"sex"_s);
+    waitIdle(dashboard);
+    QCOMPARE(model->groups(), (QStringList {u"female"_s, u"male"_s}));
+    QCOMPARE(model->columnCount(), int(OverlapTableModel::FixedColumnCount) + 4);
+    const int female = model->groupColumn(u"female"_s);
+    const int male = model->groupColumn(u"male"_s);
+    QCOMPARE(model->index(dice, female).data(OverlapTableModel::ValueRole).toDouble(), 0.75);
+    QCOMPARE(model->index(dice, female + 1).data().toLongLong(), 1);
+    QVERIFY(!model->index(dice, male).data(OverlapTableModel::ValueRole).isValid());
+    QCOMPARE(model->index(dice, male).data().toString(), u"\u2014"_s);
+    const auto byGroup = DiagnosisAgreementCalculator::computeStratified(m_set->diagnoses, m_set->strata.value(u"sex"_s));
+    QCOMPARE(byGroup.size(), 2);
+    for (const GroupDiagnosisAgreement &g : byGroup) {
+        const int column = model->groupColumn(g.group);
+        compareOptional(model->index(model->rowOf(u"top1"_s), column).data(OverlapTableModel::ValueRole),
+                        g.agreement.top1Agreement);
+        compareOptional(model->index(model->rowOf(u"top3"_s), column).data(OverlapTableModel::ValueRole),
+                        g.agreement.top3Overlap);
+        QCOMPARE(model->index(model->rowOf(u"top3"_s), column + 1).data(OverlapTableModel::ValueRole).toLongLong(),
+                 g.agreement.items);
+    }
+    // Every image has at least two differentials (image 1: two of three raters, one said not
+    // gradable; image 3: two, the third still to label): three images in each case.
+    QCOMPARE(byGroup.at(0).agreement.items, 3);
+    QCOMPARE(byGroup.at(1).agreement.items, 3);
+
+    dashboard.setStratum(QString());
+    QCOMPARE(model->columnCount(), int(OverlapTableModel::FixedColumnCount));
 }
 
 void TestQaDashboard::confidenceIntervalsOnDemand()

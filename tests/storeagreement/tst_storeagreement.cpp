@@ -6,6 +6,7 @@
 #include "masks/MaskService.h"
 #include "qa/AgreementCalculator.h"
 #include "qa/LayerAgreement.h"
+#include "qa/MaskAgreement.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
 #include "store/CaseRepository.h"
@@ -15,6 +16,8 @@
 #include "store/UserRepository.h"
 
 #include <QDateTime>
+#include <QJsonObject>
+#include <QRandomGenerator>
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
@@ -34,6 +37,11 @@ private slots:
     void referenceLabels();
     void reportMatchesTheCalculator();
     void maskLayersComparedPairwise();
+    void maskLayersStratified();
+    void diagnosesStratified();
+    void runLengthOverlapEqualsPixels_data();
+    void runLengthOverlapEqualsPixels();
+    void runLengthOverlapRefusesMismatch();
 
 private:
     void label(int rater, int image, bool gradable, const QString &fitzpatrick, const QString &monk,
@@ -316,6 +324,132 @@ void TestStoreAgreement::maskLayersComparedPairwise()
     QCOMPARE(eczema.minDice, 0.5);
     const QJsonArray json = LayerAgreementReport::toJson(*layers);
     QCOMPARE(json.first().toObject().value(u"pairs"_s).toInt(), 3);
+}
+
+void TestStoreAgreement::maskLayersStratified()
+{
+    // After maskLayersComparedPairwise: image 0 (case 1, female) has three eczema pairs. Now
+    // a.rater and c.rater draw the same eczema square on image 2 (case 2, male): one pair, Dice 1.
+    for (int rater : {1, 2}) {
+        MaskService service(*m_store, m_raters.at(rater));
+        QString error;
+        auto document = service.openOwn(m_images.at(2), &error);
+        QVERIFY2(document, qPrintable(error));
+        cv::Mat m = cv::Mat::zeros(100, 100, CV_8UC1);
+        m(cv::Rect(40, 40, 30, 30)).setTo(255);
+        QVERIFY(document->setMask(u"condition:eczema"_s, m, &error));
+        QVERIFY2(service.saveChanged(*document, &error), qPrintable(error));
+    }
+    QString error;
+    const auto set = StoreRatings::load(*m_store, m_qa, &error);
+    QVERIFY2(set, qPrintable(error));
+    QCOMPARE(set->regions.size(), 4);
+    const StoreAgreement agreement = StoreAgreementReport::compute(*set, {u"sex"_s});
+    QCOMPARE(agreement.masks.size(), 1);
+    QCOMPARE(agreement.masks.first().pairs, 4);
+    QCOMPARE(agreement.masks.first().images, 2);
+    QVERIFY(qAbs(agreement.masks.first().meanDice - (1.0 + 0.5 + 0.5 + 1.0) / 4) < 1e-12);
+
+    const QList<GroupLayerAgreement> &groups = agreement.strata.first().masks;
+    QCOMPARE(groups.size(), 2);
+    QCOMPARE(groups.at(0).group, u"female"_s);
+    QCOMPARE(groups.at(0).layers.size(), 1);
+    QCOMPARE(groups.at(0).layers.first().pairs, 3);
+    QVERIFY(qAbs(groups.at(0).layers.first().meanDice - 2.0 / 3.0) < 1e-12);
+    QVERIFY(qAbs(groups.at(0).layers.first().meanIou - (1.0 + 2.0 * 200.0 / 600.0) / 3) < 1e-12);
+    QCOMPARE(groups.at(1).group, u"male"_s);
+    QCOMPARE(groups.at(1).layers.first().pairs, 1);
+    QCOMPARE(groups.at(1).layers.first().images, 1);
+    QCOMPARE(groups.at(1).layers.first().meanDice, 1.0);
+    QCOMPARE(groups.at(1).layers.first().minDice, 1.0);
+
+    const QJsonObject json = StoreAgreementReport::toJson(agreement);
+    QCOMPARE(json.value(u"masks"_s).toArray().first().toObject().value(u"pairs"_s).toInt(), 4);
+    const QJsonObject stratum = json.value(u"strata"_s).toArray().first().toObject();
+    const QJsonObject male = stratum.value(u"masks"_s).toArray().at(1).toObject();
+    QCOMPARE(male.value(u"group"_s).toString(), u"male"_s);
+    QCOMPARE(male.value(u"layers"_s).toArray().first().toObject().value(u"mean_dice"_s).toDouble(), 1.0);
+}
+
+void TestStoreAgreement::diagnosesStratified()
+{
+    const StoreAgreement agreement = StoreAgreementReport::compute(*m_set, {u"sex"_s, u"country"_s});
+    const QList<GroupDiagnosisAgreement> &bySex = agreement.strata.at(0).diagnoses;
+    QCOMPARE(bySex.size(), 2);
+    // female: img-0 (b: eczema, psoriasis; a: eczema; c: psoriasis, eczema) and img-1 (one
+    // differential). Pairs of img-0: (a, b) same first, overlap 1; (a, c) and (b, c) differ
+    // first, overlap 1.
+    QCOMPARE(bySex.at(0).group, u"female"_s);
+    QCOMPARE(bySex.at(0).size, 2);
+    QCOMPARE(bySex.at(0).agreement.items, 1);
+    QVERIFY(qAbs(*bySex.at(0).agreement.top1Agreement - 1.0 / 3.0) < 1e-12);
+    QCOMPARE(*bySex.at(0).agreement.top3Overlap, 1.0);
+    // male: img-2 (b: scabies; a: scabies, impetigo; c: impetigo) and img-3 (one).
+    // (a, b) top-1 1, overlap 1; (a, c) 0, 1; (b, c) 0, 0.
+    QCOMPARE(bySex.at(1).group, u"male"_s);
+    QCOMPARE(bySex.at(1).size, 2);
+    QCOMPARE(bySex.at(1).agreement.items, 1);
+    QVERIFY(qAbs(*bySex.at(1).agreement.top1Agreement - 1.0 / 3.0) < 1e-12);
+    QVERIFY(qAbs(*bySex.at(1).agreement.top3Overlap - 2.0 / 3.0) < 1e-12);
+    QCOMPARE(bySex.at(1).agreement.pairs.size(), 3);
+    // Only case 1 names a country: one group, with img-0 and img-1.
+    const QList<GroupDiagnosisAgreement> &byCountry = agreement.strata.at(1).diagnoses;
+    QCOMPARE(byCountry.size(), 1);
+    QCOMPARE(byCountry.first().group, u"Kenya"_s);
+    QCOMPARE(byCountry.first().size, 2);
+
+    const QJsonObject stratum = StoreAgreementReport::toJson(agreement.strata.at(0));
+    const QJsonObject male = stratum.value(u"diagnoses"_s).toArray().at(1).toObject();
+    QCOMPARE(male.value(u"group"_s).toString(), u"male"_s);
+    QCOMPARE(male.value(u"size"_s).toInt(), 2);
+    QVERIFY(qAbs(male.value(u"top3_overlap"_s).toDouble() - 2.0 / 3.0) < 1e-12);
+}
+
+void TestStoreAgreement::runLengthOverlapEqualsPixels_data()
+{
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<double>("density");
+    QTest::newRow("sparse") << 64 << 48 << 0.05;
+    QTest::newRow("half") << 31 << 17 << 0.5;
+    QTest::newRow("dense") << 40 << 40 << 0.95;
+    QTest::newRow("one pixel") << 1 << 1 << 0.5;
+}
+
+void TestStoreAgreement::runLengthOverlapEqualsPixels()
+{
+    QFETCH(int, width);
+    QFETCH(int, height);
+    QFETCH(double, density);
+    QRandomGenerator random(width * 1000 + height);
+    for (int round = 0; round < 20; ++round) {
+        cv::Mat a(height, width, CV_8UC1), b(height, width, CV_8UC1);
+        // Random pixels: many short runs, the hardest case for the run walk.
+        for (cv::Mat *m : {&a, &b}) {
+            for (int y = 0; y < height; ++y) {
+                for (int x = 0; x < width; ++x)
+                    m->at<uchar>(y, x) = random.generateDouble() < density ? 255 : 0;
+            }
+        }
+        if (round == 0)
+            b.setTo(0); // one empty
+        if (round == 1)
+            a.setTo(0), b.setTo(0); // both empty: 1.0
+        const Rle ra = CocoRle::encode(a), rb = CocoRle::encode(b);
+        QCOMPARE(MaskAgreement::dice(ra, rb), MaskAgreement::dice(a, b));
+        QCOMPARE(MaskAgreement::iou(ra, rb), MaskAgreement::iou(a, b));
+    }
+}
+
+void TestStoreAgreement::runLengthOverlapRefusesMismatch()
+{
+    const cv::Mat a = cv::Mat::ones(10, 10, CV_8UC1) * 255;
+    const cv::Mat b = cv::Mat::ones(10, 11, CV_8UC1) * 255;
+    QVERIFY(!MaskAgreement::dice(CocoRle::encode(a), CocoRle::encode(b)));
+    Rle truncated = CocoRle::encode(a);
+    truncated.counts.back() -= 1; // covers 99 of 100 pixels
+    QVERIFY(!MaskAgreement::iou(CocoRle::encode(a), truncated));
+    QCOMPARE(MaskAgreement::dice(CocoRle::encode(a), CocoRle::encode(a)), 1.0);
 }
 
 QTEST_GUILESS_MAIN(TestStoreAgreement)

@@ -4,6 +4,7 @@
 #include "qa/AgreementTableModel.h"
 #include "qa/DisagreementFilterModel.h"
 #include "qa/DisagreementModel.h"
+#include "qa/OverlapTableModel.h"
 #include "qa/QaPlots.h"
 #include "qa/RaterReportModel.h"
 #include "qa/ReviewDialog.h"
@@ -212,6 +213,12 @@ QWidget *QaDashboard::buildOverview()
     m_overview = new AgreementTableModel(this);
     m_overviewView = makeTable(page);
     m_overviewView->setModel(m_overview);
+    m_overlap = new OverlapTableModel(this);
+    m_overlapView = makeTable(page);
+    m_overlapView->setModel(m_overlap);
+    auto *overlapTitle = new QLabel(tr("<b>Differential diagnoses and regions</b> (what the raters name and where "
+                                       "they draw it)"),
+                                    page);
     m_reference = new AgreementTableModel(this);
     m_reference->setItemsAreCases(true);
     m_referenceView = makeTable(page);
@@ -223,6 +230,8 @@ QWidget *QaDashboard::buildOverview()
     auto *layout = new QVBoxLayout(page);
     layout->addLayout(controls);
     layout->addWidget(m_overviewView, 1);
+    layout->addWidget(overlapTitle);
+    layout->addWidget(m_overlapView);
     layout->addWidget(m_referenceTitle);
     layout->addWidget(m_referenceView);
     return page;
@@ -369,6 +378,7 @@ void QaDashboard::applyData()
     m_error->setText(ok ? QString() : tr("The QA dashboard cannot be shown: %1").arg(m_data.error));
     m_tabs->setEnabled(ok);
     m_overview->setAgreement(m_data.agreement.fields);
+    m_overlap->setAgreement(m_data.agreement);
     m_reference->setAgreement(m_data.agreement.reference);
     m_referenceTitle->setVisible(!m_data.agreement.reference.isEmpty());
     m_referenceView->setVisible(!m_data.agreement.reference.isEmpty());
@@ -379,10 +389,11 @@ void QaDashboard::applyData()
     updateSummary();
     updateDisagreementCounts();
     updatePerDayChart();
-    for (QTableView *view : {m_overviewView, m_referenceView, m_disagreementView}) {
+    for (QTableView *view : {m_overviewView, m_overlapView, m_referenceView, m_disagreementView}) {
         view->resizeColumnsToContents();
         view->horizontalHeader()->setStretchLastSection(view == m_disagreementView);
     }
+    fitHeight(m_overlapView, 2, 8);
     fitHeight(m_referenceView, 1, 8);
     fitHeight(m_raterView, 3, 12);
 }
@@ -402,19 +413,22 @@ void QaDashboard::setStratum(const QString &key)
 void QaDashboard::applyStratum()
 {
     const QString key = stratum();
-    if (key.isEmpty() || !m_data.ok()) {
-        m_overview->setStratum(nullptr);
+    auto show = [this](const Stratum *shown) {
+        m_overview->setStratum(shown);
+        m_overlap->setStratum(shown);
         m_overviewView->resizeColumnsToContents();
+        m_overlapView->resizeColumnsToContents();
+    };
+    if (key.isEmpty() || !m_data.ok()) {
+        show(nullptr);
         return;
     }
     if (const Stratum *known = m_data.stratum(key)) {
-        m_overview->setStratum(known);
-        m_overviewView->resizeColumnsToContents();
+        show(known);
         return;
     }
     if (auto it = m_strata.constFind(key); it != m_strata.cend()) {
-        m_overview->setStratum(&*it);
-        m_overviewView->resizeColumnsToContents();
+        show(&*it);
         return;
     }
     // Not computed yet: compute it in the background, show it when it is in (if still chosen).

@@ -26,6 +26,7 @@ namespace dl {
 class AgreementTableModel;
 class DisagreementFilterModel;
 class DisagreementModel;
+class OverlapTableModel;
 class QaPlots;
 class RaterReportModel;
 class Store;
@@ -36,7 +37,8 @@ class Store;
 ///   Krippendorff's alpha (colour-coded: >= 0.800 good, >= 0.667 tentative, below poor) with a
 ///   bootstrap 95% interval on demand, and the mean pairwise kappa; a stratum selector adds
 ///   alpha and n per group (Fitzpatrick type, Monk tone, age group, ...); the diagnosis top-1
-///   and top-3 figures and the consensus counts above; reference labels in their own table.
+///   and top-3 figures and the consensus counts above; top-1 / top-3 and the Dice and IoU of
+///   each region layer (stratified alike) in a second table; reference labels in their own table.
 /// - Plots: confusion heat map of any rater pair, label distribution per rater, agreement
 ///   over time.
 /// - Disagreements: the consensus fields to adjudicate (and, on request, pending ones) by
@@ -74,6 +76,8 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     AgreementTableModel *overviewModel() const { return m_overview; }
     AgreementTableModel *referenceModel() const { return m_reference; }
+    /// Top-1 / top-3 of the differentials and Dice / IoU of the regions, stratified like the overview.
+    OverlapTableModel *overlapModel() const { return m_overlap; }
     DisagreementModel *disagreementModel() const { return m_disagreements; }
     DisagreementFilterModel *disagreementProxy() const { return m_disagreementProxy; }
     RaterReportModel *raterModel() const { return m_raters; }
@@ -135,6 +139,8 @@ private:
     QPushButton *m_confidence = nullptr;
     AgreementTableModel *m_overview = nullptr;
     AgreementTableModel *m_reference = nullptr;
+    OverlapTableModel *m_overlap = nullptr;
+    QTableView *m_overlapView = nullptr;
     QTableView *m_overviewView = nullptr;
     QTableView *m_referenceView = nullptr;
     QLabel *m_referenceTitle = nullptr;

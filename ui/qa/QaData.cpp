@@ -94,16 +94,7 @@ QaData QaData::load(Store &store, const User &actor, const AgreementOptions &opt
 
 Stratum QaData::computeStratum(const StoreRatingSet &ratings, const QString &key, const AgreementOptions &options)
 {
-    const AgreementCalculator calculator(options);
-    Stratum stratum {key, {}};
-    const QHash<QString, QString> groups = ratings.strata.value(key);
-    for (const RatingTable &table : ratings.fields) {
-        if (table.ratingCount() == 0)
-            continue;
-        if (auto stratified = calculator.computeStratified(table, groups))
-            stratum.fields.append(*stratified);
-    }
-    return stratum;
+    return StoreAgreementReport::computeStratum(ratings, key, options);
 }
 
 } // namespace dl

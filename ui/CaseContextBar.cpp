@@ -2,6 +2,7 @@
 #include "CaseContextBar.h"
 
 #include "annotation/ReferenceLabelAccess.h"
+#include "release/FaceCheck.h"
 #include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
 #include "store/Store.h"
@@ -38,6 +39,16 @@ CaseContextBar::CaseContextBar(Store &store, QWidget *parent)
     m_metadata->setTextFormat(Qt::RichText);
     m_metadata->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     layout->addWidget(m_metadata, 1);
+    m_faceFlag = new QLabel(this);
+    m_faceFlag->setObjectName(u"faceFlag"_s);
+    m_faceFlag->setWordWrap(true);
+    m_faceFlag->setTextFormat(Qt::RichText);
+    m_faceFlag->setMaximumWidth(380);
+    m_faceFlag->setStyleSheet(
+        u"QLabel#faceFlag { background: #fff3cd; color: #5c4400; border: 1px solid #e0b84c; border-radius: 3px;"
+        " padding: 3px 6px; }"_s);
+    m_faceFlag->hide();
+    layout->addWidget(m_faceFlag);
     setFixedHeight(ThumbnailEdge + 12);
 }
 
@@ -52,6 +63,7 @@ static QString readable(QString value)
 
 void CaseContextBar::showImage(qint64 imageId)
 {
+    showFaceFlag(imageId);
     while (QLayoutItem *item = m_thumbnails->takeAt(0)) {
         delete item->widget();
         delete item;
@@ -92,6 +104,36 @@ void CaseContextBar::showImage(qint64 imageId)
     if (!reference.isEmpty())
         text += u"<br>"_s + reference;
     m_metadata->setText(text);
+}
+
+void CaseContextBar::showFaceFlag(qint64 imageId)
+{
+    m_faceFlag->clear();
+    m_faceFlag->hide();
+    if (!m_viewer)
+        return;
+    QString error;
+    const auto flag = FaceCheck(m_store, *m_viewer).flag(imageId, &error);
+    if (!flag || flag->imageId < 0 || flag->status == u"dismissed"_s)
+        return; // no flag, or a QA lead found no face
+    const QString regions = flag->faces.size() == 1 ? tr("1 region") : tr("%1 regions").arg(flag->faces.size());
+    if (flag->status == u"confirmed"_s) {
+        m_faceFlag->setText(tr("<b>Face confirmed</b> by QA (%1). Tick <i>Identifying: face</i> and mark its region so "
+                               "it is covered on export.")
+                                .arg(regions));
+    } else {
+        m_faceFlag->setText(tr("<b>Possible face</b> found by the face check (%1). If a face shows, tick "
+                               "<i>Identifying: face</i> and mark its region; QA confirms or dismisses the flag.")
+                                .arg(regions));
+    }
+    m_faceFlag->setToolTip(tr("The frontal-face check flags images for suitability review; an image with an open "
+                              "flag is held back from export."));
+    m_faceFlag->show();
+}
+
+QString CaseContextBar::faceFlagText() const
+{
+    return m_faceFlag->isHidden() ? QString() : m_faceFlag->text();
 }
 
 QString CaseContextBar::referenceText(qint64 imageId) const

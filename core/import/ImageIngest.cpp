@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "import/ImageIngest.h"
 
+#include "export/FaceDetector.h"
 #include "imaging/ImageFormat.h"
+#include "release/FaceCheck.h"
 #include "store/Store.h"
 
 #include <QCoreApplication>
@@ -10,6 +12,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -26,6 +30,29 @@ static IngestResult reject(IngestResult result, RejectReason reason, const QStri
     result.rejectKey = rejectReasonKey(reason);
     result.message = message;
     return result;
+}
+
+/// The face check of an image being imported, with one detector per pool thread (the cascade
+/// is loaded once per thread, and a detector is not shared between threads).
+static void checkFaces(const QByteArray &data, IngestResult &result)
+{
+    thread_local std::unique_ptr<FaceDetector> detector;
+    thread_local QString loadError;
+    if (!detector && loadError.isEmpty()) {
+        auto loaded = std::make_unique<FaceDetector>();
+        if (loaded->load({}, &loadError))
+            detector = std::move(loaded);
+    }
+    if (!detector) {
+        result.faceMessage = loadError;
+        return;
+    }
+    const ImageHeader &h = result.header;
+    const QSize displayed = h.orientation >= 5 && h.orientation <= 8 ? QSize(h.height, h.width) : QSize(h.width, h.height);
+    QString error;
+    result.faces = FaceCheck::detect(*detector, data, displayed, &error);
+    if (!result.faces)
+        result.faceMessage = error;
 }
 
 IngestResult ImageIngest::run(const QString &absolutePath, const QString &relativePath, const Options &options,
@@ -64,6 +91,8 @@ IngestResult ImageIngest::run(const QString &absolutePath, const QString &relati
         return reject(result, result.thumbnail.reject, result.thumbnail.message);
 
     result.sha256 = QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+    if (options.detectFaces)
+        checkFaces(data, result);
     const QString target =
         Store::imageFilePath(options.imageDirectory, result.sha256, formatExtension(result.header.format));
     const QFileInfo targetInfo(target);

@@ -5,9 +5,12 @@
 #include "imaging/ThumbnailMaker.h"
 
 #include <QDateTime>
+#include <QList>
+#include <QRect>
 #include <QString>
 
 #include <atomic>
+#include <optional>
 
 namespace dl {
 
@@ -26,6 +29,10 @@ struct IngestResult
     Thumbnail thumbnail;
     qint64 fileSize = 0;
     QString modified;       ///< file modification time, ISO 8601 UTC
+    /// Options::detectFaces: the possible faces (displayed-image coordinates; empty: none), or
+    /// nullopt when the check could not run (faceMessage says why).
+    std::optional<QList<QRect>> faces;
+    QString faceMessage;
 };
 
 /// Reads, hashes, checks and thumbnails one image file, and places a copy in
@@ -40,6 +47,8 @@ public:
         qint64 pixelLimit = ImageProbe::DefaultPixelLimit;
         qint64 byteLimit = qint64(1) << 30;
         int thumbnailEdge = 256;
+        /// Run the frontal-face check (FaceCheck::detect) on the image, for suitability review.
+        bool detectFaces = false;
     };
 
     /// rejectKey of a result that failed on the store's side (disk full,

@@ -33,6 +33,7 @@ QJsonObject ImportReport::toJson() const
                    {u"cases_existing"_s, casesExisting},
                    {u"reference_labels"_s, referenceLabels},
                    {u"ignored_files"_s, ignoredFiles},
+                   {u"face_flags"_s, faceFlags},
                    {u"rejected"_s, issuesToJson(rejected)},
                    {u"missing"_s, issuesToJson(missing)},
                    {u"warnings"_s, QJsonArray::fromStringList(warnings)},
@@ -57,6 +58,8 @@ QString ImportReport::summary() const
                  .arg(alreadyImported);
     if (cases || casesExisting)
         lines << tr("%1 new cases, %2 already known; %3 new reference labels.").arg(cases).arg(casesExisting).arg(referenceLabels);
+    if (faceFlags > 0)
+        lines << tr("%1 images may show a face: flagged for suitability review.").arg(faceFlags);
     if (!rejected.isEmpty())
         lines << tr("%1 files rejected.").arg(rejected.size());
     if (!missing.isEmpty())

@@ -20,6 +20,7 @@ struct ImportReport
     qint64 casesExisting = 0;      ///< cases already in the store (metadata refreshed)
     qint64 referenceLabels = 0;   ///< new reference labels
     qint64 ignoredFiles = 0;
+    qint64 faceFlags = 0;         ///< new images the face check flagged for suitability review
     QList<FileIssue> rejected;
     QList<FileIssue> missing;
     QStringList warnings;

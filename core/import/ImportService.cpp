@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "import/ImportService.h"
 
+
 #include "import/FolderScanner.h"
 #include "import/PassionReader.h"
 #include "import/ScinReader.h"
 #include "imaging/ImageFormat.h"
+#include "release/FaceCheck.h"
 #include "store/AuditLog.h"
 #include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
@@ -134,6 +136,7 @@ private:
     ImportReport m_report;
     qint64 m_sourceId = -1;
     QHash<QString, qint64> m_imageIdByPath;   // absolute path -> image id
+    bool m_faceCheckWarned = false;
 };
 
 bool ImportRun::begin()
@@ -212,6 +215,7 @@ bool ImportRun::importImages()
     ingest.imageDirectory = m_store.imageDirectory();
     ingest.pixelLimit = m_options.pixelLimit;
     ingest.thumbnailEdge = m_options.thumbnailEdge;
+    ingest.detectFaces = m_options.faceCheck;
     const std::atomic_bool *cancel = m_cancel;
     auto startBatch = [&](qsizetype from) {
         return QtConcurrent::mapped(toRead.mid(from, m_options.batchSize), [ingest, cancel](const PlannedImage &image) {
@@ -279,6 +283,15 @@ bool ImportRun::writeBatch(const QList<IngestResult> &results)
             if (imageId < 0)
                 break;
             ++m_report.imported;
+            if (r.faces && !r.faces->isEmpty()) {
+                const std::optional<bool> flagged = FaceCheck::recordFlag(m_db, m_options.userId, imageId, *r.faces, &error);
+                if (!flagged)
+                    break;
+                m_report.faceFlags += *flagged ? 1 : 0;
+            } else if (!r.faces && !r.faceMessage.isEmpty() && !m_faceCheckWarned) {
+                m_faceCheckWarned = true;
+                m_report.warnings.append(tr("The face check did not run: %1").arg(r.faceMessage));
+            }
         } else {
             ++m_report.duplicates;
         }

@@ -23,6 +23,9 @@ struct ImportOptions
     QString attribution;
     qint64 userId = -1;     ///< who runs the import, for the audit log
     int batchSize = 64;     ///< files per transaction
+    /// Run the frontal-face check on every new image and flag possible faces for suitability
+    /// review (FaceCheck); skipped with a warning when OpenCV's cascade file is not installed.
+    bool faceCheck = true;
 };
 
 struct ImportProgress

@@ -51,7 +51,6 @@ std::optional<FaceCheckSummary> FaceCheck::run(QString *error, const std::functi
     if (total < 0)
         return std::nullopt;
     FaceCheckSummary summary;
-    const QSize working(detector.options().workingSize, detector.options().workingSize);
     for (int offset = 0; offset < total; offset += 200) {
         QString readError;
         const QList<ImageRecord> page = images.list(offset, 200, &readError);
@@ -65,45 +64,72 @@ std::optional<FaceCheckSummary> FaceCheck::run(QString *error, const std::functi
                 *error = tr("Image %1: %2").arg(image.publicId, file.errorString());
                 return std::nullopt;
             }
-            // The cascade runs on a copy of at most workingSize pixels anyway: decode at that size.
-            const QImage small = ImageDecoder::decodeScaled(file.readAll(), working, error);
-            if (small.isNull())
+            const QSize displayed = image.orientation >= 5 && image.orientation <= 8 ? QSize(image.height, image.width)
+                                                                                      : QSize(image.width, image.height);
+            const auto faces = detect(detector, file.readAll(), displayed, error);
+            if (!faces) {
+                *error = tr("Image %1: %2").arg(image.publicId, *error);
                 return std::nullopt;
-            const QList<QRect> found = detector.detect(small, error);
+            }
             ++summary.checked;
-            if (!found.isEmpty()) {
-                const QSize full = image.orientation >= 5 && image.orientation <= 8 ? QSize(image.height, image.width)
-                                                                                     : QSize(image.width, image.height);
-                const double sx = double(full.width()) / small.width(), sy = double(full.height()) / small.height();
-                QList<QRect> faces;
-                for (const QRect &r : found)
-                    faces.append(QRectF(r.x() * sx, r.y() * sy, r.width() * sx, r.height() * sy).toAlignedRect());
-                const auto existing = Sql::scalar(db, u"SELECT COUNT(*) FROM image_flags WHERE image_id = ? AND kind = 'face'"_s,
-                                                  {image.id}, error);
-                if (!existing)
-                    return std::nullopt;
+            if (!faces->isEmpty()) {
                 ++summary.flagged;
-                if (existing->toInt() == 0) {
-                    Transaction tx(db);
-                    if (!Sql::exec(db,
-                                   u"INSERT INTO image_flags (image_id, kind, detail, status, created_at) "
-                                   "VALUES (?, 'face', ?, 'open', ?)"_s,
-                                   {image.id, facesToJson(faces), Sql::now()}, error)
-                        || !AuditLog::record(db, m_actor.id, u"flag.face"_s, u"image"_s, image.id,
-                                             {{u"faces"_s, int(faces.size())}}, error))
-                        return std::nullopt;
-                    if (!tx.commit()) {
-                        *error = tx.error();
-                        return std::nullopt;
-                    }
-                    ++summary.newFlags;
+                Transaction tx(db);
+                const std::optional<bool> added = recordFlag(db, m_actor.id, image.id, *faces, error);
+                if (!added)
+                    return std::nullopt;
+                if (!tx.commit()) {
+                    *error = tx.error();
+                    return std::nullopt;
                 }
+                summary.newFlags += *added ? 1 : 0;
             }
             if (progress && !progress(summary.checked, int(total)))
                 return summary;
         }
     }
     return summary;
+}
+
+std::optional<QList<QRect>> FaceCheck::detect(
+    FaceDetector &detector, const QByteArray &encoded, QSize displayedSize, QString *error)
+{
+    // The cascade runs on a copy of at most workingSize pixels anyway: decode at that size.
+    const QSize working(detector.options().workingSize, detector.options().workingSize);
+    const QImage small = ImageDecoder::decodeScaled(encoded, working, error);
+    if (small.isNull())
+        return std::nullopt;
+    QString detectError;
+    const QList<QRect> found = detector.detect(small, &detectError);
+    if (!detectError.isEmpty()) {
+        *error = detectError;
+        return std::nullopt;
+    }
+    const QSize full = displayedSize.isEmpty() ? small.size() : displayedSize;
+    const double sx = double(full.width()) / small.width(), sy = double(full.height()) / small.height();
+    QList<QRect> faces;
+    for (const QRect &r : found)
+        faces.append(QRectF(r.x() * sx, r.y() * sy, r.width() * sx, r.height() * sy).toAlignedRect()
+                         .intersected(QRect(QPoint(0, 0), full)));
+    return faces;
+}
+
+std::optional<bool> FaceCheck::recordFlag(
+    QSqlDatabase db, qint64 actorId, qint64 imageId, const QList<QRect> &faces, QString *error)
+{
+    const auto existing =
+        Sql::scalar(db, u"SELECT COUNT(*) FROM image_flags WHERE image_id = ? AND kind = 'face'"_s, {imageId}, error);
+    if (!existing)
+        return std::nullopt;
+    if (existing->toInt() > 0)
+        return false;
+    if (!Sql::exec(db,
+                   u"INSERT INTO image_flags (image_id, kind, detail, status, created_at) "
+                   "VALUES (?, 'face', ?, 'open', ?)"_s,
+                   {imageId, facesToJson(faces), Sql::now()}, error)
+        || !AuditLog::record(db, actorId, u"flag.face"_s, u"image"_s, imageId, {{u"faces"_s, int(faces.size())}}, error))
+        return std::nullopt;
+    return true;
 }
 
 std::optional<FaceFlag> FaceCheck::flag(qint64 imageId, QString *error) const

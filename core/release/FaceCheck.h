@@ -3,8 +3,10 @@
 
 #include "model/User.h"
 
+#include <QByteArray>
 #include <QCoreApplication>
 #include <QList>
+#include <QSqlDatabase>
 #include <QRect>
 #include <QString>
 
@@ -13,6 +15,7 @@
 
 namespace dl {
 
+class FaceDetector;
 class Store;
 
 /// A possible face on an image, found by the face check.
@@ -45,6 +48,17 @@ public:
     /// Checks every image (admins). `progress(done, total)` may return false to stop early;
     /// what was found so far is kept.
     std::optional<FaceCheckSummary> run(QString *error, const std::function<bool(int, int)> &progress = {});
+
+    /// The possible faces in an encoded image, in the coordinates of its displayed size (EXIF
+    /// orientation applied): decoded at the detector's working size, so a 12-megapixel JPEG costs
+    /// a reduced decode and a cascade pass on 800 pixels. Nullopt and *error when the image
+    /// cannot be decoded.
+    static std::optional<QList<QRect>> detect(
+        FaceDetector &detector, const QByteArray &encoded, QSize displayedSize, QString *error);
+    /// Adds an open face flag for an image unless it has one (inside the caller's transaction),
+    /// with its audit entry. Returns whether a flag was added; nullopt on a store error.
+    static std::optional<bool> recordFlag(
+        QSqlDatabase db, qint64 actorId, qint64 imageId, const QList<QRect> &faces, QString *error);
     /// The face flag of an image, if any (everyone who may see the image).
     std::optional<FaceFlag> flag(qint64 imageId, QString *error) const;
     /// All flags (QA leads and admins).

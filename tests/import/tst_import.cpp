@@ -20,6 +20,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 using namespace Qt::StringLiterals;
 using namespace dl;
 
@@ -35,6 +38,7 @@ private slots:
     void cancelThenResume();
     void symlinkLoopDoesNotHang();
     void pixelLimitIsConfigurable();
+    void faceCheckFlagsNewImages();
     void scinLayout();
     void scinMissingColumnIsClearError();
     void scinPathOutsideDatasetIsRefused();
@@ -279,6 +283,66 @@ void TestImport::pixelLimitIsConfigurable()
     const ImportReport report = service.importPath(ImportKind::Folder, root, options);
     QCOMPARE(report.imported, 1);
     QCOMPARE(reasonOf(report, u"/wide.jpg"_s), u"too_large"_s);
+}
+
+/// A drawn frontal face (light oval, dark brows and eyes, nose shadow) on a dark background,
+/// softened: what OpenCV's frontal-face cascade finds, at (faceX, faceY) - (faceX + 160, faceY + 210).
+static QByteArray drawnFacePng(int width, int height, int faceX, int faceY)
+{
+    cv::Mat img(height, width, CV_8UC3, cv::Scalar(70, 70, 70));
+    const cv::Point c(faceX + 80, faceY + 105);
+    cv::ellipse(img, c, cv::Size(80, 105), 0, 0, 360, cv::Scalar(170, 185, 205), -1);
+    for (int side : {-1, 1}) {
+        cv::ellipse(img, c + cv::Point(side * 33, -45), cv::Size(22, 6), 0, 0, 360, cv::Scalar(60, 60, 60), -1);
+        cv::ellipse(img, c + cv::Point(side * 33, -25), cv::Size(16, 8), 0, 0, 360, cv::Scalar(40, 40, 40), -1);
+    }
+    cv::ellipse(img, c + cv::Point(0, 32), cv::Size(14, 6), 0, 0, 360, cv::Scalar(120, 120, 120), -1);
+    cv::ellipse(img, c + cv::Point(0, 62), cv::Size(28, 7), 0, 0, 360, cv::Scalar(80, 80, 80), -1);
+    cv::GaussianBlur(img, img, cv::Size(0, 0), 2);
+    std::vector<uchar> png;
+    cv::imencode(".png", img, png);
+    return QByteArray(reinterpret_cast<const char *>(png.data()), qsizetype(png.size()));
+}
+
+void TestImport::faceCheckFlagsNewImages()
+{
+    const QString root = m_dir->filePath(u"photos"_s);
+    QVERIFY(fixtures::write(root + u"/face.png"_s, drawnFacePng(500, 420, 150, 100)));
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(fixtures::write(root + u"/skin%1.jpg"_s.arg(i), fixtures::jpeg(300, 200, 120 + i)));
+    ImportService service(*m_store);
+    const ImportReport report = service.importPath(ImportKind::Folder, root, {});
+    QCOMPARE(report.imported, 4);
+    QVERIFY2(report.warnings.isEmpty(), qPrintable(report.warnings.join(u'\n')));
+    QCOMPARE(report.faceFlags, 1);
+    QCOMPARE(report.toJson().value(u"face_flags"_s).toInt(), 1);
+    QVERIFY(report.summary().contains(u"face"_s));
+
+    // One open flag, on the face image, with a box around the drawn face.
+    QSqlQuery query(m_store->db());
+    QVERIFY(query.exec(u"SELECT f.status, f.detail, i.width FROM image_flags f JOIN images i ON i.id = f.image_id"_s));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), u"open"_s);
+    QCOMPARE(query.value(2).toInt(), 500);
+    const QJsonArray boxes = QJsonDocument::fromJson(query.value(1).toString().toUtf8()).object().value(u"faces"_s).toArray();
+    QCOMPARE(boxes.size(), 1);
+    const QRect box(boxes.at(0)[0].toInt(), boxes.at(0)[1].toInt(), boxes.at(0)[2].toInt(), boxes.at(0)[3].toInt());
+    QVERIFY2(box.contains(QPoint(230, 205)) && box.width() > 60 && box.width() < 300,
+             qPrintable(u"%1,%2 %3x%4"_s.arg(box.x()).arg(box.y()).arg(box.width()).arg(box.height())));
+    QVERIFY(!query.next());
+    QCOMPARE(count(u"audit_log WHERE action = 'flag.face'"_s), 1);
+
+    // Importing the same image again (another folder) adds no second flag; the check can be off.
+    const QString copy = m_dir->filePath(u"copy"_s);
+    QVERIFY(fixtures::write(copy + u"/face-again.png"_s, drawnFacePng(500, 420, 150, 100)));
+    QVERIFY(fixtures::write(copy + u"/face-other.png"_s, drawnFacePng(520, 440, 160, 120)));
+    ImportOptions off;
+    off.faceCheck = false;
+    const ImportReport second = service.importPath(ImportKind::Folder, copy, off);
+    QCOMPARE(second.duplicates, 1);
+    QCOMPARE(second.imported, 1);
+    QCOMPARE(second.faceFlags, 0);
+    QCOMPARE(count(u"image_flags"_s), 1);
 }
 
 void TestImport::makeScin(const QString &root)

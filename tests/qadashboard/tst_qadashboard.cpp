@@ -3,6 +3,7 @@
 // stratum selector adds group columns, the disagreement list holds the rows to adjudicate, the
 // plots and the per-rater report show the core's numbers, the review dialog shows every rater's
 // labels and masks and adjudicates through ConsensusService, and annotators get an error.
+#include "CaseContextBar.h"
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
 #include "masks/MaskService.h"
@@ -12,6 +13,7 @@
 #include "qa/ConsensusService.h"
 #include "qa/DisagreementFilterModel.h"
 #include "qa/DisagreementModel.h"
+#include "qa/FaceFlagModel.h"
 #include "qa/OverlapTableModel.h"
 #include "qa/QaDashboard.h"
 #include "qa/QaPlots.h"
@@ -22,6 +24,7 @@
 #include "qa/ReviewTableModel.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
+#include "release/FaceCheck.h"
 #include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
 #include "store/SourceRepository.h"
@@ -71,6 +74,7 @@ private slots:
     void reviewShowsEveryRaterAndTheirMasks();
     void reviewAdjudicatesWithAReason();
     void reviewRefusesAnnotators();
+    void faceFlagsShownAndReviewed();
     void screenshots();
 
 private:
@@ -717,6 +721,82 @@ void TestQaDashboard::reviewRefusesAnnotators()
     QVERIFY(!dialog.applyButton()->isEnabled());
 }
 
+void TestQaDashboard::faceFlagsShownAndReviewed()
+{
+    // The face check flagged image 4 (as an import would).
+    const QList<QRect> faces {QRect(10, 8, 20, 22)};
+    QString error;
+    QCOMPARE(FaceCheck::recordFlag(m_store->db(), m_admin.id, m_images.at(4), faces, &error), std::optional<bool>(true));
+    QCOMPARE(FaceCheck::recordFlag(m_store->db(), m_admin.id, m_images.at(4), faces, &error), std::optional<bool>(false));
+
+    // The annotator sees a notice under the image; other images have none.
+    CaseContextBar bar(*m_store);
+    bar.setViewer(m_raters.first());
+    bar.showImage(m_images.at(4));
+    QVERIFY2(bar.faceFlagText().contains(u"Possible face"_s), qPrintable(bar.faceFlagText()));
+    bar.showImage(m_images.at(0));
+    QVERIFY(bar.faceFlagText().isEmpty());
+
+    // The dashboard lists it as open, on its own tab.
+    QaDashboard dashboard(*m_store, m_qa);
+    waitIdle(dashboard);
+    FaceFlagModel *model = dashboard.faceModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(model->openCount(), 1);
+    QCOMPARE(model->index(0, FaceFlagModel::ImageColumn).data().toString(), u"img-4"_s);
+    QCOMPARE(model->index(0, FaceFlagModel::FacesColumn).data().toInt(), 1);
+    QCOMPARE(dashboard.tabs()->tabText(4), u"&Faces (1)"_s);
+    QVERIFY(dashboard.faceCheckButton()->isHidden()); // QA leads do not run the check
+
+    // The review shows the boxes and confirms the face.
+    ReviewDialog review(*m_store, m_qa);
+    QSignalSpy resolved(&review, &ReviewDialog::faceFlagResolved);
+    QVERIFY(review.showImage(m_images.at(4)));
+    QVERIFY(review.faceBar()->isVisibleTo(&review));
+    QCOMPARE(review.canvas()->markedRegions(), faces);
+    QVERIFY(review.faceText()->text().contains(u"Possible face"_s));
+    QVERIFY(review.resolveFace(true));
+    QCOMPARE(resolved.size(), 1);
+    QVERIFY(review.faceText()->text().contains(u"confirmed"_s));
+    bar.showImage(m_images.at(4));
+    QVERIFY2(bar.faceFlagText().contains(u"Face confirmed"_s), qPrintable(bar.faceFlagText()));
+    auto flag = FaceCheck(*m_store, m_qa).flag(m_images.at(4), &error);
+    QVERIFY(flag);
+    QCOMPARE(flag->status, u"confirmed"_s);
+    // No flag on another image: no bar, no boxes.
+    QVERIFY(review.showImage(m_images.at(0)));
+    QVERIFY(!review.faceBar()->isVisibleTo(&review));
+    QVERIFY(review.canvas()->markedRegions().isEmpty());
+
+    // Dismissed from the dashboard: the notice goes, the flag stays listed as reviewed.
+    QVERIFY(dashboard.resolveFace(m_images.at(4), false));
+    waitIdle(dashboard);
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(model->openCount(), 0);
+    QCOMPARE(model->index(0, FaceFlagModel::StatusColumn).data().toString(), FaceFlagModel::statusText(u"dismissed"_s));
+    QCOMPARE(dashboard.tabs()->tabText(4), u"&Faces"_s);
+    bar.showImage(m_images.at(4));
+    QVERIFY(bar.faceFlagText().isEmpty());
+    // Annotators may not settle a flag.
+    QVERIFY(!FaceCheck(*m_store, m_raters.first()).resolve(m_images.at(4), true, &error));
+
+    // Admins run the check over every image from the tab; a reviewed flag keeps its state.
+    QaDashboard admin(*m_store, m_admin);
+    waitIdle(admin);
+    QVERIFY(!admin.faceCheckButton()->isHidden());
+    QSignalSpy updated(&admin, &QaDashboard::updated);
+    admin.runFaceCheck();
+    QVERIFY(admin.isBusy());
+    QCOMPARE(admin.faceCheckButton()->text(), u"Stop Face &Check"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!updated.isEmpty() && !admin.isBusy(), 30000); // the check and the reload after it
+    QVERIFY2(admin.errorString().isEmpty(), qPrintable(admin.errorString()));
+    QCOMPARE(admin.faceCheckButton()->text(), u"Run Face &Check"_s);
+    QCOMPARE(admin.faceModel()->rowCount(), 1);
+    QCOMPARE(admin.faceModel()->index(0, FaceFlagModel::StatusColumn).data(FaceFlagModel::StatusRole).toString(),
+             u"dismissed"_s);
+}
+
 void TestQaDashboard::screenshots()
 {
     // Renders every tab and the review at the size QA leads use; set DERMLABEL_QA_SCREENSHOTS to a
@@ -729,7 +809,8 @@ void TestQaDashboard::screenshots()
     waitIdle(dashboard);
     dashboard.setStratum(u"fitzpatrick"_s);
     waitIdle(dashboard);
-    const QStringList names {u"overview"_s, u"plots"_s, u"disagreements"_s, u"raters"_s};
+    const QStringList names {u"overview"_s, u"plots"_s, u"disagreements"_s, u"raters"_s, u"faces"_s};
+    QCOMPARE(dashboard.tabs()->count(), names.size());
     for (int tab = 0; tab < dashboard.tabs()->count(); ++tab) {
         dashboard.tabs()->setCurrentIndex(tab);
         QCoreApplication::processEvents();

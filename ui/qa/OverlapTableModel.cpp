@@ -198,7 +198,7 @@ QVariant OverlapTableModel::headerData(int section, Qt::Orientation orientation,
         if (group >= m_groups.size())
             return {};
         if (role == Qt::DisplayRole)
-            return isValue ? m_groups.at(group) : tr("n");
+            return isValue ? m_groups.at(group) : tr("n %1").arg(m_groups.at(group));
         if (role == Qt::ToolTipRole)
             return isValue ? tr("%1 %2: the value over this group's images").arg(QaData::stratumName(m_stratumKey),
                                                                                 m_groups.at(group))

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "qa/QaDashboard.h"
 
+#include "auth/Permissions.h"
 #include "qa/AgreementTableModel.h"
 #include "qa/DisagreementFilterModel.h"
 #include "qa/DisagreementModel.h"
+#include "qa/FaceFlagModel.h"
 #include "qa/OverlapTableModel.h"
 #include "qa/QaPlots.h"
 #include "qa/RaterReportModel.h"
@@ -20,6 +22,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
@@ -155,6 +158,7 @@ QaDashboard::QaDashboard(Store &store, const User &user, QWidget *parent)
     m_tabs->addTab(m_plots, tr("&Plots"));
     m_tabs->addTab(buildDisagreements(), tr("&Disagreements"));
     m_tabs->addTab(buildRaters(), tr("R&aters"));
+    m_tabs->addTab(buildFaces(), tr("&Faces"));
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(header);
@@ -292,6 +296,121 @@ QWidget *QaDashboard::buildRaters()
     return page;
 }
 
+QWidget *QaDashboard::buildFaces()
+{
+    auto *page = new QWidget(this);
+    m_faces = new FaceFlagModel(this);
+    m_faceView = makeTable(page);
+    m_faceView->setModel(m_faces);
+    m_faceView->horizontalHeader()->setStretchLastSection(true);
+    connect(m_faceView, &QTableView::activated, this, [this](const QModelIndex &index) {
+        openReview(index.data(FaceFlagModel::ImageIdRole).toLongLong());
+    });
+    connect(m_faceView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &QaDashboard::updateFaceButtons);
+
+    m_faceSummary = new QLabel(page);
+    m_faceSummary->setWordWrap(true);
+    m_reviewFace = new QPushButton(tr("&Review Image"), page);
+    m_confirmFace = new QPushButton(tr("Confirm &Face"), page);
+    m_confirmFace->setToolTip(tr("A face shows: the image needs an identifying face region to be exported"));
+    m_dismissFace = new QPushButton(tr("&Not a Face"), page);
+    m_dismissFace->setToolTip(tr("The check was wrong: the flag no longer holds the image back"));
+    auto selectedImage = [this] {
+        return m_faceView->currentIndex().data(FaceFlagModel::ImageIdRole).toLongLong();
+    };
+    connect(m_reviewFace, &QPushButton::clicked, this, [this, selectedImage] { openReview(selectedImage()); });
+    connect(m_confirmFace, &QPushButton::clicked, this, [this, selectedImage] { resolveFace(selectedImage(), true); });
+    connect(m_dismissFace, &QPushButton::clicked, this, [this, selectedImage] { resolveFace(selectedImage(), false); });
+    m_runFaceCheck = new QPushButton(tr("Run Face &Check"), page);
+    m_runFaceCheck->setToolTip(tr("Look for frontal faces on every image (new images are checked on import)"));
+    m_runFaceCheck->setVisible(Permissions::allows(m_user.role, Action::ImportImages));
+    connect(m_runFaceCheck, &QPushButton::clicked, this, &QaDashboard::runFaceCheck);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_reviewFace);
+    buttons->addWidget(m_confirmFace);
+    buttons->addWidget(m_dismissFace);
+    buttons->addStretch(1);
+    buttons->addWidget(m_runFaceCheck);
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(m_faceSummary);
+    layout->addWidget(m_faceView, 1);
+    layout->addLayout(buttons);
+    updateFaceButtons();
+    return page;
+}
+
+void QaDashboard::updateFaceButtons()
+{
+    const QModelIndex current = m_faceView->currentIndex();
+    const QString status = current.data(FaceFlagModel::StatusRole).toString();
+    const bool mayResolve = Permissions::allows(m_user.role, Action::Adjudicate);
+    m_reviewFace->setEnabled(current.isValid());
+    m_confirmFace->setEnabled(current.isValid() && mayResolve && status != u"confirmed"_s);
+    m_dismissFace->setEnabled(current.isValid() && mayResolve && status != u"dismissed"_s);
+    const int open = m_faces->openCount();
+    m_faceSummary->setText(m_faces->rowCount() == 0
+                               ? tr("The face check has flagged no image.")
+                               : tr("<b>%1</b> of %2 flagged images still to review. An open flag holds the image back "
+                                    "from export; a confirmed face needs an identifying face region, which the export "
+                                    "covers.")
+                                     .arg(open)
+                                     .arg(m_faces->rowCount()));
+    const int tab = m_tabs ? m_tabs->indexOf(m_faceView->parentWidget()) : -1;
+    if (tab >= 0)
+        m_tabs->setTabText(tab, open > 0 ? tr("&Faces (%1)").arg(open) : tr("&Faces"));
+}
+
+bool QaDashboard::resolveFace(qint64 imageId, bool confirmed)
+{
+    QString error;
+    if (!FaceCheck(m_store, m_user).resolve(imageId, confirmed, &error)) {
+        m_error->setText(tr("The face flag was not changed: %1").arg(error));
+        m_error->show();
+        return false;
+    }
+    refresh();
+    return true;
+}
+
+void QaDashboard::runFaceCheck()
+{
+    if (m_faceCheckStop) { // running: stop it (what was found so far is kept)
+        m_faceCheckStop->store(true);
+        return;
+    }
+    auto stop = std::make_shared<std::atomic_bool>(false);
+    m_faceCheckStop = stop;
+    m_runFaceCheck->setText(tr("Stop Face &Check"));
+    Store *store = &m_store;
+    const User user = m_user;
+    QPointer<QLabel> busyText = m_busyText;
+    runInBackground<QString>(
+        tr("Checking images for faces\u2026"),
+        [store, user, stop, busyText] {
+            QString error;
+            const auto summary = FaceCheck(*store, user).run(&error, [stop, busyText](int done, int total) {
+                QMetaObject::invokeMethod(busyText, [busyText, done, total] {
+                    if (busyText)
+                        busyText->setText(QaDashboard::tr("Checking images for faces: %1 of %2").arg(done).arg(total));
+                });
+                return !stop->load();
+            });
+            if (!summary)
+                return error;
+            return QString();
+        },
+        [this](QString error) {
+            m_faceCheckStop.reset();
+            m_runFaceCheck->setText(tr("Run Face &Check"));
+            if (!error.isEmpty()) {
+                m_error->setText(tr("The face check failed: %1").arg(error));
+                m_error->show();
+            }
+            refresh();
+        });
+}
+
 template<typename T>
 void QaDashboard::runInBackground(const QString &what, std::function<T()> work, std::function<void(T)> done)
 {
@@ -384,14 +503,16 @@ void QaDashboard::applyData()
     m_referenceView->setVisible(!m_data.agreement.reference.isEmpty());
     m_disagreements->setRows(m_data.openRows);
     m_raters->setReports(m_data.raters);
+    m_faces->setFlags(m_data.faceFlags);
+    updateFaceButtons();
     m_plots->setData(&m_data);
     applyStratum();
     updateSummary();
     updateDisagreementCounts();
     updatePerDayChart();
-    for (QTableView *view : {m_overviewView, m_overlapView, m_referenceView, m_disagreementView}) {
+    for (QTableView *view : {m_overviewView, m_overlapView, m_referenceView, m_disagreementView, m_faceView}) {
         view->resizeColumnsToContents();
-        view->horizontalHeader()->setStretchLastSection(view == m_disagreementView);
+        view->horizontalHeader()->setStretchLastSection(view == m_disagreementView || view == m_faceView);
     }
     fitHeight(m_overlapView, 2, 8);
     fitHeight(m_referenceView, 1, 8);
@@ -567,6 +688,7 @@ void QaDashboard::openReview(qint64 imageId, const QString &field)
         emit adjudicated(image, f);
         refresh();
     });
+    connect(dialog, &ReviewDialog::faceFlagResolved, this, &QaDashboard::refresh);
     dialog->showImage(imageId, field);
     dialog->resize(std::max(dialog->sizeHint().width(), 1280), std::max(dialog->sizeHint().height(), 820));
     dialog->open();

@@ -8,7 +8,9 @@
 #include <QHash>
 #include <QWidget>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 
 class QChartView;
 class QCheckBox;
@@ -26,6 +28,7 @@ namespace dl {
 class AgreementTableModel;
 class DisagreementFilterModel;
 class DisagreementModel;
+class FaceFlagModel;
 class OverlapTableModel;
 class QaPlots;
 class RaterReportModel;
@@ -44,6 +47,8 @@ class Store;
 /// - Disagreements: the consensus fields to adjudicate (and, on request, pending ones) by
 ///   severity; Enter or a double click opens the side-by-side review.
 /// - Raters: throughput and agreement with the consensus.
+/// - Faces: the face check's flags (open ones hold an image back from export) to review,
+///   confirm or dismiss; admins run the check over every image from here.
 ///
 /// Loading and every statistic run on the thread pool; the dashboard shows a busy bar
 /// meanwhile and stays usable. An actor who may not see every rater's labels gets the
@@ -85,6 +90,9 @@ public:
     QPushButton *confidenceButton() const { return m_confidence; }
     QTableView *disagreementView() const { return m_disagreementView; }
     QaPlots *plots() const { return m_plots; }
+    FaceFlagModel *faceModel() const { return m_faces; }
+    QTableView *faceView() const { return m_faceView; }
+    QPushButton *faceCheckButton() const { return m_runFaceCheck; }
 
 public slots:
     /// Reloads everything from the store in the background.
@@ -94,6 +102,11 @@ public slots:
     /// Opens the review of an image, starting at `field`, stepping through the disagreement
     /// list in its current order.
     void openReview(qint64 imageId, const QString &field = {});
+    /// Confirms (a face shows) or dismisses the face flag of an image, then reloads. False when
+    /// refused (the reason in the error line).
+    bool resolveFace(qint64 imageId, bool confirmed);
+    /// Runs the face check over every image in the background (admins), or stops a running one.
+    void runFaceCheck();
 
 signals:
     /// The QA lead asked to review an image (from the disagreement list).
@@ -107,6 +120,8 @@ private:
     QWidget *buildOverview();
     QWidget *buildDisagreements();
     QWidget *buildRaters();
+    QWidget *buildFaces();
+    void updateFaceButtons();
     template<typename T>
     void runInBackground(const QString &what, std::function<T()> work, std::function<void(T)> done);
     void setBusy(const QString &what, int delta);
@@ -127,6 +142,7 @@ private:
     bool m_opensReview = true;
     int m_running = 0;
     QList<QFutureWatcherBase *> m_watchers;
+    std::shared_ptr<std::atomic_bool> m_faceCheckStop; ///< set while a face check runs
 
     QTabWidget *m_tabs = nullptr;
     QLabel *m_title = nullptr;
@@ -143,6 +159,13 @@ private:
     QTableView *m_overlapView = nullptr;
     QTableView *m_overviewView = nullptr;
     QTableView *m_referenceView = nullptr;
+    FaceFlagModel *m_faces = nullptr;
+    QTableView *m_faceView = nullptr;
+    QLabel *m_faceSummary = nullptr;
+    QPushButton *m_reviewFace = nullptr;
+    QPushButton *m_confirmFace = nullptr;
+    QPushButton *m_dismissFace = nullptr;
+    QPushButton *m_runFaceCheck = nullptr;
     QLabel *m_referenceTitle = nullptr;
     QaPlots *m_plots = nullptr;
     DisagreementModel *m_disagreements = nullptr;

@@ -75,7 +75,8 @@ QaData QaData::load(Store &store, const User &actor, const AgreementOptions &opt
     auto toAdjudicate = summary ? consensus.rows(ConsensusStatus::Adjudicate, &error) : std::nullopt;
     auto pending = toAdjudicate ? consensus.rows(ConsensusStatus::Pending, &error) : std::nullopt;
     auto raters = pending ? RaterComparison::report(store, actor, &error) : std::nullopt;
-    if (!raters) {
+    auto faces = raters ? FaceCheck(store, actor).flags(&error) : std::nullopt;
+    if (!faces) {
         data.error = error.isEmpty() ? tr("The store could not be read.") : error;
         return data;
     }
@@ -89,6 +90,7 @@ QaData QaData::load(Store &store, const User &actor, const AgreementOptions &opt
     data.consensus = *summary;
     data.openRows = *toAdjudicate + *pending;
     data.raters = std::move(*raters);
+    data.faceFlags = std::move(*faces);
     return data;
 }
 

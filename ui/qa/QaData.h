@@ -7,6 +7,7 @@
 #include "qa/RaterComparison.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
+#include "release/FaceCheck.h"
 
 #include <QCoreApplication>
 #include <QHash>
@@ -35,6 +36,7 @@ public:
     ConsensusSummary consensus;
     QList<ConsensusRow> openRows; ///< status adjudicate or pending
     QList<RaterReport> raters;
+    QList<FaceFlag> faceFlags; ///< the face check's flags, open or reviewed
     QHash<QString, QString> displayNames; ///< user name -> display name (the name when none)
     QString error; ///< set when loading failed; the rest is then empty
 

@@ -2,6 +2,7 @@
 #include "qa/ReviewCanvas.h"
 
 #include <QPainter>
+#include <QPen>
 
 namespace dl {
 
@@ -36,6 +37,25 @@ void ReviewCanvas::paintOverlay(QPainter &painter, const QRect &visibleImageRect
         const QRectF source(target.x() * sx, target.y() * sy, target.width() * sx, target.height() * sy);
         painter.drawImage(QRectF(target), overlay.image, source);
     }
+    if (m_marked.isEmpty())
+        return;
+    // Two cosmetic pens (dark under amber dashes) stay visible on light and dark skin alike.
+    painter.setBrush(Qt::NoBrush);
+    for (const QColor &colour : {QColor(0, 0, 0, 160), QColor(255, 193, 7)}) {
+        QPen pen(colour, colour.alpha() == 255 ? 2 : 4);
+        pen.setCosmetic(true);
+        if (colour.alpha() == 255)
+            pen.setStyle(Qt::DashLine);
+        painter.setPen(pen);
+        for (const QRect &r : std::as_const(m_marked))
+            painter.drawRect(r);
+    }
+}
+
+void ReviewCanvas::setMarkedRegions(const QList<QRect> &regions)
+{
+    m_marked = regions;
+    update();
 }
 
 } // namespace dl

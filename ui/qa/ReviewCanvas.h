@@ -31,12 +31,17 @@ public:
     void setOverlays(const QList<Overlay> &overlays);
     const QList<Overlay> &overlays() const { return m_overlays; }
     void setOverlayVisible(int index, bool visible);
+    /// Boxes drawn as dashed outlines over the image (the face check's possible faces), in
+    /// displayed-image coordinates.
+    void setMarkedRegions(const QList<QRect> &regions);
+    const QList<QRect> &markedRegions() const { return m_marked; }
 
 protected:
     void paintOverlay(QPainter &painter, const QRect &visibleImageRect) override;
 
 private:
     QList<Overlay> m_overlays;
+    QList<QRect> m_marked;
 };
 
 } // namespace dl

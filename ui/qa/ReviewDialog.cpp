@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "qa/ReviewDialog.h"
 
+
 #include "annotation/AnnotationService.h"
 #include "auth/Permissions.h"
 #include "imaging/ImageDecoder.h"
@@ -15,6 +16,7 @@
 #include "qa/ReviewCanvas.h"
 #include "qa/ReviewTableModel.h"
 #include "qa/ValueText.h"
+#include "release/FaceCheck.h"
 #include "store/ImageRepository.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
@@ -180,6 +182,30 @@ ReviewDialog::ReviewDialog(Store &store, const User &user, QWidget *parent)
     m_header = new QLabel(this);
     m_header->setTextFormat(Qt::RichText);
 
+    // The face check's flag, when the image has one.
+    m_faceBar = new QWidget(this);
+    m_faceBar->setObjectName(u"faceBar"_s);
+    m_faceBar->setAttribute(Qt::WA_StyledBackground);
+    m_faceBar->setStyleSheet(u"QWidget#faceBar { background: #fff3cd; border: 1px solid #e0b84c; border-radius: 3px; }"
+                             " QWidget#faceBar QLabel { color: #5c4400; }"_s);
+    m_faceText = new QLabel(m_faceBar);
+    m_faceText->setTextFormat(Qt::RichText);
+    m_faceText->setWordWrap(true);
+    m_confirmFace = new QPushButton(tr("Confirm &Face"), m_faceBar);
+    m_confirmFace->setToolTip(tr("A face shows: the image needs an identifying face region to be exported"));
+    m_dismissFace = new QPushButton(tr("&Not a Face"), m_faceBar);
+    m_dismissFace->setToolTip(tr("The check was wrong: the flag no longer holds the image back"));
+    for (QPushButton *button : {m_confirmFace, m_dismissFace})
+        button->setAutoDefault(false);
+    connect(m_confirmFace, &QPushButton::clicked, this, [this] { resolveFace(true); });
+    connect(m_dismissFace, &QPushButton::clicked, this, [this] { resolveFace(false); });
+    auto *faceLayout = new QHBoxLayout(m_faceBar);
+    faceLayout->setContentsMargins(8, 4, 8, 4);
+    faceLayout->addWidget(m_faceText, 1);
+    faceLayout->addWidget(m_confirmFace);
+    faceLayout->addWidget(m_dismissFace);
+    m_faceBar->hide();
+
     // Left: the image and its masks.
     m_canvas = new ReviewCanvas(this);
     m_canvas->setMinimumSize(360, 300);
@@ -293,6 +319,7 @@ ReviewDialog::ReviewDialog(Store &store, const User &user, QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_header);
+    layout->addWidget(m_faceBar);
     layout->addWidget(splitter, 1);
     layout->addLayout(buttons);
 
@@ -345,6 +372,8 @@ bool ReviewDialog::showImage(qint64 imageId, const QString &field)
     if (!loadLabels()) {
         m_canvas->clear();
         m_canvas->setOverlays({});
+        m_canvas->setMarkedRegions({});
+        m_faceBar->hide();
         m_overlayList->clear();
         m_maskScores->clear();
         showMessage(m_error, true);
@@ -352,6 +381,7 @@ bool ReviewDialog::showImage(qint64 imageId, const QString &field)
         return false;
     }
     loadPicture();
+    updateFaceFlag();
     if (!field.isEmpty())
         selectField(field);
     else if (m_model->rowCount() > 0)
@@ -400,6 +430,48 @@ bool ReviewDialog::loadLabels()
     if (!selected.isEmpty())
         m_table->selectRow(m_model->rowOf(selected));
     fillValues();
+    return true;
+}
+
+void ReviewDialog::updateFaceFlag()
+{
+    QString error;
+    const auto flag = FaceCheck(m_store, m_user).flag(m_imageId, &error);
+    if (!flag || flag->imageId < 0) {
+        m_canvas->setMarkedRegions({});
+        m_faceBar->hide();
+        return;
+    }
+    const bool open = flag->status == u"open"_s;
+    m_canvas->setMarkedRegions(flag->status == u"dismissed"_s ? QList<QRect>() : flag->faces);
+    const QString regions = flag->faces.size() == 1 ? tr("1 region") : tr("%1 regions").arg(flag->faces.size());
+    if (open)
+        m_faceText->setText(tr("<b>Possible face</b> found by the face check (%1, dashed on the image). Held back from "
+                               "export until confirmed or dismissed.")
+                                .arg(regions));
+    else if (flag->status == u"confirmed"_s)
+        m_faceText->setText(tr("<b>Face confirmed.</b> The image is exported only with a face region marked as "
+                               "identifying (redacted)."));
+    else
+        m_faceText->setText(tr("<b>Face flag dismissed:</b> no face on this image."));
+    const bool mayResolve = Permissions::allows(m_user.role, Action::Adjudicate);
+    m_confirmFace->setVisible(mayResolve);
+    m_dismissFace->setVisible(mayResolve);
+    m_confirmFace->setEnabled(flag->status != u"confirmed"_s);
+    m_dismissFace->setEnabled(flag->status != u"dismissed"_s);
+    m_faceBar->show();
+}
+
+bool ReviewDialog::resolveFace(bool confirmed)
+{
+    QString error;
+    if (!FaceCheck(m_store, m_user).resolve(m_imageId, confirmed, &error)) {
+        m_error = error;
+        showMessage(error, true);
+        return false;
+    }
+    updateFaceFlag();
+    emit faceFlagResolved(m_imageId, confirmed);
     return true;
 }
 

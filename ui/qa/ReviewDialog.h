@@ -33,7 +33,8 @@ struct ReviewItem
 /// each rater's region masks as overlays that can be switched on and off (plus their majority
 /// and STAPLE consensus, with Dice and IoU between raters), and every rater's labels in
 /// columns next to the consensus. A field is settled from here: choose the value, give the
-/// required reason, Apply (ConsensusService::adjudicate); the row updates.
+/// required reason, Apply (ConsensusService::adjudicate); the row updates. An image the face
+/// check flagged shows its possible faces as dashed boxes and a bar to confirm or dismiss the flag.
 ///
 /// Keys: Page Down / Page Up step to the next / previous disagreement of the queue, Escape
 /// closes.
@@ -75,6 +76,13 @@ public:
     QPushButton *applyButton() const { return m_apply; }
     QListWidget *overlayList() const { return m_overlayList; }
     QLabel *maskScores() const { return m_maskScores; }
+    /// The face-check notice with its Confirm / Not a face buttons (hidden without a flag).
+    QWidget *faceBar() const { return m_faceBar; }
+    QLabel *faceText() const { return m_faceText; }
+
+    /// Settles the current image's face flag: a face is there (it must then be marked as
+    /// identifying to be redacted) or not. False with errorString() when refused.
+    bool resolveFace(bool confirmed);
 
 public slots:
     void nextDisagreement();
@@ -85,6 +93,8 @@ signals:
     void adjudicated(qint64 imageId, const QString &field);
     /// The picture and masks of the current image are shown.
     void imageLoaded();
+    /// A face flag was confirmed or dismissed.
+    void faceFlagResolved(qint64 imageId, bool confirmed);
 
 private:
     bool loadLabels();
@@ -94,6 +104,7 @@ private:
     void updateHeader();
     void goTo(int position);
     void showMessage(const QString &text, bool error);
+    void updateFaceFlag();
 
     Store &m_store;
     User m_user;
@@ -117,6 +128,10 @@ private:
     QLineEdit *m_reason = nullptr;
     QPushButton *m_apply = nullptr;
     QLabel *m_message = nullptr;
+    QWidget *m_faceBar = nullptr;
+    QLabel *m_faceText = nullptr;
+    QPushButton *m_confirmFace = nullptr;
+    QPushButton *m_dismissFace = nullptr;
 };
 
 } // namespace dl

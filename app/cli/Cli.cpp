@@ -60,7 +60,7 @@ void Cli::printHelp()
                 "Commands:\n"
                 "  init     Create a new, empty store.\n"
                 "  demo     Create a store filled with synthetic demo images, cases and users.\n"
-                "  import   Import a folder, a SCIN layout or a PASSION layout into a store.\n"
+                "  import   Import a folder, a SCIN or PASSION layout, or LabelMe / COCO regions as a rater's labels.\n"
                 "  stats    Count images, cases, users, reference labels and annotations.\n"
                 "  check    Check a store's integrity, foreign keys and image files.\n"
                 "  users    Add or list users (annotator, qa, admin).\n"

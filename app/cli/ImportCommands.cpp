@@ -6,6 +6,7 @@
 #include "demo/DemoDataset.h"
 #include "demo/DemoRatings.h"
 #include "import/ImportService.h"
+#include "interchange/InterchangeImporter.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
@@ -33,19 +34,86 @@ static void printIssues(QTextStream &out, const QString &title, const QList<File
         out << tr("  ... and %1 more (use --json for the full list)\n").arg(issues.size() - 50);
 }
 
+static void printInterchangeIssues(QTextStream &out, const QString &title, const QList<InterchangeIssue> &issues,
+                                   bool skipped)
+{
+    QList<InterchangeIssue> chosen;
+    for (const InterchangeIssue &issue : issues) {
+        if (issue.skipped == skipped)
+            chosen.append(issue);
+    }
+    if (chosen.isEmpty())
+        return;
+    out << title << u'\n';
+    for (const InterchangeIssue &issue : chosen.mid(0, 50))
+        out << u"  "_s << QDir::toNativeSeparators(issue.file) << u": "_s << issue.message << u'\n';
+    if (chosen.size() > 50)
+        out << tr("  ... and %1 more (use --json for the full list)\n").arg(chosen.size() - 50);
+}
+
+/// import --labelme DIR --as NAME, import --coco FILE --images DIR --as NAME.
+static int importInterchange(Cli &cli, const QCommandLineParser &parser)
+{
+    InterchangeRequest request;
+    const bool coco = parser.isSet(u"coco"_s);
+    request.format = coco ? InterchangeFormat::Coco : InterchangeFormat::LabelMe;
+    request.source = parser.value(coco ? u"coco"_s : u"labelme"_s);
+    request.imagesDir = parser.value(u"images"_s);
+    request.rater = parser.value(u"as"_s);
+    if (request.rater.trimmed().isEmpty())
+        return cli.usageError(coco ? tr("import --coco: --as NAME (the rater the labels belong to) is required.")
+                                   : tr("import --labelme: --as NAME (the rater the labels belong to) is required."));
+    if (coco && request.imagesDir.isEmpty())
+        return cli.usageError(tr("import --coco: --images DIR (the folder the file_name entries are under) is required."));
+    if (!coco && parser.isSet(u"images"_s))
+        return cli.usageError(tr("import: --images goes with --coco only."));
+
+    auto store = cli.openStore(parser, false, true);
+    if (!store)
+        return Cli::Failed;
+    Cli::installInterruptHandler();
+    InterchangeImporter importer(*store, Cli::operatorUser());
+    const InterchangeReport report =
+        importer.run(request, [&cli](const ImportProgress &p) { cli.progress(p); }, &Cli::interrupted());
+    cli.endProgress();
+    if (cli.json()) {
+        cli.printJson(report.toJson());
+    } else if (report.failed()) {
+        cli.err() << tr("dermlabel-cli: %1").arg(report.error) << u'\n';
+    } else {
+        cli.out() << report.summary() << u'\n';
+        printInterchangeIssues(cli.out(), tr("Skipped:"), report.issues, true);
+        printInterchangeIssues(cli.out(), tr("Warnings:"), report.issues, false);
+        if (report.exitCode() == Cli::Failed)
+            cli.err() << tr("dermlabel-cli: nothing could be imported.") << u'\n';
+    }
+    cli.out().flush();
+    cli.err().flush();
+    return report.exitCode();
+}
+
 int Cli::importCommand(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.addOption({u"folder"_s, tr("Import every image under this folder (recursive)."), tr("DIR")});
     parser.addOption({u"scin"_s, tr("Import a SCIN layout (scin_cases.csv, scin_labels.csv, images)."), tr("DIR")});
     parser.addOption({u"passion"_s, tr("Import a PASSION layout (label.csv, PASSION_split.csv, images/)."), tr("DIR")});
+    parser.addOption({u"labelme"_s, tr("Import LabelMe JSON files (every *.json under this folder) as a rater's labels."),
+                      tr("DIR")});
+    parser.addOption({u"coco"_s, tr("Import a COCO segmentation file as a rater's labels (with --images)."), tr("FILE")});
+    parser.addOption({u"images"_s, tr("With --coco: the folder the images' file_name entries are under."), tr("DIR")});
+    parser.addOption({u"as"_s, tr("With --labelme or --coco: the rater (user name) the labels belong to; created as "
+                                  "a disabled dermatologist account if there is none."),
+                      tr("NAME")});
     parser.addOption({u"max-megapixels"_s, tr("Reject images larger than this (default 100)."), tr("N"), u"100"_s});
     parser.addOption({u"licence"_s, tr("Licence text of the source (default: read from a LICENSE file)."), tr("TEXT")});
     parser.addOption({u"attribution"_s, tr("Attribution text of the source."), tr("TEXT")});
     int exitCode = Ok;
     if (!parse(parser, args, u"import"_s,
                tr("Import images into a store. Bad files are reported and never stored; running the same import "
-                  "again adds nothing new and resumes an interrupted one."),
+                  "again adds nothing new and resumes an interrupted one. With --labelme or --coco, import regions "
+                  "drawn elsewhere as the labels and masks of the rater --as NAME, matching images already in the "
+                  "store by content (or by a unique file name)."),
                true, &exitCode))
         return exitCode;
 
@@ -56,8 +124,14 @@ int Cli::importCommand(const QStringList &args)
         kinds.append({ImportKind::Scin, parser.value(u"scin"_s)});
     if (parser.isSet(u"passion"_s))
         kinds.append({ImportKind::Passion, parser.value(u"passion"_s)});
-    if (kinds.size() != 1)
-        return usageError(tr("import: give exactly one of --folder DIR, --scin DIR or --passion DIR."));
+    const int interchange = (parser.isSet(u"labelme"_s) ? 1 : 0) + (parser.isSet(u"coco"_s) ? 1 : 0);
+    if (kinds.size() + interchange != 1)
+        return usageError(tr("import: give exactly one of --folder DIR, --scin DIR, --passion DIR, --labelme DIR "
+                             "or --coco FILE."));
+    if (interchange == 1)
+        return importInterchange(*this, parser);
+    if (parser.isSet(u"as"_s) || parser.isSet(u"images"_s))
+        return usageError(tr("import: --as and --images go with --labelme or --coco only."));
     bool ok = false;
     const double megapixels = parser.value(u"max-megapixels"_s).toDouble(&ok);
     if (!ok || megapixels <= 0)

@@ -59,7 +59,7 @@ std::optional<QJsonObject> LabelMeWriter::build(const QString &imagePath, int wi
                     .arg(height));
             return std::nullopt;
         }
-        QJsonObject shape = MaskCodec::toLabelMeMaskShape(m.mask, m.label);
+        QJsonObject shape = MaskCodec::toLabelMeMaskShape(m.mask, m.label, m.within);
         if (shape.isEmpty()) {
             if (cv::countNonZero(m.mask) == 0)
                 continue;

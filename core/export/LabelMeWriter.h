@@ -15,10 +15,18 @@ namespace dl {
 // One labelled region: a CV_8UC1 mask (nonzero = inside) of the image's size.
 struct LabelMeMask
 {
+    LabelMeMask() = default;
+    LabelMeMask(QString label, cv::Mat mask, QString description = {}, QJsonObject flags = {},
+                cv::Rect within = {})
+        : label(std::move(label)), mask(std::move(mask)), description(std::move(description)),
+          flags(std::move(flags)), within(within)
+    { }
+
     QString label;
     cv::Mat mask;
     QString description; // the shape's "description"
     QJsonObject flags; // the shape's "flags"
+    cv::Rect within; // when not empty: every nonzero pixel of mask lies in it (spares a full scan)
 };
 
 // Writes LabelMe JSON that LabelMe itself opens: top level {version, flags, shapes, imagePath,

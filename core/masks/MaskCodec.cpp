@@ -53,6 +53,80 @@ void appendChunk(QByteArray &out, const char *type, QByteArrayView data)
     appendBigEndian32(out, quint32(crc));
 }
 
+// Deflates `length` bytes (or only flushes, for length 0) into `out`, as much output as it takes.
+bool deflateAppend(z_stream &z, const uchar *data, size_t length, int flush, QByteArray &out)
+{
+    uchar buffer[1 << 16];
+    z.next_in = const_cast<Bytef *>(data);
+    z.avail_in = uInt(length);
+    do {
+        z.next_out = buffer;
+        z.avail_out = sizeof buffer;
+        const int status = deflate(&z, flush);
+        if (status != Z_OK && status != Z_BUF_ERROR && status != Z_STREAM_END)
+            return false;
+        out.append(reinterpret_cast<const char *>(buffer), qsizetype(sizeof buffer - z.avail_out));
+    } while (z.avail_out == 0 || z.avail_in > 0);
+    return true;
+}
+
+// Raw deflate blocks for runs of all-zero PNG rows of one width: chunk k holds 2^k rows (each a
+// filter byte and `width` zero bytes). Each chunk is compressed on its own and ends on a byte
+// boundary (Z_FULL_FLUSH), so it refers to nothing before it and can be spliced into any deflate
+// stream that was itself fully flushed. Made once per thread and width.
+class ZeroRowChunks
+{
+public:
+    static const ZeroRowChunks &forWidth(int width)
+    {
+        thread_local ZeroRowChunks cache;
+        if (cache.m_width != width) {
+            cache.m_width = width;
+            cache.m_chunks.clear();
+        }
+        return cache;
+    }
+
+    // The compressed form of `rows` zero rows, appended to out.
+    void append(qint64 rows, QByteArray &out) const
+    {
+        for (int k = MaxPower; k >= 0; --k) {
+            while (rows >= (qint64(1) << k)) {
+                out.append(chunk(k));
+                rows -= qint64(1) << k;
+            }
+        }
+    }
+
+private:
+    static constexpr int MaxPower = 11; // 2048 rows
+
+    const QByteArray &chunk(int k) const
+    {
+        if (m_chunks.size() <= size_t(k))
+            m_chunks.resize(size_t(k) + 1);
+        QByteArray &c = m_chunks[size_t(k)];
+        if (c.isEmpty()) {
+            const std::vector<uchar> zeros((size_t(m_width) + 1) << k, 0);
+            z_stream z {};
+            if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_RLE) == Z_OK) {
+                deflateAppend(z, zeros.data(), zeros.size(), Z_FULL_FLUSH, c);
+                deflateEnd(&z);
+            }
+        }
+        return c;
+    }
+
+    int m_width = -1;
+    mutable std::vector<QByteArray> m_chunks;
+};
+
+// The Adler-32 of `length` zero bytes (s1 stays 1, s2 grows by 1 per byte).
+uLong zeroAdler(qint64 length)
+{
+    return (uLong(length % 65521) << 16) | 1u;
+}
+
 // An 8-bit greyscale PNG written directly with zlib: every row with filter type 0 (none), which
 // is what suits a mask (long runs of 0 and 255) and spares libpng's per-row filter search, the
 // most expensive part of writing a 12 MP mask through it. No ancillary chunks: nothing but the
@@ -60,6 +134,11 @@ void appendChunk(QByteArray &out, const char *type, QByteArrayView data)
 //
 // `inside`: 0 writes the values as they are; 255 writes every nonzero value as 255 (an exported
 // mask), 1 as 1 (LabelMe), mapped row by row without a copy of the whole mask.
+//
+// The all-zero rows above and below the content (most of a mask: a lesion covers a few percent
+// of a photo) are not compressed again for every mask: precompressed blocks of zero rows
+// (ZeroRowChunks) are spliced in, and the zlib checksum is carried over them arithmetically. A
+// 12-megapixel mask with a small region is written in the time its content rows take.
 QByteArray writeGreyPng(const cv::Mat &image, PngMode mode, uchar inside = 0)
 {
     if (image.empty() || image.type() != CV_8UC1)
@@ -75,35 +154,53 @@ QByteArray writeGreyPng(const cv::Mat &image, PngMode mode, uchar inside = 0)
     header.append(char(0)); // not interlaced
     appendChunk(out, "IHDR", header);
 
+    // Rows [first, last] hold the content; the rest are zero.
+    int first = 0;
+    while (first < image.rows && cv::countNonZero(image.row(first)) == 0)
+        ++first;
+    int last = image.rows - 1;
+    while (last >= first && cv::countNonZero(image.row(last)) == 0)
+        --last;
+
     z_stream z {};
     const bool fast = mode == PngMode::Fast;
-    if (deflateInit2(&z, fast ? 1 : 6, Z_DEFLATED, 15, 8, fast ? Z_DEFAULT_STRATEGY : Z_RLE) != Z_OK)
+    if (deflateInit2(&z, fast ? 1 : 6, Z_DEFLATED, -15, 8, fast ? Z_DEFAULT_STRATEGY : Z_RLE) != Z_OK)
         return {};
     QByteArray compressed;
-    compressed.resize(qsizetype(deflateBound(&z, uLong(image.rows) * uLong(image.cols + 1))));
-    z.next_out = reinterpret_cast<Bytef *>(compressed.data());
-    z.avail_out = uInt(compressed.size());
-    std::vector<uchar> row(size_t(image.cols) + 1, 0);
-    int status = Z_OK;
-    for (int y = 0; y < image.rows && status == Z_OK; ++y) {
+    compressed.append(char(0x78)).append(char(0x01)); // zlib header: deflate, 32 KB window
+    const qint64 rowBytes = qint64(image.cols) + 1;
+    const ZeroRowChunks &zeros = ZeroRowChunks::forWidth(image.cols);
+    uLong adler = adler32(0L, Z_NULL, 0);
+    bool ok = true;
+    if (first > 0) {
+        zeros.append(first, compressed);
+        adler = adler32_combine(adler, zeroAdler(first * rowBytes), z_off_t(first * rowBytes));
+    }
+    std::vector<uchar> row(size_t(rowBytes), 0);
+    for (int y = first; y <= last && ok; ++y) {
         if (inside == 0) {
             std::memcpy(row.data() + 1, image.ptr<uchar>(y), size_t(image.cols));
         } else {
-            cv::Mat out(1, image.cols, CV_8UC1, row.data() + 1); // a header on the row buffer
+            cv::Mat mapped(1, image.cols, CV_8UC1, row.data() + 1); // a header on the row buffer
             if (inside == 255)
-                cv::compare(image.row(y), 0, out, cv::CMP_NE);
+                cv::compare(image.row(y), 0, mapped, cv::CMP_NE);
             else
-                cv::min(image.row(y), 1, out);
+                cv::min(image.row(y), 1, mapped);
         }
-        z.next_in = row.data();
-        z.avail_in = uInt(row.size());
-        status = deflate(&z, y + 1 == image.rows ? Z_FINISH : Z_NO_FLUSH);
+        adler = adler32(adler, row.data(), uInt(row.size()));
+        ok = deflateAppend(z, row.data(), row.size(), Z_NO_FLUSH, compressed);
     }
-    const bool ok = status == Z_STREAM_END;
-    compressed.resize(qsizetype(z.total_out));
+    const int below = image.rows - 1 - std::max(last, first - 1);
+    if (ok && below > 0) {
+        ok = deflateAppend(z, nullptr, 0, Z_FULL_FLUSH, compressed); // nothing refers back across
+        zeros.append(below, compressed);
+        adler = adler32_combine(adler, zeroAdler(below * rowBytes), z_off_t(below * rowBytes));
+    }
+    ok = ok && deflateAppend(z, nullptr, 0, Z_FINISH, compressed);
     deflateEnd(&z);
     if (!ok)
         return {};
+    appendBigEndian32(compressed, quint32(adler));
     appendChunk(out, "IDAT", compressed);
     appendChunk(out, "IEND", {});
     return out;
@@ -213,11 +310,17 @@ QByteArray MaskCodec::encodeBinaryPng(const cv::Mat &mask)
     return writePng(mask, PngMode::Small, 255);
 }
 
-QJsonObject MaskCodec::toLabelMeMaskShape(const cv::Mat &mask, const QString &label)
+QJsonObject MaskCodec::toLabelMeMaskShape(const cv::Mat &mask, const QString &label, const cv::Rect &within)
 {
     if (mask.empty() || mask.type() != CV_8UC1)
         return {};
-    const cv::Rect box = cv::boundingRect(mask); // of the nonzero pixels
+    const cv::Rect area = within.empty() ? cv::Rect(0, 0, mask.cols, mask.rows)
+                                         : within & cv::Rect(0, 0, mask.cols, mask.rows);
+    if (area.empty())
+        return {};
+    cv::Rect box = cv::boundingRect(mask(area)); // of the nonzero pixels
+    box.x += area.x;
+    box.y += area.y;
     if (box.empty())
         return {};
     const QByteArray png = writePng(mask(box), PngMode::Small, 1); // 0/1 as LabelMe expects

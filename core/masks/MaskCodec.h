@@ -24,13 +24,17 @@ public:
     static cv::Mat decodePng(QByteArrayView png, QString *error);
 
     // 8-bit greyscale PNG with 0 (outside) and 255 (inside, any nonzero value of the mask), as
-    // exported in masks/<image_id>/<label>.png. Level 6 with zlib's RLE strategy (small files).
+    // exported in masks/<image_id>/<label>.png. Level 6 with zlib's RLE strategy (small files);
+    // the empty rows above and below the region cost next to nothing (see writeGreyPng).
     static QByteArray encodeBinaryPng(const cv::Mat &mask);
 
     // A LabelMe shape {label, points, group_id, description, shape_type: "mask", flags, mask}:
     // points is the inclusive bounding box [[x1, y1], [x2, y2]] of the nonzero pixels and mask the
     // base64 PNG of that patch with values 0/1. An empty QJsonObject when the mask has no pixel set.
-    static QJsonObject toLabelMeMaskShape(const cv::Mat &mask, const QString &label);
+    // `within`, when not empty, is a rectangle that holds every nonzero pixel (a bounding box known
+    // from the mask's run-length form, say): only that part is searched.
+    static QJsonObject toLabelMeMaskShape(const cv::Mat &mask, const QString &label,
+                                          const cv::Rect &within = cv::Rect());
     // The full-size CV_8UC1 mask (0/255) of a LabelMe "mask" shape placed in a height x width image.
     // Accepts 1-bit, 8-bit and 16-bit greyscale patches (LabelMe itself writes 1-bit PNGs) and
     // colour ones (nonzero in any channel = inside). Fails with *error when the shape is not a mask

@@ -30,6 +30,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace dl {
@@ -61,17 +63,28 @@ Buffers &buffers()
 }
 
 /// Decodes a stored layer into `out` (reusing its memory); false and *error when unreadable.
-bool decodeInto(const MaskRecord &record, cv::Mat &out, QString *error)
+/// `bounds`, when given, receives a rectangle that holds every pixel set (from the run-length
+/// form, without looking at the pixels).
+bool decodeInto(const MaskRecord &record, cv::Mat &out, QString *error, cv::Rect *bounds = nullptr)
 {
     if (record.encoding == u"rle"_s) {
         const auto rle = CocoRle::fromString(record.data, record.height, record.width, error);
-        if (rle && CocoRle::decodeInto(*rle, out))
+        if (rle && CocoRle::decodeInto(*rle, out)) {
+            if (bounds) {
+                const QRectF box = CocoRle::bbox(*rle);
+                *bounds = box.isEmpty() ? cv::Rect() : cv::Rect(int(std::floor(box.x())), int(std::floor(box.y())), int(std::ceil(box.width())) + 1,
+                                   int(std::ceil(box.height())) + 1)
+                    & cv::Rect(0, 0, out.cols, out.rows);
+            }
             return true;
+        }
         if (error && error->isEmpty())
             *error = QCoreApplication::translate("dl::BundleExporter", "a mask layer cannot be read.");
         return false;
     }
     out = MaskService::decode(record, error);
+    if (bounds)
+        *bounds = cv::Rect(0, 0, out.cols, out.rows);
     return !out.empty();
 }
 
@@ -211,21 +224,21 @@ ImageOutput processImage(const ExportImage &e, const Context &context)
 
     // The masks, into this thread's buffers.
     QList<LabelMeMask> shapes;
-    auto addMask = [&](const QString &condition, const QString &rater, const cv::Mat &mask) {
+    auto addMask = [&](const QString &condition, const QString &rater, const cv::Mat &mask, const cv::Rect &within) {
         const QString path = rater.isEmpty() ? u"masks/%1/%2.png"_s.arg(e.image.publicId, condition)
                                              : u"masks/%1/%2/%3.png"_s.arg(e.image.publicId, rater, condition);
         if (!context.writer->addFile(path, MaskCodec::encodeBinaryPng(mask), &error))
             return false;
         ++out.maskFiles;
         out.masks.append({condition, rater, CocoRle::encode(mask)});
-        shapes.append({condition, mask, rater, {}});
+        shapes.append({condition, mask, rater, {}, within});
         return true;
     };
     if (context.options.labels == BundleExportOptions::Labels::Consensus) {
         int used = 0;
         for (const QString &condition : consensusConditions(e, context.quorum)) {
             QList<cv::Mat> votes;
-            bool anyRegion = false;
+            cv::Rect region; // holds every pixel any rater set: the vote runs there only
             for (const Annotation &a : e.annotations) {
                 if (std::none_of(a.diagnoses.cbegin(), a.diagnoses.cend(),
                                  [&](const Diagnosis &d) { return d.conditionId == condition; }))
@@ -234,28 +247,35 @@ ImageOutput processImage(const ExportImage &e, const Context &context)
                     buffer.raters.append(cv::Mat());
                 cv::Mat &m = buffer.raters[votes.size()];
                 if (const MaskRecord *record = layerRecord(e, a.id, u"condition:"_s + condition)) {
-                    if (!decodeInto(*record, m, &error))
+                    cv::Rect bounds;
+                    if (!decodeInto(*record, m, &error, &bounds))
                         return fail(error);
                     if (!sizeMatches(m))
                         return fail(QCoreApplication::translate("dl::BundleExporter", "the masks of %1 differ in size.")
                                         .arg(condition));
-                    anyRegion = true;
+                    region = region.empty() ? bounds : (region | bounds);
                 } else {
                     m.create(size.height(), size.width(), CV_8UC1);
                     m.setTo(0); // named it, drew nothing: a vote for "outside"
                 }
                 votes.append(m);
             }
-            if (!anyRegion)
+            if (region.empty())
                 continue;
             if (buffer.results.size() <= used)
                 buffer.results.append(cv::Mat());
             cv::Mat &result = buffer.results[used];
-            MaskConsensus::majorityInto(votes, int(votes.size()) / 2 + 1, result, buffer.votes);
-            if (cv::countNonZero(result) == 0)
+            result.create(size.height(), size.width(), CV_8UC1);
+            result.setTo(0);
+            QList<cv::Mat> regionVotes;
+            for (const cv::Mat &m : std::as_const(votes))
+                regionVotes.append(m(region));
+            cv::Mat regionResult = result(region);
+            MaskConsensus::majorityInto(regionVotes, int(votes.size()) / 2 + 1, regionResult, buffer.votes);
+            if (cv::countNonZero(regionResult) == 0)
                 continue;
             ++used;
-            if (!addMask(condition, {}, result))
+            if (!addMask(condition, {}, result, region))
                 return fail(error);
         }
     } else {
@@ -267,14 +287,15 @@ ImageOutput processImage(const ExportImage &e, const Context &context)
                 if (buffer.results.size() <= used)
                     buffer.results.append(cv::Mat());
                 cv::Mat &m = buffer.results[used];
-                if (!decodeInto(record, m, &error))
+                cv::Rect bounds;
+                if (!decodeInto(record, m, &error, &bounds))
                     return fail(error);
                 if (!sizeMatches(m))
                     return fail(QCoreApplication::translate("dl::BundleExporter", "a mask does not have the image's size."));
-                if (cv::countNonZero(m) == 0)
+                if (bounds.empty() || cv::countNonZero(m(bounds)) == 0)
                     continue;
                 ++used;
-                if (!addMask(record.layer.mid(10), context.pseudonyms.value(a.userId), m))
+                if (!addMask(record.layer.mid(10), context.pseudonyms.value(a.userId), m, bounds))
                     return fail(error);
             }
         }

@@ -38,6 +38,9 @@ private slots:
     void exportBundle();
     void workstationAnswersWithoutDisplay_data();
     void workstationAnswersWithoutDisplay();
+    void importLabelMeAndCoco();
+    void importInterchangeErrors_data();
+    void importInterchangeErrors();
 
 private:
     struct Result
@@ -392,6 +395,144 @@ void TestCli::workstationAnswersWithoutDisplay()
     QVERIFY(process.waitForFinished(30'000));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY2(QString::fromUtf8(process.readAllStandardOutput()).contains(expected), "output");
+}
+
+// import --labelme / --coco: LabelMe and COCO regions as a rater's labels.
+static QByteArray labelMeFile(const QString &imagePath, int width, int height, const QJsonArray &shapes)
+{
+    QJsonObject o {{u"version"_s, u"5.2.1"_s}, {u"flags"_s, QJsonObject()}, {u"shapes"_s, shapes},
+                   {u"imagePath"_s, imagePath}, {u"imageData"_s, QJsonValue()},
+                   {u"imageHeight"_s, height}, {u"imageWidth"_s, width}};
+    return QJsonDocument(o).toJson();
+}
+
+static QJsonObject rectangleShape(const QString &label, int x0, int y0, int x1, int y1)
+{
+    return {{u"label"_s, label},
+            {u"shape_type"_s, u"rectangle"_s},
+            {u"points"_s, QJsonArray {QJsonArray {x0, y0}, QJsonArray {x1, y1}}},
+            {u"flags"_s, QJsonObject()}};
+}
+
+void TestCli::importLabelMeAndCoco()
+{
+    const QString store = path(u"interchange.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    const QString images = path(u"interchange-images"_s);
+    QVERIFY(fixtures::write(images + u"/a.png"_s, fixtures::png(64, 48, 21)));
+    QVERIFY(fixtures::write(images + u"/b.png"_s, fixtures::png(64, 48, 22)));
+    QCOMPARE(cli({u"import"_s, u"--store"_s, store, u"--folder"_s, images}).exitCode, 0);
+
+    const QString labelme = path(u"interchange-labelme"_s);
+    QVERIFY(fixtures::write(labelme + u"/a.json"_s,
+                            labelMeFile(u"../interchange-images/a.png"_s, 64, 48,
+                                        {rectangleShape(u"Eczema"_s, 10, 10, 19, 19),
+                                         rectangleShape(u"banana"_s, 0, 0, 3, 3)})));
+    Result r = cli({u"import"_s, u"--store"_s, store, u"--labelme"_s, labelme, u"--as"_s, u"dr.imported"_s,
+                    u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.out.constData());
+    QJsonObject report = r.json();
+    QCOMPARE(report.value(u"format"_s).toString(), u"labelme"_s);
+    QCOMPARE(report.value(u"files_read"_s).toInt(), 1);
+    QCOMPARE(report.value(u"images_matched"_s).toInt(), 1);
+    QCOMPARE(report.value(u"annotations_written"_s).toInt(), 1);
+    QCOMPARE(report.value(u"masks_written"_s).toInt(), 1);
+    QCOMPARE(report.value(u"rater_created"_s).toBool(), true);
+    QCOMPARE(report.value(u"warnings"_s).toInt(), 1);
+    QJsonArray issues = report.value(u"issues"_s).toArray();
+    QCOMPARE(issues.size(), 1);
+    QCOMPARE(issues.at(0).toObject().value(u"code"_s).toString(), u"unknown_label"_s);
+    QCOMPARE(issues.at(0).toObject().value(u"file"_s).toString(), u"a.json"_s);
+
+    // Again: nothing changes; the human summary says so and names the skipped label.
+    r = cli({u"import"_s, u"--store"_s, store, u"--labelme"_s, labelme, u"--as"_s, u"dr.imported"_s});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("1 already up to date") && r.out.contains("0 masks written"), r.out.constData());
+    QVERIFY2(r.out.contains("banana"), r.out.constData());
+    QVERIFY2(!r.out.contains("Created"), r.out.constData());
+
+    // COCO: one image found, one file missing.
+    const QJsonObject coco {
+        {u"images"_s,
+         QJsonArray {QJsonObject {{u"id"_s, 1}, {u"file_name"_s, u"b.png"_s}, {u"width"_s, 64}, {u"height"_s, 48}},
+                     QJsonObject {{u"id"_s, 2}, {u"file_name"_s, u"gone.png"_s}, {u"width"_s, 64}, {u"height"_s, 48}}}},
+        {u"categories"_s, QJsonArray {QJsonObject {{u"id"_s, 7}, {u"name"_s, u"psoriasis"_s}}}},
+        {u"annotations"_s,
+         QJsonArray {QJsonObject {{u"id"_s, 1}, {u"image_id"_s, 1}, {u"category_id"_s, 7}, {u"iscrowd"_s, 0},
+                                  {u"segmentation"_s, QJsonArray {QJsonArray {2, 2, 12, 2, 12, 12, 2, 12}}}},
+                     QJsonObject {{u"id"_s, 2}, {u"image_id"_s, 2}, {u"category_id"_s, 7}, {u"iscrowd"_s, 0},
+                                  {u"segmentation"_s, QJsonArray {QJsonArray {2, 2, 12, 2, 12, 12}}}}}}};
+    const QString cocoFile = path(u"interchange-coco.json"_s);
+    QVERIFY(fixtures::write(cocoFile, QJsonDocument(coco).toJson()));
+    r = cli({u"import"_s, u"--store"_s, store, u"--coco"_s, cocoFile, u"--images"_s, images, u"--as"_s, u"dr.coco"_s,
+             u"--json"_s});
+    QCOMPARE(r.exitCode, 1);
+    report = r.json();
+    QCOMPARE(report.value(u"format"_s).toString(), u"coco"_s);
+    QCOMPARE(report.value(u"files_read"_s).toInt(), 2);
+    QCOMPARE(report.value(u"images_matched"_s).toInt(), 1);
+    QCOMPARE(report.value(u"masks_written"_s).toInt(), 1);
+    QCOMPARE(report.value(u"skipped"_s).toInt(), 1);
+    issues = report.value(u"issues"_s).toArray();
+    QCOMPARE(issues.size(), 1);
+    QCOMPARE(issues.at(0).toObject().value(u"code"_s).toString(), u"missing_image"_s);
+    QCOMPARE(issues.at(0).toObject().value(u"file"_s).toString(), u"gone.png"_s);
+    QCOMPARE(issues.at(0).toObject().value(u"skipped"_s).toBool(), true);
+    r = cli({u"import"_s, u"--store"_s, store, u"--coco"_s, cocoFile, u"--images"_s, images, u"--as"_s, u"dr.coco"_s});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("Skipped:") && r.out.contains("gone.png"), r.out.constData());
+
+    r = cli({u"stats"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.json().value(u"annotations"_s).toInt(), 2);
+    QCOMPARE(r.json().value(u"users"_s).toInt(), 2);
+}
+
+void TestCli::importInterchangeErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString images = path(u"interchange-errors-images"_s);
+    const QString labelme = path(u"interchange-errors-labelme"_s);
+    QTest::newRow("no folder") << QStringList {u"--labelme"_s, path(u"nowhere"_s), u"--as"_s, u"dr.x"_s}
+                               << u"There is no folder"_s;
+    QTest::newRow("no rater") << QStringList {u"--labelme"_s, labelme} << u"--as NAME"_s;
+    QTest::newRow("no COCO file") << QStringList {u"--coco"_s, path(u"nowhere.json"_s), u"--images"_s, images,
+                                                  u"--as"_s, u"dr.x"_s}
+                                  << u"There is no COCO file"_s;
+    QTest::newRow("COCO without images") << QStringList {u"--coco"_s, path(u"nowhere.json"_s), u"--as"_s, u"dr.x"_s}
+                                         << u"--images DIR"_s;
+    QTest::newRow("both kinds") << QStringList {u"--labelme"_s, labelme, u"--folder"_s, images, u"--as"_s, u"dr.x"_s}
+                                << u"exactly one of"_s;
+    QTest::newRow("--as with a folder") << QStringList {u"--folder"_s, images, u"--as"_s, u"dr.x"_s}
+                                        << u"--labelme or --coco only"_s;
+    QTest::newRow("administrator as rater") << QStringList {u"--labelme"_s, labelme, u"--as"_s, u"boss"_s}
+                                            << u"has the role Administrator"_s;
+    QTest::newRow("nothing in the store") << QStringList {u"--labelme"_s, labelme, u"--as"_s, u"dr.x"_s}
+                                          << u"not in the store"_s;
+}
+
+void TestCli::importInterchangeErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const QString store = path(u"interchange-errors.dermlabel"_s);
+    if (!QFile::exists(store)) {
+        QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+        QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"boss"_s, u"--role"_s, u"admin"_s},
+                     "password-1\n")
+                     .exitCode,
+                 0);
+        const QString images = path(u"interchange-errors-images"_s);
+        QVERIFY(fixtures::write(images + u"/stranger.png"_s, fixtures::png(64, 48, 31)));
+        QVERIFY(fixtures::write(path(u"interchange-errors-labelme/s.json"_s),
+                                labelMeFile(u"../interchange-errors-images/stranger.png"_s, 64, 48,
+                                            {rectangleShape(u"eczema"_s, 1, 1, 5, 5)})));
+    }
+    const Result r = cli(QStringList {u"import"_s, u"--store"_s, store, u"--json"_s} + args);
+    QCOMPARE(r.exitCode, 2);
+    const QString all = QString::fromUtf8(r.out + r.err);
+    QVERIFY2(all.contains(message), qPrintable(all));
+    QCOMPARE(r.json().value(u"ok"_s).toBool(true), false);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -142,6 +142,8 @@ private slots:
     void pngRoundTrip_data();
     void pngRoundTrip();
     void pngBinary();
+    void pngEmptyRowsSpliced_data();
+    void pngEmptyRowsSpliced();
     void pngGarbage_data();
     void pngGarbage();
     void labelMeRoundTrip();
@@ -633,6 +635,52 @@ void TestRle::pngBinary()
     QVERIFY(sameMat(back, binary255(mask)));
     QVERIFY(MaskCodec::encodeBinaryPng(cv::Mat()).isEmpty());
     QVERIFY(MaskCodec::encodePng(cv::Mat::zeros(3, 3, CV_8UC3)).isEmpty());
+}
+
+void TestRle::pngEmptyRowsSpliced_data()
+{
+    // Content rows [top, bottom) in a mask of height x width; the rows outside are empty and
+    // written as precompressed blocks. Spans cross the 2^k chunk sizes (1, 2, ... 2048 rows).
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("top");
+    QTest::addColumn<int>("bottom");
+    QTest::newRow("region in the middle") << 3000 << 97 << 1400 << 1650;
+    QTest::newRow("region at the top") << 600 << 4000 << 0 << 3;
+    QTest::newRow("region at the bottom") << 2500 << 31 << 2499 << 2500;
+    QTest::newRow("one row of content") << 4097 << 5 << 2048 << 2049;
+    QTest::newRow("all empty") << 4200 << 13 << 0 << 0;
+    QTest::newRow("all content") << 40 << 40 << 0 << 40;
+    QTest::newRow("1 x 1 empty") << 1 << 1 << 0 << 0;
+    QTest::newRow("same width again") << 3001 << 97 << 1 << 2999;
+}
+
+void TestRle::pngEmptyRowsSpliced()
+{
+    QFETCH(int, height);
+    QFETCH(int, width);
+    QFETCH(int, top);
+    QFETCH(int, bottom);
+    cv::Mat mask = cv::Mat::zeros(height, width, CV_8UC1);
+    if (bottom > top)
+        randomMask(bottom - top, width, 0.5, quint32(height + width)).copyTo(mask.rowRange(top, bottom));
+    QString error;
+    // libpng checks the zlib stream, its Adler-32 and every chunk CRC.
+    const QByteArray binary = MaskCodec::encodeBinaryPng(mask);
+    cv::Mat back = MaskCodec::decodePng(binary, &error);
+    QVERIFY2(!back.empty(), qPrintable(error));
+    QVERIFY(sameMat(back, binary255(mask)));
+    const QByteArray label = MaskCodec::encodePng(mask);
+    back = MaskCodec::decodePng(label, &error);
+    QVERIFY2(!back.empty(), qPrintable(error));
+    QVERIFY(sameMat(back, mask));
+    // The same mask gives the same bytes (reproducible bundles).
+    QCOMPARE(MaskCodec::encodeBinaryPng(mask), binary);
+    QCOMPARE(MaskCodec::encodePng(mask), label);
+    // Empty rows cost a few bytes, not a deflate of their size.
+    if (bottom - top < 10 && height > 1000)
+        QVERIFY2(MaskCodec::encodeBinaryPng(mask).size() < 2000 + (bottom - top) * width,
+                 qPrintable(QString::number(MaskCodec::encodeBinaryPng(mask).size())));
 }
 
 void TestRle::pngGarbage_data()

@@ -4,11 +4,17 @@
 // (release gate with k = 1 so that every image goes out).
 //
 //   bench_export [--images N] [--threads N] [--zip] [--keep DIR]
+//   bench_export --stages      (the cost of each step for one 12-megapixel image and mask)
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
+#include "export/LabelMeWriter.h"
+#include "export/MetadataStripper.h"
+#include "masks/CocoRle.h"
+#include "masks/MaskCodec.h"
 #include "masks/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "qa/ConsensusService.h"
+#include "qa/MaskConsensus.h"
 #include "release/BundleExporter.h"
 #include "store/AnnotationRepository.h"
 #include "store/ImageRepository.h"
@@ -26,7 +32,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 using namespace dl;
@@ -47,10 +56,68 @@ static QByteArray baseJpeg()
     return QByteArray(reinterpret_cast<const char *>(out.data()), qsizetype(out.size()));
 }
 
+/// Median wall time in milliseconds of `runs` calls.
+static double medianMs(int runs, const std::function<void()> &work)
+{
+    std::vector<double> times;
+    for (int i = 0; i < runs; ++i) {
+        QElapsedTimer t;
+        t.start();
+        work();
+        times.push_back(t.nsecsElapsed() / 1e6);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+/// What each step of one image's export costs: a 4000 x 3000 JPEG and consensus masks of three
+/// raters' regions of about 800 x 520 pixels.
+static int stages()
+{
+    const QByteArray jpeg = baseJpeg();
+    QList<QByteArray> stored;
+    for (int r = 0; r < 3; ++r) {
+        cv::Mat mask = cv::Mat::zeros(3000, 4000, CV_8UC1);
+        cv::ellipse(mask, {900 + r * 15, 1400 + r * 10}, {380 + r * 20, 260}, 0, 0, 360, 255, cv::FILLED);
+        stored.append(MaskService::encode(mask));
+    }
+    QString error;
+    QList<Rle> runs;
+    for (const QByteArray &s : stored)
+        runs.append(*CocoRle::fromString(s, 3000, 4000, &error));
+    QList<cv::Mat> votes(3);
+    cv::Mat result, scratch;
+    const int n = 15;
+    std::printf("one image (4000 x 3000), medians of %d runs:\n", n);
+    std::printf("  strip JPEG metadata      %7.2f ms\n", medianMs(n, [&] { MetadataStripper::strip(jpeg, &error); }));
+    std::printf("  SHA-256 of the JPEG      %7.2f ms\n",
+                medianMs(n, [&] { QCryptographicHash::hash(jpeg, QCryptographicHash::Sha256); }));
+    std::printf("per mask layer:\n");
+    std::printf("  parse 3 RLE strings      %7.2f ms\n", medianMs(n, [&] {
+                    for (const QByteArray &s : stored)
+                        CocoRle::fromString(s, 3000, 4000, &error);
+                }));
+    std::printf("  decode 3 masks           %7.2f ms\n", medianMs(n, [&] {
+                    for (int r = 0; r < 3; ++r)
+                        CocoRle::decodeInto(runs.at(r), votes[r]);
+                }));
+    std::printf("  majority of 3            %7.2f ms\n",
+                medianMs(n, [&] { MaskConsensus::majorityInto(votes, 2, result, scratch); }));
+    std::printf("  count inside             %7.2f ms\n", medianMs(n, [&] { cv::countNonZero(result); }));
+    std::printf("  PNG of the mask          %7.2f ms\n", medianMs(n, [&] { MaskCodec::encodeBinaryPng(result); }));
+    std::printf("  COCO RLE of the mask     %7.2f ms\n", medianMs(n, [&] { CocoRle::encode(result); }));
+    std::printf("  LabelMe shape            %7.2f ms\n", medianMs(n, [&] {
+                    LabelMeWriter::build(u"../images/x.jpg"_s, 4000, 3000, {{u"eczema"_s, result, {}, {}}}, &error);
+                }));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
+    if (args.contains(u"--stages"_s))
+        return stages();
     auto value = [&](const QString &name, int fallback) {
         const qsizetype i = args.indexOf(name);
         return i >= 0 && i + 1 < args.size() ? args.at(i + 1).toInt() : fallback;

@@ -7,11 +7,17 @@
 #include "ThumbnailDelegate.h"
 #include "canvas/ImageCanvas.h"
 #include "labelform/LabelForm.h"
+#include "masks/MaskCanvas.h"
+#include "masks/MaskLayerPanel.h"
+#include "masks/MaskToolBar.h"
 
 #include "annotation/AnnotationEditCommand.h"
 #include "annotation/AnnotationService.h"
 #include "imaging/ImageCache.h"
 #include "imaging/ImageFormat.h"
+#include "masks/MaskDocument.h"
+#include "masks/MaskEditCommand.h"
+#include "masks/MaskService.h"
 #include "store/AssignmentRepository.h"
 #include "store/ImageRepository.h"
 #include "store/Store.h"
@@ -19,6 +25,8 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QEvent>
+#include <QFontMetrics>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -61,6 +69,7 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     , m_user(user)
     , m_queue(queue)
     , m_service(std::make_unique<AnnotationService>(store, user))
+    , m_maskService(std::make_unique<MaskService>(store, user))
     , m_cache(new ImageCache(ImageCache::DefaultBudgetBytes, this))
     , m_undo(new QUndoGroup(this))
 {
@@ -105,20 +114,35 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     auto *centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
     centreLayout->setSpacing(0);
-    m_canvas = new ImageCanvas(centre);
+    m_canvas = new MaskCanvas(centre);
     centreLayout->addWidget(createViewBar(centre));
+    // Mask tool keys work while the image (or the bars around it) has the focus.
+    m_maskTools = new MaskToolBar(m_canvas, centre, centre);
+    centreLayout->addWidget(m_maskTools);
     centreLayout->addWidget(m_canvas, 1);
     m_case = new CaseContextBar(store, centre);
     m_case->setViewer(user);
     centreLayout->addWidget(m_case);
 
-    auto *scroll = new QScrollArea(splitter);
+    // The form above (scrolling), the region layers below it (as tall as their rows).
+    auto *side = new QWidget(splitter);
+    side->setObjectName(u"sidePanel"_s);
+    auto *sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->setSpacing(0);
+    auto *scroll = new QScrollArea(side);
     scroll->setWidgetResizable(true);
     scroll->setMinimumWidth(400);
     scroll->setFrameShape(QFrame::NoFrame);
     m_form = new LabelForm(scroll);
     m_form->setTaxonomy(Taxonomy::builtin());
     scroll->setWidget(m_form);
+    sideLayout->addWidget(scroll, 1);
+    auto *rule = new QFrame(side);
+    rule->setFrameShape(QFrame::HLine);
+    rule->setFrameShadow(QFrame::Sunken);
+    sideLayout->addWidget(rule);
+    sideLayout->addWidget(createLayerSection(side));
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({150, 800, 400});
 
@@ -146,7 +170,153 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
                         [this] { markAndNext(AssignmentStatus::Flagged); });
 }
 
-LabellingView::~LabellingView() = default;
+LabellingView::~LabellingView()
+{
+    // Undo steps point at their documents: the stacks go first, then the documents.
+    m_canvas->setDocument(nullptr, nullptr);
+    const QList<QUndoStack *> stacks = m_stacks.values();
+    m_stacks.clear();
+    qDeleteAll(stacks);
+    m_documents.clear();
+}
+
+ImageCanvas *LabellingView::canvas() const
+{
+    return m_canvas;
+}
+
+QWidget *LabellingView::createLayerSection(QWidget *parent)
+{
+    m_layers = new MaskLayerPanel(parent);
+    m_layers->setTaxonomy(Taxonomy::builtin());
+    connect(m_layers, &MaskLayerPanel::activeLayerChanged, m_canvas, &MaskCanvas::setActiveLayer);
+    connect(m_canvas, &MaskCanvas::activeLayerChanged, m_layers, &MaskLayerPanel::setActiveLayer);
+    connect(m_layers, &MaskLayerPanel::layerStyleChanged, m_canvas, [this] { m_canvas->refreshOverlay(); });
+    connect(m_layers, &MaskLayerPanel::fillHolesRequested, m_canvas, [this] { m_canvas->fillHoles(); });
+    connect(m_layers, &MaskLayerPanel::removeSpecksRequested, m_canvas,
+            [this](int pixels) { m_canvas->removeSpecks(pixels); });
+    connect(m_layers, &MaskLayerPanel::smoothEdgeRequested, m_canvas,
+            [this](int radius) { m_canvas->smoothEdge(radius); });
+    connect(m_canvas, &MaskCanvas::layerEdited, this, &LabellingView::saveMaskLayer);
+    // No undo or redo in the middle of a stroke.
+    connect(m_canvas, &MaskCanvas::editingInProgress, this,
+            [this](bool editing) { m_undo->setActiveStack(editing ? nullptr : m_stacks.value(m_imageId)); });
+    connect(m_canvas, &MaskCanvas::message, this, [this](const QString &text) { updateStatus(text); });
+    connect(m_canvas, &MaskCanvas::toolsStateChanged, this, [this] {
+        m_layers->setEditingEnabled(m_canvas->toolsEnabled(), m_canvas->toolsDisabledReason());
+    });
+    return m_layers;
+}
+
+QList<QAction *> LabellingView::maskToolActions() const
+{
+    return m_maskTools->shortcutActions();
+}
+
+MaskDocument *LabellingView::maskDocument(qint64 imageId) const
+{
+    const auto it = m_documents.find(imageId);
+    return it == m_documents.end() ? nullptr : it->second.get();
+}
+
+MaskDocument *LabellingView::openMasks(qint64 imageId, QString *error)
+{
+    if (MaskDocument *document = maskDocument(imageId))
+        return document;
+    auto opened = m_maskService->openOwn(imageId, error);
+    if (!opened)
+        return nullptr;
+    auto document = std::make_unique<MaskDocument>(std::move(*opened));
+    MaskDocument *raw = document.get();
+    m_documents[imageId] = std::move(document);
+    return raw;
+}
+
+void LabellingView::keepRecent(qint64 imageId)
+{
+    m_recent.removeAll(imageId);
+    m_recent.prepend(imageId);
+    while (m_recent.size() > KeptImages)
+        dropImage(m_recent.takeLast());
+}
+
+void LabellingView::dropImage(qint64 imageId)
+{
+    if (imageId == m_imageId)
+        return;
+    if (QUndoStack *stack = m_stacks.take(imageId)) {
+        stack->clear();
+        m_undo->removeStack(stack);
+        delete stack;
+    }
+    m_documents.erase(imageId);
+}
+
+void LabellingView::saveMaskLayer(MaskDocument *document, const QString &layerId)
+{
+    QString error;
+    if (!m_maskService->save(*document, layerId, &error)) {
+        updateStatus(tr("Not saved: %1").arg(error)); // kept in memory; the next step saves again
+        return;
+    }
+    if (document != maskDocument(m_imageId))
+        return;
+    const QModelIndex index = m_queue->index(m_row, 0);
+    if (index.data(ImageListModel::StatusRole).toString() == AssignmentStatus::Todo)
+        m_queue->setRowStatus(m_row, AssignmentStatus::InProgress);
+    // A layer no label asks for disappears once it is empty; an undo may bring one back.
+    if (m_layers->followLabels(m_form->annotation()))
+        m_canvas->refreshOverlay();
+    else
+        m_layers->refresh();
+    updateStatus(tr("Saved"));
+}
+
+void LabellingView::followLabels(const Annotation &labels)
+{
+    if (m_layers->document() && m_layers->followLabels(labels))
+        m_canvas->refreshOverlay();
+}
+
+void LabellingView::updateMaskTools()
+{
+    MaskDocument *document = maskDocument(m_imageId);
+    QString reason;
+    if (m_form->isReadOnly())
+        reason = tr("These labels are read-only: the mask tools are off.");
+    else if (!document)
+        reason = m_maskError.isEmpty() ? tr("No masks for this image.")
+                                       : tr("The masks cannot be opened: %1").arg(m_maskError);
+    else if (showingPreview())
+        reason = tr("The mask tools are on once the full image is loaded.");
+    else if (m_canvas->hasImage() && m_canvas->image().size() != document->size())
+        reason = tr("The image is %1 x %2 but its masks are %3 x %4: the mask tools are off.")
+                     .arg(m_canvas->image().width())
+                     .arg(m_canvas->image().height())
+                     .arg(document->size().width())
+                     .arg(document->size().height());
+    m_canvas->setToolsEnabled(reason.isEmpty(), reason);
+}
+
+void LabellingView::updateTitle()
+{
+    // The position always shows; the image id gives way in the middle when the bar is narrow.
+    const QFontMetrics plain(m_imageLabel->font());
+    QFont boldFont = m_imageLabel->font();
+    boldFont.setBold(true);
+    const QFontMetrics bold(boldFont);
+    const int room = m_imageLabel->width() - plain.horizontalAdvance(m_titlePosition) - plain.horizontalAdvance(u"    "_s);
+    const QString key = bold.elidedText(m_titleKey, Qt::ElideMiddle, std::max(room, bold.averageCharWidth() * 4));
+    m_imageLabel->setText(u"<b>%1</b> &nbsp; %2"_s.arg(key.toHtmlEscaped(), m_titlePosition.toHtmlEscaped()));
+    m_imageLabel->setToolTip(m_titleKey.isEmpty() ? QString() : u"%1 — %2"_s.arg(m_titleKey, m_titlePosition));
+}
+
+bool LabellingView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_imageLabel && event->type() == QEvent::Resize)
+        updateTitle();
+    return QWidget::eventFilter(watched, event);
+}
 
 QWidget *LabellingView::createViewBar(QWidget *parent)
 {
@@ -160,6 +330,8 @@ QWidget *LabellingView::createViewBar(QWidget *parent)
     // The controls decide the bar's minimum width, never the title.
     m_imageLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_imageLabel->setMinimumWidth(60);
+    m_imageLabel->setTextFormat(Qt::RichText);
+    m_imageLabel->installEventFilter(this);
     layout->addWidget(m_imageLabel, 1);
 
     // View actions: shortcuts work anywhere in the labelling screen (the label form's own keys
@@ -345,16 +517,28 @@ void LabellingView::openRow(int row)
     m_list->setCurrentIndex(m_filter->mapFromSource(index));
     const QString key = index.data(ImageListModel::PublicIdRole).toString();
     m_case->showImage(m_imageId);
-    m_imageLabel->setText(u"<b>%1</b> &nbsp; %2"_s.arg(key.toHtmlEscaped(), tr("%1 of %2").arg(row + 1).arg(m_queue->rowCount())));
+    m_titleKey = key;
+    m_titlePosition = tr("%1 of %2").arg(row + 1).arg(m_queue->rowCount());
+    updateTitle();
 
     QString error;
     const auto annotation = m_service->own(m_imageId, &error);
     m_form->setReadOnly(!annotation);
     m_form->setAnnotation(annotation.value_or(Annotation {}));
     QUndoStack *&stack = m_stacks[m_imageId];
-    if (!stack)
+    if (!stack) {
         stack = new QUndoStack(m_undo);
+        stack->setUndoLimit(MaskEditCommand::RecommendedUndoLimit);
+    }
     m_undo->setActiveStack(stack);
+    keepRecent(m_imageId);
+
+    // The rater's own masks (core keeps them blind to anyone else's).
+    m_maskError.clear();
+    MaskDocument *document = annotation ? openMasks(m_imageId, &m_maskError) : nullptr;
+    m_canvas->setDocument(document, stack);
+    m_layers->setDocument(document, m_form->annotation());
+    m_canvas->setActiveLayer(m_layers->activeLayer());
 
     // Remember how the image left was viewed (for ZoomOnImageChange::Keep).
     if (m_canvas->hasImage()) {
@@ -373,7 +557,10 @@ void LabellingView::openRow(int row)
     } else {
         showImage(key, image, image.size());
     }
+    updateMaskTools();
     prefetchAround(row);
+    if (error.isEmpty() && !m_maskError.isEmpty())
+        error = tr("The masks cannot be opened: %1").arg(m_maskError);
     updateStatus(error.isEmpty() ? tr("Saved") : error);
 }
 
@@ -405,6 +592,7 @@ void LabellingView::onImageFailed(const QString &key, const QString &message)
         m_previewScale = 1.0;
         updateZoomLabel();
     }
+    updateMaskTools();
     updateStatus(tr("The image cannot be shown: %1").arg(message));
 }
 
@@ -430,6 +618,7 @@ void LabellingView::showImage(const QString &key, const QImage &image, QSize ful
         applyZoomOnImageChange();
     }
     updateZoomLabel();
+    updateMaskTools();
 }
 
 void LabellingView::applyZoomOnImageChange()
@@ -464,6 +653,8 @@ void LabellingView::onEdited(const Annotation &before, const Annotation &after, 
                                               if (stored.imageId == self->m_imageId
                                                   && !stored.sameLabels(self->m_form->annotation()))
                                                   self->m_form->setAnnotation(stored);
+                                              if (stored.imageId == self->m_imageId)
+                                                  self->followLabels(stored);
                                               const QModelIndex index = self->m_queue->index(self->m_row, 0);
                                               if (stored.imageId == self->m_imageId
                                                   && index.data(ImageListModel::StatusRole).toString()

@@ -6,9 +6,11 @@
 #include "settings/Preferences.h"
 
 #include <QHash>
+#include <QList>
 #include <QWidget>
 
 #include <memory>
+#include <unordered_map>
 
 class QAbstractItemModel;
 class QAction;
@@ -28,6 +30,11 @@ class ImageCache;
 class ImageCanvas;
 class ImageListModel;
 class LabelForm;
+class MaskCanvas;
+class MaskDocument;
+class MaskLayerPanel;
+class MaskService;
+class MaskToolBar;
 class QueueFilterModel;
 class Store;
 
@@ -38,11 +45,20 @@ class Store;
 /// and the full image when it is decoded. Every edit is saved at once as an
 /// undoable step (one undo history per image); next / previous / skip / flag
 /// move through the queue.
+///
+/// Region masks: the canvas draws the rater's own masks of the image (MaskCanvas) and edits them
+/// with the mask tools (MaskToolBar above the canvas); the layer panel under the form follows the
+/// labels. Mask edits go on the image's undo stack with the form's edits, and every applied mask
+/// step is saved at once. Documents and undo stacks of the last KeptImages images are kept.
 class LabellingView : public QWidget
 {
     Q_OBJECT
 
 public:
+    /// Images whose masks and undo histories are kept in memory (older ones are dropped: their
+    /// labels and masks are stored).
+    static constexpr int KeptImages = 16;
+
     LabellingView(Store &store, const User &user, ImageListModel *queue, QWidget *parent = nullptr);
     ~LabellingView() override;
 
@@ -50,7 +66,16 @@ public:
     void openRow(int row);
     int currentRow() const { return m_row; }
     qint64 currentImageId() const { return m_imageId; }
-    ImageCanvas *canvas() const { return m_canvas; }
+    ImageCanvas *canvas() const;
+    MaskCanvas *maskCanvas() const { return m_canvas; }
+    MaskToolBar *maskToolBar() const { return m_maskTools; }
+    MaskLayerPanel *maskLayers() const { return m_layers; }
+    /// The masks of an image kept in memory (nullptr when not opened or dropped).
+    MaskDocument *maskDocument(qint64 imageId) const;
+    /// The undo stack of an image (nullptr when not opened or dropped).
+    QUndoStack *undoStack(qint64 imageId) const { return m_stacks.value(imageId); }
+    /// The mask tool actions (tools, brush size), for the Tools menu and the shortcut sheet.
+    QList<QAction *> maskToolActions() const;
     LabelForm *form() const { return m_form; }
     CaseContextBar *caseContext() const { return m_case; }
     QueueFilterModel *queueFilter() const { return m_filter; }
@@ -87,7 +112,11 @@ signals:
     void statusMessage(const QString &message);
     void queueChanged();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    void updateTitle();
     void onEdited(const Annotation &before, const Annotation &after, const QString &text, int mergeKey);
     void onImageReady(const QString &key, const QImage &image);
     void onImageFailed(const QString &key, const QString &message);
@@ -102,19 +131,37 @@ private:
     void prefetchAround(int row);
     void updateStatus(const QString &saveState);
     void updateFilterCounts();
+    /// Loads the rater's masks of an image (once; kept for KeptImages images).
+    MaskDocument *openMasks(qint64 imageId, QString *error);
+    void keepRecent(qint64 imageId);
+    void dropImage(qint64 imageId);
+    void saveMaskLayer(MaskDocument *document, const QString &layerId);
+    /// The layers follow the labels of the current image.
+    void followLabels(const Annotation &labels);
+    /// Tools on only for the full image of editable labels with masks of its size.
+    void updateMaskTools();
+    QWidget *createLayerSection(QWidget *parent);
 
     Store &m_store;
     User m_user;
     ImageListModel *m_queue;
     std::unique_ptr<AnnotationService> m_service;
+    std::unique_ptr<MaskService> m_maskService;
     ImageCache *m_cache = nullptr;
-    ImageCanvas *m_canvas = nullptr;
+    MaskCanvas *m_canvas = nullptr;
+    MaskToolBar *m_maskTools = nullptr;
+    MaskLayerPanel *m_layers = nullptr;
+    std::unordered_map<qint64, std::unique_ptr<MaskDocument>> m_documents;
+    QList<qint64> m_recent; // most recent first, at most KeptImages
+    QString m_maskError;    // why the current image has no masks
     LabelForm *m_form = nullptr;
     CaseContextBar *m_case = nullptr;
     QListView *m_list = nullptr;
     QueueFilterModel *m_filter = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QLabel *m_imageLabel = nullptr;
+    QString m_titleKey;      // the image id and queue position the title shows
+    QString m_titlePosition;
     QUndoGroup *m_undo = nullptr;
     QHash<qint64, QUndoStack *> m_stacks;
     QAction *m_next = nullptr;

@@ -141,6 +141,8 @@ void MainWindow::createActions()
     connect(m_preferences, &QAction::triggered, this, &MainWindow::showPreferences);
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_imageMenu = menuBar()->addMenu(tr("&Image"));
+    m_toolsMenu = menuBar()->addMenu(tr("&Tools"));
+    m_toolsMenu->setObjectName(u"toolsMenu"_s);
 
     // Administrators only (and core refuses everyone else).
     m_adminMenu = menuBar()->addMenu(tr("&Admin"));
@@ -328,8 +330,16 @@ void MainWindow::showWorkspace()
         m_viewMenu->addAction(view.at(i));
     }
     m_imageMenu->addActions(m_labelling->navigationActions());
+    // Mask tools: single keys while the image has the focus.
+    const QList<QAction *> tools = m_labelling->maskToolActions();
+    for (qsizetype i = 0; i < tools.size(); ++i) {
+        if (i == 1 || i == tools.size() - 2) // pan | tools | brush size
+            m_toolsMenu->addSeparator();
+        m_toolsMenu->addAction(tools.at(i));
+    }
     m_viewMenu->menuAction()->setVisible(true);
     m_imageMenu->menuAction()->setVisible(true);
+    m_toolsMenu->menuAction()->setVisible(true);
     applyPreferences();
     int start = 0;
     while (start + 1 < m_images->rowCount()
@@ -435,8 +445,10 @@ void MainWindow::resetSessionMenus()
     m_editMenu->addAction(m_preferences);
     m_viewMenu->clear();
     m_imageMenu->clear();
+    m_toolsMenu->clear();
     m_viewMenu->menuAction()->setVisible(false);
     m_imageMenu->menuAction()->setVisible(false);
+    m_toolsMenu->menuAction()->setVisible(false);
 }
 
 void MainWindow::updateState()

@@ -105,6 +105,7 @@ private:
     QMenu *m_editMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QMenu *m_imageMenu = nullptr;
+    QMenu *m_toolsMenu = nullptr;
     QMenu *m_adminMenu = nullptr;
     QAction *m_preferences = nullptr;
     QLabel *m_summary = nullptr;

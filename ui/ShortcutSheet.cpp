@@ -2,6 +2,7 @@
 #include "ShortcutSheet.h"
 
 #include "labelform/LabelForm.h"
+#include "masks/MaskCanvas.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -55,7 +56,8 @@ ShortcutSheet::ShortcutSheet(const QList<QAction *> &actions, QWidget *parent)
             {{tr("+ / −, mouse wheel"), tr("Zoom in / out around the cursor")},
              {tr("0 or F"), tr("Fit the image to the window")},
              {tr("1"), tr("Actual size (100%)")},
-             {tr("Arrow keys, drag, Space+drag"), tr("Pan")}});
+             {tr("Arrow keys, middle drag, Space+drag"), tr("Pan (and left drag with the Pan tool, H)")}});
+    section(tr("Mask tools (when the image has the focus)"), MaskCanvas::shortcuts());
     tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -118,6 +118,7 @@ void ImageCanvas::setImage(const QImage &image)
     m_fitMode = true;
     applyFit();
     update();
+    imageChanged();
 }
 
 void ImageCanvas::clear()
@@ -130,6 +131,7 @@ void ImageCanvas::clear()
     m_fitMode = true;
     applyFit();
     update();
+    imageChanged();
 }
 
 // --- View state ---

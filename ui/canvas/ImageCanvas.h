@@ -105,6 +105,9 @@ protected:
     /// Called after the image with the painter in image coordinates (one unit = one image pixel),
     /// clipped to the visible part of the image; visibleImageRect is that part in image pixels.
     virtual void paintOverlay(QPainter &painter, const QRect &visibleImageRect);
+    /// Called at the end of setImage() and clear(), after the view is fitted (for subclasses that
+    /// keep state per image).
+    virtual void imageChanged() { }
 
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Import throughput: N generated 1-megapixel JPEGs (default 2,000) imported
-// end to end (read, hash, header check, reduced-size thumbnail, copy, insert).
+// end to end (read, hash, header check, reduced-size thumbnail, copy, insert); with --face-check
+// also the frontal-face check the import runs by default (much the larger cost).
 //
-//   bench_import [--images N] [--keep DIR]
+//   bench_import [--images N] [--keep DIR] [--face-check]
 #include "import/ImportService.h"
 #include "store/Store.h"
 
@@ -50,12 +51,15 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     int count = 2000;
     QString keep;
+    bool faceCheck = false;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == u"--images"_s && i + 1 < args.size())
             count = args[++i].toInt();
         else if (args[i] == u"--keep"_s && i + 1 < args.size())
             keep = args[++i];
+        else if (args[i] == u"--face-check"_s)
+            faceCheck = true;
     }
     QTemporaryDir temp;
     const QString root = keep.isEmpty() ? temp.filePath(u"images"_s) : keep;
@@ -83,13 +87,16 @@ int main(int argc, char **argv)
     dl::ImportService service(*store);
     QElapsedTimer timer;
     timer.start();
-    const dl::ImportReport report = service.importPath(dl::ImportKind::Folder, root, {});
+    dl::ImportOptions options;
+    options.faceCheck = faceCheck;
+    const dl::ImportReport report = service.importPath(dl::ImportKind::Folder, root, options);
     const double seconds = timer.nsecsElapsed() / 1e9;
     if (report.failed() || report.imported != count) {
         std::fprintf(stderr, "import failed: %s (imported %lld)\n", qPrintable(report.error), report.imported);
         return 1;
     }
-    std::printf("Imported %lld images in %.2f s on %d threads: %.1f images/s\n", report.imported, seconds,
-                QThreadPool::globalInstance()->maxThreadCount(), report.imported / seconds);
+    std::printf("Imported %lld images in %.2f s on %d threads: %.1f images/s (face check %s, %lld flagged)\n",
+                report.imported, seconds, QThreadPool::globalInstance()->maxThreadCount(), report.imported / seconds,
+                faceCheck ? "on" : "off", report.faceFlags);
     return 0;
 }

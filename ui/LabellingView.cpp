@@ -249,13 +249,22 @@ void LabellingView::dropImage(qint64 imageId)
         m_undo->removeStack(stack);
         delete stack;
     }
+    // Masks a failed save left changed get a last chance before they go.
+    if (MaskDocument *document = maskDocument(imageId); document && !document->changedLayers().isEmpty()) {
+        QString error;
+        if (!m_maskService->saveChanged(*document, &error))
+            qWarning("Masks of image %lld not saved: %s", imageId, qPrintable(error));
+    }
     m_documents.erase(imageId);
 }
 
 void LabellingView::saveMaskLayer(MaskDocument *document, const QString &layerId)
 {
+    Q_UNUSED(layerId)
+    // Every changed layer, not only this one: a save that failed before (the layers stay changed
+    // in memory) is caught up by the next step that saves.
     QString error;
-    if (!m_maskService->save(*document, layerId, &error)) {
+    if (!m_maskService->saveChanged(*document, &error)) {
         updateStatus(tr("Not saved: %1").arg(error)); // kept in memory; the next step saves again
         return;
     }

@@ -135,6 +135,7 @@ private:
     MaskDocument *openMasks(qint64 imageId, QString *error);
     void keepRecent(qint64 imageId);
     void dropImage(qint64 imageId);
+    /// Saves every changed layer of the document (the edited one and any a failed save left).
     void saveMaskLayer(MaskDocument *document, const QString &layerId);
     /// The layers follow the labels of the current image.
     void followLabels(const Annotation &labels);

@@ -133,6 +133,8 @@ QString MaskEditCommand::toolName(MaskTool tool)
         return QCoreApplication::translate("dl::MaskEditCommand", "Smooth edge");
     case MaskTool::Assisted:
         return QCoreApplication::translate("dl::MaskEditCommand", "Assisted segmentation");
+    case MaskTool::Superpixel:
+        return QCoreApplication::translate("dl::MaskEditCommand", "Superpixel brush");
     }
     return {};
 }

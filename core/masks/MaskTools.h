@@ -15,6 +15,8 @@ enum class PaintMode
 };
 
 /// The editing tools, as undo steps know them (a step merges only with one of the same tool).
+/// Assisted is a GrabCut (or other whole-result) step; Superpixel a dab of the superpixel brush.
+/// New tools go at the end: MaskEditCommand::commandId() follows the order.
 enum class MaskTool
 {
     Brush,
@@ -25,7 +27,8 @@ enum class MaskTool
     FillHoles,
     RemoveSpecks,
     SmoothEdge,
-    Assisted
+    Assisted,
+    Superpixel
 };
 
 /// Raster tools on a region mask: CV_8UC1, 0 = outside, 255 = inside, the size of the image as

@@ -18,10 +18,12 @@
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
 #include "masks/MaskLayer.h"
+#include "masks/MaskOverlay.h"
 #include "masks/MaskService.h"
 #include "masks/MaskTools.h"
 #include "segmentation/MagicWand.h"
 #include "segmentation/WorkingScale.h"
+#include "store/AssignmentRepository.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
@@ -30,6 +32,7 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QLabel>
+#include <QListView>
 #include <QListWidget>
 #include <QPainter>
 #include <QSlider>
@@ -40,11 +43,14 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QUndoStack>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
+#include <functional>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -130,15 +136,19 @@ private slots:
     void toolBarAndShortcuts();
     void brushStrokeIsSavedUndoneAndRedone();
     void formAndMaskEditsShareOneStack();
+    void strokeMarksTheImageInProgress();
+    void failedSaveIsKeptAndCaughtUp();
     void brushSizeKeysAndWheel();
     void polygonClosesAndCancels();
     void rectangleAndFill();
     void morphologyButtons();
     void grabCutBoxIsOneUndoStep();
+    void grabCutFromStrokesAlone();
     void magicWandFollowsTolerance();
     void superpixelBrushPaintsWholeSuperpixels();
     void layerPanelFollowsTheLabels();
     void visibilityAndOpacityChangeOnlyTheView();
+    void layerOverlaysComposeLikeOneOverlay();
     void toolsOffForPreviewAndReadOnly();
     void imagesKeepSeparateHistories();
     void otherRatersMasksNeverShown();
@@ -359,6 +369,94 @@ void TestMaskEditor::brushStrokeIsSavedUndoneAndRedone()
     QCOMPARE(stack->index(), index + 1);
     QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
     QVERIFY(sameMask(doc->mask(layer), beforeStroke));
+}
+
+void TestMaskEditor::strokeMarksTheImageInProgress()
+{
+    const QString path = makeStore(u"status"_s, 2, QSize(400, 300));
+    auto window = open(path);
+    QVERIFY(window);
+    LabellingView *view = window->labellingView();
+    MaskCanvas *canvas = view->maskCanvas();
+    tickFace(view);
+    const qint64 image = view->currentImageId();
+    const qint64 rater = window->user()->id;
+    QSqlDatabase db = window->store()->db();
+    AssignmentRepository assignments(db);
+    QString error;
+    auto *queue = view->findChild<QListView *>(u"queue"_s);
+    QVERIFY(queue);
+    // The form edit made it in progress; put it back to todo behind the view's back: the mask
+    // stroke alone must start the work again.
+    QVERIFY(assignments.setStatus(image, rater, AssignmentStatus::Todo, &error));
+    QTest::keyClick(canvas, Qt::Key_B);
+    canvas->setBrushSize(10);
+    drag(canvas, {at(canvas, 50, 50), at(canvas, 90, 60)});
+    QCOMPARE(assignments.status(image, rater, &error), AssignmentStatus::InProgress);
+    QCOMPARE(queue->model()->index(0, 0).data(ImageListModel::StatusRole).toString(), AssignmentStatus::InProgress);
+    // Done stays done (and so do skipped and flagged: tests/masks).
+    QVERIFY(assignments.setStatus(image, rater, AssignmentStatus::Done, &error));
+    drag(canvas, {at(canvas, 250, 50), at(canvas, 290, 60)});
+    QCOMPARE(assignments.status(image, rater, &error), AssignmentStatus::Done);
+    // dr.b's assignment of the same image is untouched.
+    QSqlQuery query(db);
+    QVERIFY(query.exec(u"SELECT status FROM assignments WHERE image_id = %1 AND user_id <> %2"_s.arg(image).arg(rater)));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), AssignmentStatus::Todo);
+}
+
+void TestMaskEditor::failedSaveIsKeptAndCaughtUp()
+{
+    const QString path = makeStore(u"notsaved"_s, 1, QSize(400, 300));
+    auto window = open(path);
+    QVERIFY(window);
+    LabellingView *view = window->labellingView();
+    MaskCanvas *canvas = view->maskCanvas();
+    tickFace(view);
+    view->form()->findChild<QCheckBox *>(u"identifying_tattoo"_s)->click();
+    const QString face = u"identifying:face"_s;
+    const QString tattoo = u"identifying:tattoo"_s;
+    MaskDocument *doc = view->maskDocument(view->currentImageId());
+    QTRY_VERIFY(doc->hasLayer(tattoo));
+    canvas->setActiveLayer(face);
+    canvas->setFocus();
+    QTest::keyClick(canvas, Qt::Key_B);
+    canvas->setBrushSize(10);
+    const User user = *window->user();
+    const qint64 image = view->currentImageId();
+    MaskService service(*window->store(), user);
+    QString error;
+    QSqlDatabase db = window->store()->db();
+    auto storedVersions = [&](const QString &layer) {
+        const auto list = service.versions(image, user.id, layer, &error);
+        return list ? int(list->size()) : -1;
+    };
+
+    drag(canvas, {at(canvas, 50, 50), at(canvas, 90, 60)});
+    QCOMPARE(storedVersions(face), 1);
+
+    // The store turns read-only behind the view's back: the stroke stays in memory, the status
+    // says it is not saved.
+    QSignalSpy status(view, &LabellingView::statusMessage);
+    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = ON"_s));
+    drag(canvas, {at(canvas, 50, 150), at(canvas, 90, 160)});
+    QVERIFY(!status.isEmpty());
+    QVERIFY2(status.last().at(0).toString().contains(u"Not saved"_s), qPrintable(status.last().at(0).toString()));
+    QCOMPARE(doc->mask(face).at<uchar>(155, 70), uchar(255));
+    QVERIFY(doc->isChanged(face));
+    const cv::Mat inMemory = doc->mask(face).clone();
+
+    // Writable again: the next stroke, on another layer, saves it and every other change.
+    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = OFF"_s));
+    QCOMPARE(storedVersions(face), 1);
+    canvas->setActiveLayer(tattoo);
+    drag(canvas, {at(canvas, 250, 50), at(canvas, 290, 60)});
+    QVERIFY2(status.last().at(0).toString().contains(u"Saved"_s), qPrintable(status.last().at(0).toString()));
+    QVERIFY(doc->changedLayers().isEmpty());
+    QCOMPARE(storedVersions(face), 2);
+    QCOMPARE(storedVersions(tattoo), 1);
+    QVERIFY(sameMask(*service.loadVersion(image, user.id, face, 2, &error), inMemory));
+    QVERIFY(sameMask(*service.loadVersion(image, user.id, tattoo, 1, &error), doc->mask(tattoo)));
 }
 
 void TestMaskEditor::formAndMaskEditsShareOneStack()
@@ -658,6 +756,106 @@ void TestMaskEditor::grabCutBoxIsOneUndoStep()
     QVERIFY(!canvas->hasGrabCutResult());
 }
 
+void TestMaskEditor::grabCutFromStrokesAlone()
+{
+    const QString path = makeStore(u"grabcutstrokes"_s, 1, QSize(400, 300));
+    auto window = open(path);
+    QVERIFY(window);
+    LabellingView *view = window->labellingView();
+    MaskCanvas *canvas = view->maskCanvas();
+    MaskToolBar *bar = view->maskToolBar();
+    tickFace(view);
+    MaskDocument *doc = view->maskDocument(view->currentImageId());
+    const QString layer = u"identifying:face"_s;
+    QUndoStack *stack = view->undoStack(view->currentImageId());
+    const cv::Mat truth = lesionOf(canvas->image());
+    QVERIFY(cv::countNonZero(truth) > 5000);
+
+    // The Box / Strokes choice shows with the GrabCut tool only, and says how it works.
+    QAction *box = bar->grabCutStartAction(MaskCanvas::GrabCutStart::Box);
+    QAction *strokes = bar->grabCutStartAction(MaskCanvas::GrabCutStart::Strokes);
+    QVERIFY(!bar->toolBar()->widgetForAction(strokes)->isVisible());
+    QTest::keyClick(canvas, Qt::Key_A);
+    QTRY_VERIFY(bar->toolBar()->widgetForAction(strokes)->isVisible());
+    QVERIFY(box->isChecked());
+    QVERIFY2(bar->hintText().contains(u"Drag a box"_s), qPrintable(bar->hintText()));
+    QVERIFY(strokes->toolTip().contains(u"right drag"_s));
+    strokes->trigger();
+    QCOMPARE(canvas->grabCutStart(), MaskCanvas::GrabCutStart::Strokes);
+    QVERIFY(strokes->isChecked() && !box->isChecked());
+    QVERIFY2(bar->hintText().contains(u"right drag"_s), qPrintable(bar->hintText()));
+
+    // Background strokes (right drag, Alt+drag) alone wait for a foreground one.
+    canvas->setBrushSize(8);
+    const int steps = stack->count();
+    QSignalSpy messages(canvas, &MaskCanvas::message);
+    drag(canvas, {at(canvas, 60, 40), at(canvas, 340, 40)}, Qt::RightButton);
+    drag(canvas, {at(canvas, 60, 265), at(canvas, 340, 265)}, Qt::LeftButton, Qt::AltModifier);
+    QVERIFY(!canvas->isBusy());
+    QVERIFY(canvas->hasPendingGrabCutStrokes());
+    QVERIFY(!messages.isEmpty());
+    QVERIFY(messages.last().at(0).toString().contains(u"drag over the lesion"_s));
+    QCOMPARE(stack->count(), steps);
+
+    // A rough foreground scribble inside the lesion starts the segmentation in the background;
+    // Esc cancels it (nothing applied, the strokes stay) and Enter runs the strokes again.
+    const QList<QPointF> scribble {at(canvas, 170, 130), at(canvas, 230, 170), at(canvas, 200, 150),
+                                   at(canvas, 170, 170), at(canvas, 230, 130)};
+    drag(canvas, scribble);
+    QVERIFY(canvas->isBusy());
+    QTest::keyClick(canvas, Qt::Key_Escape);
+    QVERIFY(!canvas->isBusy());
+    QTest::qWait(200);
+    QCOMPARE(cv::countNonZero(doc->mask(layer)), 0);
+    QVERIFY(canvas->hasPendingGrabCutStrokes());
+    QTest::keyClick(canvas, Qt::Key_Return);
+    QVERIFY(canvas->isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(!canvas->isBusy(), 20'000);
+    QVERIFY(canvas->hasGrabCutResult());
+    QVERIFY(!canvas->hasPendingGrabCutStrokes());
+    QCOMPARE(stack->count(), steps + 1);
+    QCOMPARE(stack->undoText(), u"Assisted segmentation"_s);
+    const double first = iou(doc->mask(layer), truth);
+    QVERIFY2(first >= 0.85, qPrintable(QString::number(first)));
+
+    // Refinement strokes keep the one undo step.
+    canvas->setBrushSize(6);
+    drag(canvas, {at(canvas, 120, 90), at(canvas, 130, 95)}, Qt::RightButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!canvas->isBusy(), 20'000);
+    drag(canvas, {at(canvas, 190, 140), at(canvas, 210, 160)});
+    QTRY_VERIFY_WITH_TIMEOUT(!canvas->isBusy(), 20'000);
+    QCOMPARE(stack->count(), steps + 1);
+    QCOMPARE(doc->mask(layer).at<uchar>(90, 120), uchar(0));
+    const double refined = iou(doc->mask(layer), truth);
+    QVERIFY2(refined >= 0.85, qPrintable(QString::number(refined)));
+    QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(cv::countNonZero(doc->mask(layer)), 0);
+    QTest::keyClick(canvas, Qt::Key_Escape);
+    QVERIFY(!canvas->hasGrabCutResult());
+
+    // Without waiting strokes, a stroke on its own starts a new session at once.
+    canvas->setBrushSize(8);
+    drag(canvas, scribble);
+    QVERIFY(canvas->isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(!canvas->isBusy(), 20'000);
+    const double alone = iou(doc->mask(layer), truth);
+    QVERIFY2(alone >= 0.85, qPrintable(QString::number(alone)));
+    qInfo("GrabCut from strokes alone: IoU %.3f, after refinement %.3f, single stroke %.3f", first, refined, alone);
+    QCOMPARE(stack->count(), steps + 1); // the undone step was replaced
+    QCOMPARE(stack->index(), steps + 1);
+
+    // Back to Box: the tool starts from a box again (a left drag draws no stroke).
+    QTest::keyClick(canvas, Qt::Key_Escape);
+    box->trigger();
+    QCOMPARE(canvas->grabCutStart(), MaskCanvas::GrabCutStart::Box);
+    mouse(canvas, QEvent::MouseButtonPress, at(canvas, 110, 80), Qt::LeftButton, Qt::LeftButton);
+    mouse(canvas, QEvent::MouseMove, at(canvas, 300, 220), Qt::NoButton, Qt::LeftButton);
+    QVERIFY(!canvas->hasPendingGrabCutStrokes());
+    mouse(canvas, QEvent::MouseButtonRelease, at(canvas, 300, 220), Qt::LeftButton, Qt::NoButton);
+    QVERIFY(canvas->isBusy());
+    canvas->cancelBusy();
+}
+
 void TestMaskEditor::magicWandFollowsTolerance()
 {
     const QString path = makeStore(u"wand"_s, 1, QSize(400, 300));
@@ -708,6 +906,16 @@ void TestMaskEditor::superpixelBrushPaintsWholeSuperpixels()
     QVERIFY2(painted > 20, qPrintable(QString::number(painted))); // a whole superpixel, not a dot
     QCOMPARE(doc->mask(layer).at<uchar>(150, 200), uchar(255));
     QCOMPARE(doc->mask(layer).at<uchar>(5, 5), uchar(0));
+    // Its own undo step: "Superpixel brush"; a dab right where the last ended continues it.
+    QUndoStack *stack = view->undoStack(view->currentImageId());
+    QCOMPARE(stack->undoText(), u"Superpixel brush"_s);
+    const int steps = stack->count();
+    drag(canvas, {at(canvas, 200.5, 150.5), at(canvas, 240.5, 150.5)});
+    QCOMPARE(stack->count(), steps);
+    QVERIFY(cv::countNonZero(doc->mask(layer)) > painted);
+    click(canvas, at(canvas, 30.5, 30.5)); // elsewhere: a new step
+    QCOMPARE(stack->count(), steps + 1);
+    QCOMPARE(stack->undoText(), u"Superpixel brush"_s);
 }
 
 void TestMaskEditor::layerPanelFollowsTheLabels()
@@ -801,6 +1009,68 @@ void TestMaskEditor::visibilityAndOpacityChangeOnlyTheView()
     panel->outlineBox()->setChecked(true);
     QCOMPARE(canvas->grab().toImage().pixelColor(probe), plain);
     QVERIFY(sameMask(doc->mask(layer), painted)); // the view changed, never the mask
+}
+
+void TestMaskEditor::layerOverlaysComposeLikeOneOverlay()
+{
+    // One overlay per layer, composed at paint time with the layer's opacity, shows what one
+    // overlay of all visible layers (MaskOverlay::updateAll) shows, after any change of style.
+    const QSize size(400, 300);
+    MaskDocument doc(size);
+    QString error;
+    const QStringList layers {u"condition:eczema"_s, u"condition:psoriasis"_s, u"identifying:face"_s};
+    for (int i = 0; i < layers.size(); ++i) {
+        cv::Mat mask(300, 400, CV_8UC1, cv::Scalar(0));
+        cv::circle(mask, cv::Point(120 + 80 * i, 150), 70, cv::Scalar(255), cv::FILLED);
+        QVERIFY2(doc.setMask(layers.at(i), mask, &error), qPrintable(error));
+    }
+    doc.layer(layers.at(0))->setOpacity(0.5);
+    doc.layer(layers.at(1))->setOpacity(0.8);
+    doc.layer(layers.at(2))->setOutlineOnly(true);
+    QUndoStack stack;
+    MaskCanvas canvas;
+    canvas.resize(500, 400);
+    canvas.setImage(photo(size, 0));
+    canvas.setDocument(&doc, &stack);
+    auto largestDifference = [&] {
+        MaskOverlay reference(size);
+        reference.updateAll(doc);
+        const QImage shown = canvas.overlayImage();
+        if (shown.size() != reference.image().size())
+            return 999;
+        int largest = 0;
+        for (int y = 0; y < shown.height(); ++y) {
+            for (int x = 0; x < shown.width(); ++x) {
+                const QRgb a = shown.pixel(x, y), b = reference.image().pixel(x, y);
+                largest = std::max({largest, std::abs(qRed(a) - qRed(b)), std::abs(qGreen(a) - qGreen(b)),
+                                    std::abs(qBlue(a) - qBlue(b)), std::abs(qAlpha(a) - qAlpha(b))});
+            }
+        }
+        return largest;
+    };
+    QVERIFY(cv::countNonZero(doc.mask(layers.at(0))) > 10'000);
+    QVERIFY2(largestDifference() <= 2, qPrintable(QString::number(largestDifference())));
+    const std::vector<std::function<void()>> changes {
+        [&] { doc.layer(layers.at(1))->setVisible(false); },
+        [&] { doc.layer(layers.at(0))->setOpacity(1.0); },
+        [&] { doc.layer(layers.at(2))->setOutlineOnly(false); },
+        [&] { doc.layer(layers.at(0))->setColour(QColor(10, 200, 30)); },
+        [&] { doc.layer(layers.at(1))->setVisible(true); },
+        [&] { doc.layer(layers.at(1))->setOutlineOnly(true); },
+    };
+    for (size_t i = 0; i < changes.size(); ++i) {
+        changes[i]();
+        canvas.refreshOverlay();
+        QVERIFY2(largestDifference() <= 2, qPrintable(u"change %1: %2"_s.arg(i).arg(largestDifference())));
+    }
+    // Shown again with other content, as the next image of the same size: the reused overlays
+    // are coloured anew in full.
+    doc.mask(layers.at(2)).setTo(0);
+    doc.mask(layers.at(0))(cv::Rect(0, 0, 50, 50)).setTo(255);
+    canvas.setDocument(&doc, &stack);
+    QVERIFY2(largestDifference() <= 2, qPrintable(QString::number(largestDifference())));
+    canvas.setDocument(nullptr, nullptr);
+    QVERIFY(canvas.overlayImage().isNull());
 }
 
 void TestMaskEditor::toolsOffForPreviewAndReadOnly()

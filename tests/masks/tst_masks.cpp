@@ -160,6 +160,7 @@ private slots:
     void patchRoundTrip();
     void strokeRecordsOnlyChangedPixels();
     void mergeOnlyWhenContinuing();
+    void superpixelStepsAreTheirOwnTool();
     void undoRedoExactAfterRandomStrokes();
     void historyMemoryIsBounded();
 
@@ -173,6 +174,8 @@ private slots:
     void roundTripIsBitIdentical_data();
     void roundTripIsBitIdentical();
     void versionsIncrease();
+    void maskSaveStartsWork_data();
+    void maskSaveStartsWork();
     void maskFollowsExifOrientation();
     void ratersAreBlinded();
 
@@ -855,6 +858,51 @@ void TestMasks::mergeOnlyWhenContinuing()
     QVERIFY(MaskEditCommand::commandId(MaskTool::Brush) != MaskEditCommand::commandId(MaskTool::Eraser));
 }
 
+void TestMasks::superpixelStepsAreTheirOwnTool()
+{
+    // The superpixel brush has its own undo text and merge key: continuing dabs merge like brush
+    // strokes, never with a GrabCut result (Assisted) or a brush stroke.
+    QCOMPARE(MaskEditCommand::toolName(MaskTool::Superpixel), u"Superpixel brush"_s);
+    QCOMPARE(MaskEditCommand::toolName(MaskTool::Assisted), u"Assisted segmentation"_s);
+    QVERIFY(MaskEditCommand::commandId(MaskTool::Superpixel) != MaskEditCommand::commandId(MaskTool::Assisted));
+    QVERIFY(MaskEditCommand::commandId(MaskTool::Superpixel) != MaskEditCommand::commandId(MaskTool::Brush));
+    QVERIFY(MaskEditCommand::commandId(MaskTool::Superpixel) != 1);
+
+    MaskDocument doc(QSize(120, 100));
+    const QString layer = u"condition:eczema"_s;
+    QUndoStack stack;
+    // A dab paints a whole block (a stand-in for a superpixel) through edit().
+    auto dab = [&](MaskTool tool, const cv::Rect &block, bool continues) {
+        MaskStroke s(doc, layer, tool);
+        s.edit(block, [&](cv::Mat &mask) {
+            mask(block).setTo(255);
+            return block;
+        });
+        auto command = s.finish(continues);
+        QVERIFY(command);
+        QCOMPARE(command->text(), MaskEditCommand::toolName(tool));
+        stack.push(command.release());
+    };
+    dab(MaskTool::Assisted, { 0, 0, 20, 20 }, false);
+    QCOMPARE(stack.undoText(), u"Assisted segmentation"_s);
+    dab(MaskTool::Superpixel, { 20, 0, 20, 20 }, true); // another tool: a new step
+    QCOMPARE(stack.count(), 2);
+    QCOMPARE(stack.undoText(), u"Superpixel brush"_s);
+    dab(MaskTool::Superpixel, { 40, 0, 20, 20 }, true); // continues: merges
+    dab(MaskTool::Superpixel, { 40, 20, 20, 30 }, true);
+    QCOMPARE(stack.count(), 2);
+    dab(MaskTool::Superpixel, { 90, 60, 10, 10 }, false); // a new dab elsewhere
+    QCOMPARE(stack.count(), 3);
+    dab(MaskTool::Brush, { 0, 80, 10, 10 }, true); // a brush stroke never merges with it
+    QCOMPARE(stack.count(), 4);
+    stack.undo();
+    stack.undo();
+    QCOMPARE(cv::countNonZero(doc.mask(layer)), 400 + 400 + 400 + 600);
+    stack.undo(); // the three merged dabs at once
+    QCOMPARE(cv::countNonZero(doc.mask(layer)), 400);
+    QCOMPARE(stack.undoText(), u"Assisted segmentation"_s);
+}
+
 void TestMasks::undoRedoExactAfterRandomStrokes()
 {
     const int w = 320, h = 240;
@@ -1239,6 +1287,65 @@ void TestMasks::roundTripIsBitIdentical()
     // The first mask save made the assignment in progress.
     QCOMPARE(
         AssignmentRepository(m_store->db()).status(image, rater.id, &error), AssignmentStatus::InProgress);
+}
+
+void TestMasks::maskSaveStartsWork_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("todo") << AssignmentStatus::Todo << AssignmentStatus::InProgress;
+    QTest::newRow("in progress") << AssignmentStatus::InProgress << AssignmentStatus::InProgress;
+    QTest::newRow("done") << AssignmentStatus::Done << AssignmentStatus::Done;
+    QTest::newRow("skipped") << AssignmentStatus::Skipped << AssignmentStatus::Skipped;
+    QTest::newRow("flagged") << AssignmentStatus::Flagged << AssignmentStatus::Flagged;
+}
+
+void TestMasks::maskSaveStartsWork()
+{
+    // Saving a mask is work on the image: "todo" becomes "in progress" (in the save's transaction);
+    // done, skipped and flagged stay; nobody else's assignment changes.
+    QFETCH(QString, status);
+    QFETCH(QString, expected);
+    const qint64 image = addImage(200, 100);
+    const User rater = addUser(u"dr.a"_s, Role::Annotator);
+    const User other = addUser(u"dr.b"_s, Role::Annotator);
+    QVERIFY(assignAll(2));
+    AssignmentRepository assignments(m_store->db());
+    QString error;
+    QVERIFY2(assignments.setStatus(image, rater.id, status, &error), qPrintable(error));
+    QCOMPARE(assignments.status(image, other.id, &error), AssignmentStatus::Todo);
+
+    MaskService service(*m_store, rater);
+    auto doc = service.openOwn(image, &error);
+    QVERIFY2(doc, qPrintable(error));
+    const QString layer = u"condition:eczema"_s;
+    cv::Mat mask = doc->mask(layer); // shares the document's pixels
+    MaskTools::rectangle(mask, { 10, 10, 30, 20 }, PaintMode::Paint);
+    QCOMPARE(service.save(*doc, layer, &error).value_or(-1), 1);
+    QCOMPARE(assignments.status(image, rater.id, &error), expected);
+    QCOMPARE(assignments.status(image, other.id, &error), AssignmentStatus::Todo);
+
+    // A save that writes nothing (the content is stored already) is no work either.
+    QVERIFY(assignments.setStatus(image, rater.id, status, &error));
+    QCOMPARE(service.save(*doc, layer, &error).value_or(-1), 1);
+    QCOMPARE(assignments.status(image, rater.id, &error), status);
+    // saveChanged() does the same.
+    MaskTools::rectangle(mask, { 50, 10, 30, 20 }, PaintMode::Paint);
+    doc->markChanged(layer);
+    QVERIFY2(service.saveChanged(*doc, &error), qPrintable(error));
+    QCOMPARE(assignments.status(image, rater.id, &error), expected);
+    QCOMPARE(service.versions(image, rater.id, layer, &error)->size(), 2);
+
+    // A failed save changes no status: the transaction holds both.
+    QVERIFY(assignments.setStatus(image, rater.id, status, &error));
+    MaskTools::rectangle(mask, { 90, 10, 30, 20 }, PaintMode::Paint);
+    doc->markChanged(layer);
+    QSqlQuery(m_store->db()).exec(u"PRAGMA query_only = ON"_s);
+    QVERIFY(!service.saveChanged(*doc, &error));
+    QSqlQuery(m_store->db()).exec(u"PRAGMA query_only = OFF"_s);
+    QVERIFY(doc->isChanged(layer));
+    QCOMPARE(assignments.status(image, rater.id, &error), status);
+    QCOMPARE(service.versions(image, rater.id, layer, &error)->size(), 2);
 }
 
 void TestMasks::versionsIncrease()

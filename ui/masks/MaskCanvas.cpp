@@ -3,6 +3,7 @@
 
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
+#include "masks/MaskLayer.h"
 #include "masks/MaskStroke.h"
 #include "segmentation/GrabCutSegmenter.h"
 #include "segmentation/MagicWand.h"
@@ -16,6 +17,7 @@
 #include <QPainterPath>
 #include <QUndoStack>
 #include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentMap>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <opencv2/core.hpp>
@@ -140,6 +142,9 @@ QList<QPair<QString, QString>> MaskCanvas::shortcuts()
         {tr("Backspace"), tr("Polygon: remove the last vertex")},
         {tr("Esc"), tr("Cancel the polygon, the running segmentation, or end the GrabCut session")},
         {tr("Drag, then drag / right drag"), tr("GrabCut: box, then foreground / background strokes (or Alt+drag)")},
+        {tr("Drag / right drag, Enter"),
+         tr("GrabCut from strokes: foreground / background strokes (or Alt+drag); segments when a foreground "
+            "stroke ends, or on Enter")},
     };
 }
 
@@ -339,53 +344,184 @@ QRect MaskCanvas::brushRingWidgetRect(QPointF widgetPos) const
 bool MaskCanvas::usesBrushRing() const
 {
     return (m_tool == Tool::Brush || m_tool == Tool::Eraser || m_tool == Tool::Superpixel
-            || (m_tool == Tool::GrabCut && hasGrabCutResult()))
+            || (m_tool == Tool::GrabCut && (hasGrabCutResult() || m_grabCutStart == GrabCutStart::Strokes)))
         && toolsEnabled();
 }
 
 // --- Overlays ---
 
+QSize MaskCanvas::smallOverlaySize() const
+{
+    if (!m_document || m_document->isNull())
+        return {};
+    const QSize size = m_document->size();
+    return {std::max(1, int(std::lround(size.width() * m_smallScale))),
+            std::max(1, int(std::lround(size.height() * m_smallScale)))};
+}
+
+MaskCanvas::LayerOverlay *MaskCanvas::layerOverlay(const QString &layerId)
+{
+    for (LayerOverlay &entry : m_layerOverlays) {
+        if (entry.id == layerId)
+            return &entry;
+    }
+    return nullptr;
+}
+
+QRect MaskCanvas::renderLayerOverlay(LayerOverlay &entry, const cv::Rect &maskRect)
+{
+    // Reads the document only: whole layers render on several threads at once.
+    const MaskDocument *document = m_document;
+    const MaskLayer *layer = document ? document->layer(entry.id) : nullptr;
+    if (!layer)
+        return {};
+    const cv::Mat mask = document->maskIfAllocated(entry.id);
+    if (entry.overlay.image().isNull()) {
+        if (mask.empty())
+            return {}; // nothing to show: no overlay yet
+        // Transparent, and the mask was empty outside maskRect until now.
+        entry.overlay.reset(document->size(), m_smallScale);
+    }
+    MaskLayer full = *layer; // visibility and opacity are applied when drawing
+    full.setVisible(true);
+    full.setOpacity(1.0);
+    entry.colour = layer->colour();
+    entry.outline = layer->isOutlineOnly();
+    return entry.overlay.update(mask, full, maskRect);
+}
+
 void MaskCanvas::rebuildOverlays()
 {
-    m_fullValid = false;
-    m_full = MaskOverlay();
+    m_fullValid = false; // its memory is kept for the next image of the same size
+    // Overlays of the same size are reused: fresh memory costs more than colouring it.
+    std::vector<MaskOverlay> spare;
+    for (LayerOverlay &entry : m_layerOverlays) {
+        if (!entry.overlay.image().isNull())
+            spare.push_back(std::move(entry.overlay));
+    }
+    m_layerOverlays.clear();
     if (!m_document || m_document->isNull()) {
-        m_small = MaskOverlay();
+        m_full = MaskOverlay();
         return;
     }
     const QSize size = m_document->size();
+    if (m_full.maskSize() != size)
+        m_full = MaskOverlay();
     const int longSide = std::max(size.width(), size.height());
-    const double scale = longSide > OverlayLongSide ? double(OverlayLongSide) / longSide : 1.0;
-    m_small.reset(size, scale);
-    m_small.updateAll(*m_document);
+    m_smallScale = longSide > OverlayLongSide ? double(OverlayLongSide) / longSide : 1.0;
+    const QSize smallSize = smallOverlaySize();
+    for (const QString &id : m_document->layerIds()) {
+        m_layerOverlays.push_back({id, MaskOverlay(), QColor(), false});
+        if (!spare.empty() && !m_document->maskIfAllocated(id).empty() && spare.back().maskSize() == size
+            && spare.back().image().size() == smallSize) {
+            m_layerOverlays.back().overlay = std::move(spare.back());
+            spare.pop_back();
+        }
+    }
+    std::vector<LayerOverlay *> all;
+    for (LayerOverlay &entry : m_layerOverlays)
+        all.push_back(&entry);
+    renderWhole(all);
+}
+
+void MaskCanvas::renderWhole(const std::vector<LayerOverlay *> &entries)
+{
+    if (!m_document || entries.empty())
+        return;
+    auto render = [this](LayerOverlay *entry) {
+        const cv::Mat mask = m_document->maskIfAllocated(entry->id);
+        if (mask.empty()) { // nothing to show (yet): no overlay
+            entry->overlay = MaskOverlay();
+            if (const MaskLayer *layer = m_document->layer(entry->id)) {
+                entry->colour = layer->colour();
+                entry->outline = layer->isOutlineOnly();
+            }
+            return;
+        }
+        renderLayerOverlay(*entry, cv::Rect(0, 0, mask.cols, mask.rows)); // every pixel, reused or new
+    };
+    if (entries.size() == 1) {
+        render(entries.front());
+        return;
+    }
+    // Independent overlays of a document nobody changes meanwhile: one layer per thread.
+    QtConcurrent::blockingMap(entries, render);
 }
 
 bool MaskCanvas::fullOverlayNeeded() const
 {
-    if (m_small.image().isNull() || m_small.scale() >= 1.0)
+    if (!m_document || m_document->isNull() || m_smallScale >= 1.0)
         return false;
     const double screenPerMask = zoom() * canvasPerMask() * devicePixelRatioF();
-    return screenPerMask > m_small.scale() * 1.05;
+    return screenPerMask > m_smallScale * 1.05;
 }
 
 void MaskCanvas::ensureFullOverlay()
 {
     if (m_fullValid || !m_document)
         return;
-    m_full.reset(m_document->size(), 1.0);
-    m_full.updateAll(*m_document);
+    if (m_full.maskSize() != m_document->size() || m_full.scale() != 1.0)
+        m_full.reset(m_document->size(), 1.0);
+    m_full.updateAll(*m_document); // every pixel
     m_fullValid = true;
 }
 
-const QImage &MaskCanvas::overlayImage() const
+QImage MaskCanvas::overlayImage() const
 {
-    return fullOverlayNeeded() && m_fullValid ? m_full.image() : m_small.image();
+    if (fullOverlayNeeded() && m_fullValid)
+        return m_full.image();
+    QImage composed(smallOverlaySize(), QImage::Format_ARGB32_Premultiplied);
+    if (composed.isNull())
+        return composed;
+    composed.fill(Qt::transparent);
+    QPainter painter(&composed);
+    for (const LayerOverlay &entry : m_layerOverlays) {
+        const MaskLayer *layer = m_document->layer(entry.id);
+        if (!layer || !layer->isVisible() || entry.overlay.image().isNull())
+            continue;
+        painter.setOpacity(layer->opacity());
+        painter.drawImage(0, 0, entry.overlay.image());
+    }
+    return composed;
+}
+
+void MaskCanvas::syncLayerOverlays()
+{
+    // Follow the document's layers; recolour only those whose colour or outline changed.
+    if (!m_document || m_document->isNull()) {
+        m_layerOverlays.clear();
+        return;
+    }
+    {
+        std::vector<LayerOverlay> previous;
+        previous.swap(m_layerOverlays);
+        std::vector<QString> stale;
+        for (const QString &id : m_document->layerIds()) {
+            const auto it = std::find_if(previous.begin(), previous.end(),
+                                         [&id](const LayerOverlay &entry) { return entry.id == id; });
+            const MaskLayer *layer = m_document->layer(id);
+            if (it != previous.end()) {
+                m_layerOverlays.push_back(std::move(*it));
+                LayerOverlay &entry = m_layerOverlays.back();
+                if (entry.colour != layer->colour() || entry.outline != layer->isOutlineOnly()
+                    || (entry.overlay.image().isNull() && !m_document->maskIfAllocated(id).empty()))
+                    stale.push_back(id);
+            } else {
+                m_layerOverlays.push_back({id, MaskOverlay(), QColor(), false});
+                stale.push_back(id);
+            }
+        }
+        std::vector<LayerOverlay *> entries;
+        for (const QString &id : stale)
+            entries.push_back(layerOverlay(id));
+        renderWhole(entries);
+    }
 }
 
 void MaskCanvas::refreshOverlay()
 {
-    if (m_document && !m_small.image().isNull()) {
-        m_small.updateAll(*m_document);
+    if (m_document && !m_document->isNull()) {
+        syncLayerOverlays();
         m_fullValid = false; // remade when next needed
         if (fullOverlayNeeded())
             ensureFullOverlay();
@@ -393,16 +529,25 @@ void MaskCanvas::refreshOverlay()
     update();
 }
 
-void MaskCanvas::recolour(const cv::Rect &maskRect)
+void MaskCanvas::recolour(const cv::Rect &maskRect, const QString &layerId)
 {
     if (!m_document || maskRect.empty())
         return;
-    const QRect small = m_small.update(*m_document, maskRect);
     QRectF canvasArea;
-    if (!small.isEmpty()) {
-        const double kx = double(m_small.image().width()) / image().width();
-        const double ky = double(m_small.image().height()) / image().height();
-        canvasArea = QRectF(small.x() / kx, small.y() / ky, small.width() / kx, small.height() / ky);
+    const QString id = layerId.isEmpty() ? m_activeLayer : layerId;
+    LayerOverlay *entry = layerOverlay(id);
+    if (!entry && m_document->hasLayer(id)) { // a layer added since: take it in
+        syncLayerOverlays();
+        entry = layerOverlay(id);
+    }
+    if (entry) {
+        const QRect small = renderLayerOverlay(*entry, maskRect);
+        if (!small.isEmpty()) {
+            const QSize overlaySize = smallOverlaySize();
+            const double kx = double(overlaySize.width()) / image().width();
+            const double ky = double(overlaySize.height()) / image().height();
+            canvasArea = QRectF(small.x() / kx, small.y() / ky, small.width() / kx, small.height() / ky);
+        }
     }
     if (m_fullValid) {
         const QRect full = m_full.update(*m_document, maskRect);
@@ -415,21 +560,33 @@ void MaskCanvas::recolour(const cv::Rect &maskRect)
 
 void MaskCanvas::paintOverlay(QPainter &painter, const QRect &visibleImageRect)
 {
-    if (m_document && !m_small.image().isNull() && hasImage()) {
-        if (fullOverlayNeeded())
-            ensureFullOverlay();
-        const QImage &overlay = fullOverlayNeeded() ? m_full.image() : m_small.image();
-        // Overlay pixels per canvas pixel, per axis (the overlay's size is rounded).
-        const double kx = double(overlay.width()) / image().width();
-        const double ky = double(overlay.height()) / image().height();
-        const QRect source = QRectF(visibleImageRect.x() * kx, visibleImageRect.y() * ky,
-                                    visibleImageRect.width() * kx, visibleImageRect.height() * ky)
-                                 .toAlignedRect()
-            & overlay.rect();
-        if (!source.isEmpty()) {
+    if (m_document && !m_document->isNull() && hasImage()) {
+        auto draw = [&](const QImage &overlay, double opacity) {
+            // Overlay pixels per canvas pixel, per axis (the overlay's size is rounded).
+            const double kx = double(overlay.width()) / image().width();
+            const double ky = double(overlay.height()) / image().height();
+            const QRect source = QRectF(visibleImageRect.x() * kx, visibleImageRect.y() * ky,
+                                        visibleImageRect.width() * kx, visibleImageRect.height() * ky)
+                                     .toAlignedRect()
+                & overlay.rect();
+            if (source.isEmpty())
+                return;
             const QRectF target(source.x() / kx, source.y() / ky, source.width() / kx, source.height() / ky);
+            painter.setOpacity(opacity);
             painter.drawImage(target, overlay, QRectF(source));
+        };
+        painter.save();
+        if (fullOverlayNeeded()) {
+            ensureFullOverlay();
+            draw(m_full.image(), 1.0);
+        } else {
+            for (const LayerOverlay &entry : m_layerOverlays) {
+                const MaskLayer *layer = m_document->layer(entry.id);
+                if (layer && layer->isVisible() && layer->opacity() > 0 && !entry.overlay.image().isNull())
+                    draw(entry.overlay.image(), layer->opacity());
+            }
         }
+        painter.restore();
     }
 
     // Tool feedback, in widget coordinates (thin lines at any zoom).
@@ -561,7 +718,7 @@ void MaskCanvas::cancelStroke()
 void MaskCanvas::onApplied(MaskDocument *document, const QString &layerId, const cv::Rect &rect)
 {
     if (document == m_document) {
-        recolour(rect);
+        recolour(rect, layerId);
         if (m_document->hasLayer(layerId) && m_activeLayer.isEmpty())
             emit toolsStateChanged();
     }
@@ -778,10 +935,6 @@ void MaskCanvas::startGrabCut(const cv::Rect &box)
         return;
     }
     endGrabCutSession();
-    if (m_segImage.cacheKey() != image().cacheKey()) {
-        resetImageState();
-        m_segImage = image();
-    }
     const cv::Rect clipped = box & cv::Rect(0, 0, image().width(), image().height());
     if (clipped.width < 4 || clipped.height < 4)
         return;
@@ -789,12 +942,89 @@ void MaskCanvas::startGrabCut(const cv::Rect &box)
         emit message(tr("Leave some background outside the box."));
         return;
     }
-    m_grabCut = std::make_unique<GrabCutSegmenter>(m_segImage);
-    m_grabCutLayer = m_activeLayer;
+    newGrabCutSession();
     m_grabCutRunning = true;
     m_jobDocument = m_document;
     setBusy(tr("Segmenting…"));
     m_maskWatcher.setFuture(m_grabCut->startFromRectAsync(clipped));
+}
+
+void MaskCanvas::newGrabCutSession()
+{
+    // The pending strokes (the seeds of a session from strokes) survive the reset.
+    auto foreground = std::move(m_fgStrokes);
+    auto background = std::move(m_bgStrokes);
+    endGrabCutSession();
+    if (m_segImage.cacheKey() != image().cacheKey()) {
+        resetImageState();
+        m_segImage = image();
+    }
+    m_fgStrokes = std::move(foreground);
+    m_bgStrokes = std::move(background);
+    m_grabCut = std::make_unique<GrabCutSegmenter>(m_segImage);
+    m_grabCutLayer = m_activeLayer;
+}
+
+void MaskCanvas::rasteriseStrokes(cv::Mat &foreground, cv::Mat &background) const
+{
+    const cv::Size size(image().width(), image().height());
+    const float radius = std::max(MaskTools::MinBrushRadius, brushRadius());
+    foreground.release();
+    background.release();
+    if (!m_fgStrokes.empty()) {
+        foreground = cv::Mat::zeros(size, CV_8UC1);
+        rasterise(foreground, m_fgStrokes, radius);
+    }
+    if (!m_bgStrokes.empty()) {
+        background = cv::Mat::zeros(size, CV_8UC1);
+        rasterise(background, m_bgStrokes, radius);
+    }
+}
+
+void MaskCanvas::setGrabCutStart(GrabCutStart start)
+{
+    if (start == m_grabCutStart)
+        return;
+    m_grabCutStart = start;
+    // Strokes waiting to start a session belong to the strokes start: they go with it.
+    if (!hasGrabCutResult() && !m_grabCutRunning && hasPendingGrabCutStrokes()) {
+        m_fgStrokes.clear();
+        m_bgStrokes.clear();
+    }
+    updateInteraction();
+    update();
+    emit grabCutStartChanged(m_grabCutStart);
+}
+
+bool MaskCanvas::runGrabCutStrokes()
+{
+    if (m_tool != Tool::GrabCut || !toolsEnabled() || !hasPendingGrabCutStrokes())
+        return false;
+    if (isBusy()) {
+        emit message(tr("Wait for the segmentation to finish."));
+        return false;
+    }
+    if (hasGrabCutResult() && m_grabCutLayer == m_activeLayer) {
+        refineGrabCut();
+        return true;
+    }
+    if (m_fgStrokes.empty()) {
+        emit message(tr("Now drag over the lesion: the segmentation starts from a foreground stroke."));
+        return false;
+    }
+    startGrabCutFromStrokes();
+    return true;
+}
+
+void MaskCanvas::startGrabCutFromStrokes()
+{
+    newGrabCutSession();
+    cv::Mat foreground, background;
+    rasteriseStrokes(foreground, background);
+    m_grabCutRunning = true;
+    m_jobDocument = m_document;
+    setBusy(tr("Segmenting…"));
+    m_maskWatcher.setFuture(m_grabCut->startFromStrokesAsync(foreground, background));
 }
 
 void MaskCanvas::refineGrabCut()
@@ -805,17 +1035,8 @@ void MaskCanvas::refineGrabCut()
         emit message(tr("Wait for the segmentation to finish."));
         return;
     }
-    const cv::Size size = m_grabCut->imageSize();
-    const float radius = std::max(MaskTools::MinBrushRadius, brushRadius());
     cv::Mat foreground, background;
-    if (!m_fgStrokes.empty()) {
-        foreground = cv::Mat::zeros(size, CV_8UC1);
-        rasterise(foreground, m_fgStrokes, radius);
-    }
-    if (!m_bgStrokes.empty()) {
-        background = cv::Mat::zeros(size, CV_8UC1);
-        rasterise(background, m_bgStrokes, radius);
-    }
+    rasteriseStrokes(foreground, background);
     m_grabCutRunning = true;
     m_jobDocument = m_document;
     setBusy(tr("Refining…"));
@@ -972,7 +1193,7 @@ void MaskCanvas::mousePressEvent(QMouseEvent *event)
             emit message(tr("The superpixels are still being prepared."));
             break;
         }
-        if (beginStroke(MaskTool::Assisted, pos)) {
+        if (beginStroke(MaskTool::Superpixel, pos)) {
             m_drag = Drag::Stroke;
             paintSuperpixels(p, p);
         }
@@ -1003,7 +1224,7 @@ void MaskCanvas::mousePressEvent(QMouseEvent *event)
         break;
     case Tool::GrabCut: {
         const bool background = event->button() == Qt::RightButton || (event->modifiers() & Qt::AltModifier);
-        if (hasGrabCutResult() && m_grabCutLayer == m_activeLayer) {
+        if ((hasGrabCutResult() && m_grabCutLayer == m_activeLayer) || m_grabCutStart == GrabCutStart::Strokes) {
             if (isBusy()) {
                 emit message(tr("Wait for the segmentation to finish."));
                 break;
@@ -1125,7 +1346,7 @@ void MaskCanvas::mouseReleaseEvent(QMouseEvent *event)
         break;
     }
     case Drag::GrabCutStroke:
-        refineGrabCut();
+        runGrabCutStrokes();
         break;
     case Drag::None:
     case Drag::Delegated:
@@ -1157,6 +1378,11 @@ void MaskCanvas::keyPressEvent(QKeyEvent *event)
             event->accept();
             return;
         }
+        if (m_tool == Tool::GrabCut && hasPendingGrabCutStrokes()) {
+            runGrabCutStrokes();
+            event->accept();
+            return;
+        }
         break;
     case Qt::Key_Escape:
         if (!m_polygon.empty()) {
@@ -1176,7 +1402,9 @@ void MaskCanvas::keyPressEvent(QKeyEvent *event)
         }
         if (m_grabCut || !m_fgStrokes.empty() || !m_bgStrokes.empty()) {
             endGrabCutSession();
-            emit message(tr("GrabCut session ended: the next box starts a new one."));
+            emit message(m_grabCutStart == GrabCutStart::Box
+                    ? tr("GrabCut session ended: the next box starts a new one.")
+                    : tr("GrabCut session ended: the next strokes start a new one."));
             event->accept();
             return;
         }

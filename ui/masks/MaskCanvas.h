@@ -31,10 +31,11 @@ class MaskStroke;
 /// The image canvas with region masks: draws the masks of a MaskDocument over the photo and runs
 /// the mask tools on its active layer.
 ///
-/// Drawing: the document's layers composited by MaskOverlay, from an overlay at most
-/// OverlayLongSide pixels long while zoomed out (a repaint at fit never touches 12 megapixels) and
-/// from a full-size one (made on first need) when zoomed in. A tool recolours only the rectangle it
-/// changed, in both, and repaints only that part of the widget.
+/// Drawing: while zoomed out, one MaskOverlay per layer at most OverlayLongSide pixels long (a
+/// repaint at fit never touches 12 megapixels), coloured at full strength and composed at paint
+/// time with the layer's opacity, so hiding a layer or changing its opacity recolours nothing;
+/// zoomed in, one full-size overlay of all visible layers (made on first need). A tool recolours
+/// only the rectangle it changed, of its layer, and repaints only that part of the widget.
 ///
 /// Edits: each press-to-release edit is a MaskStroke that becomes one MaskEditCommand on the undo
 /// stack given with the document (a stroke that starts where the previous one of the same tool and
@@ -63,6 +64,17 @@ public:
         Superpixel
     };
     Q_ENUM(Tool)
+
+    /// How a GrabCut session starts: a box dragged around the lesion, or rough strokes (left drag
+    /// over the lesion = foreground, right drag or Alt+drag over skin = background; the
+    /// segmentation runs when a foreground stroke ends, or on Enter). Refinement strokes work the
+    /// same way in both.
+    enum class GrabCutStart
+    {
+        Box,
+        Strokes
+    };
+    Q_ENUM(GrabCutStart)
 
     static constexpr int MinBrushSize = 1; ///< brush diameter in image pixels
     static constexpr int MaxBrushSize = 1000;
@@ -108,10 +120,12 @@ public:
     bool removeSpecks(int minPixels);
     bool smoothEdge(int radius);
 
-    /// Recolours the whole overlay (after a change of visibility, opacity, colour or layers).
+    /// Brings the overlays up to date after a change of visibility, opacity, colour, outline or of
+    /// the layers: only layers whose colour or outline changed (or that are new) are recoloured at
+    /// fit; the full-size overlay is remade when next needed.
     void refreshOverlay();
-    /// The overlay drawn at the current zoom (for tests).
-    const QImage &overlayImage() const;
+    /// The overlay drawn at the current zoom, composed (for tests).
+    QImage overlayImage() const;
 
     /// Background work running (wand, GrabCut, superpixels).
     bool isBusy() const;
@@ -122,6 +136,14 @@ public:
     /// A GrabCut session on this image has a result to refine.
     bool hasGrabCutResult() const;
     void endGrabCutSession();
+    GrabCutStart grabCutStart() const { return m_grabCutStart; }
+    /// Switches the way the next GrabCut session starts (a session in progress stays).
+    void setGrabCutStart(GrabCutStart start);
+    /// GrabCut strokes drawn but not yet segmented (Enter runs them).
+    bool hasPendingGrabCutStrokes() const { return !m_fgStrokes.empty() || !m_bgStrokes.empty(); }
+    /// Runs the pending GrabCut strokes now: starts a session from them, or refines the current
+    /// one. False when there is nothing to run (or no foreground stroke to start from).
+    bool runGrabCutStrokes();
     bool superpixelsReady() const;
 
     /// The canvas's mask-tool keys that are not actions, for the shortcut sheet.
@@ -132,6 +154,7 @@ signals:
     void activeLayerChanged(const QString &layerId);
     void brushSizeChanged(int size);
     void wandToleranceChanged(int tolerance);
+    void grabCutStartChanged(dl::MaskCanvas::GrabCutStart start);
     /// Background work started (what: "Segmenting…") or ended (busy false).
     void busyChanged(bool busy, const QString &what);
     /// A layer of a document changed through an undo step (pushed, undone or redone): save it.
@@ -180,8 +203,21 @@ private:
     void rebuildOverlays();
     bool fullOverlayNeeded() const;
     void ensureFullOverlay();
-    /// Recolours the overlays for a changed mask rectangle and repaints that part.
-    void recolour(const cv::Rect &maskRect);
+    /// Recolours the overlays for a changed mask rectangle of a layer (the active one when empty)
+    /// and repaints that part.
+    void recolour(const cv::Rect &maskRect, const QString &layerId = {});
+    struct LayerOverlay;
+    LayerOverlay *layerOverlay(const QString &layerId);
+    /// Recolours part of a layer's reduced overlay, at full strength as if visible (a null overlay
+    /// is made first, transparent, once the layer has pixels); returns the overlay rectangle
+    /// recoloured. Reads the document only.
+    QRect renderLayerOverlay(LayerOverlay &entry, const cv::Rect &maskRect);
+    QSize smallOverlaySize() const;
+    /// The reduced overlays follow the document's layers (new ones rendered, colour or outline
+    /// changes recoloured, the rest kept).
+    void syncLayerOverlays();
+    /// Renders whole reduced overlays, in parallel when there are several.
+    void renderWhole(const std::vector<LayerOverlay *> &entries);
     void updateInteraction();
     bool usesBrushRing() const;
 
@@ -201,6 +237,11 @@ private:
     void onMaskJobFinished();
     void onSuperpixelsFinished();
     void startGrabCut(const cv::Rect &box);
+    void startGrabCutFromStrokes();
+    /// The pending strokes as full-size masks (empty cv::Mat for none).
+    void rasteriseStrokes(cv::Mat &foreground, cv::Mat &background) const;
+    /// Prepares a new session on the current image for the active layer.
+    void newGrabCutSession();
     void refineGrabCut();
     void applyGrabCut(const cv::Mat &result);
     void setBusy(const QString &what);
@@ -211,7 +252,15 @@ private:
 
     MaskDocument *m_document = nullptr;
     QUndoStack *m_stack = nullptr;
-    MaskOverlay m_small; // at most OverlayLongSide (the only one for smaller masks)
+    struct LayerOverlay
+    {
+        QString id;
+        MaskOverlay overlay; // null until the layer has pixels
+        QColor colour; // the style it was rendered with
+        bool outline = false;
+    };
+    std::vector<LayerOverlay> m_layerOverlays; // at most OverlayLongSide, in layer order
+    double m_smallScale = 1.0; // requested scale of the reduced overlays
     MaskOverlay m_full; // the mask's size, made on first need
     bool m_fullValid = false;
     bool m_toolsAllowed = true;
@@ -262,6 +311,7 @@ private:
     int m_grabCutIndex = -1; // the undo index right after the session's last step
     std::vector<std::vector<cv::Point2f>> m_fgStrokes, m_bgStrokes; // pending refinement strokes
     bool m_grabCutBackground = false; // the stroke being drawn is background
+    GrabCutStart m_grabCutStart = GrabCutStart::Box;
     PaintMode m_wandMode = PaintMode::Paint;
     std::shared_ptr<const SuperpixelIndex> m_superpixels;
     QFutureWatcher<SuperpixelIndex> m_superpixelWatcher;

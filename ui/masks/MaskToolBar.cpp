@@ -50,8 +50,8 @@ const ToolInfo Tools[] = {
      QT_TRANSLATE_NOOP("dl::MaskToolBar", "click to add the area of similar colour (see Tolerance); Shift removes it")},
     {MaskCanvas::Tool::GrabCut, "toolGrabCut", QT_TRANSLATE_NOOP("dl::MaskToolBar", "Assisted (GrabCut)"), Qt::Key_A,
      QT_TRANSLATE_NOOP("dl::MaskToolBar",
-                       "drag a box around the lesion, then refine: drag over what belongs, right drag (or Alt+drag) "
-                       "over what does not; Esc ends")},
+                       "start from a box dragged around the lesion or (Strokes) from rough strokes over it; refine: "
+                       "drag over what belongs, right drag (or Alt+drag) over what does not; Esc ends")},
     {MaskCanvas::Tool::Superpixel, "toolSuperpixel", QT_TRANSLATE_NOOP("dl::MaskToolBar", "Superpixel Brush"),
      Qt::Key_X, QT_TRANSLATE_NOOP("dl::MaskToolBar", "paint whole superpixels (similar-looking patches); Shift erases")},
 };
@@ -253,6 +253,37 @@ MaskToolBar::MaskToolBar(MaskCanvas *canvas, QWidget *shortcutScope, QWidget *pa
     connect(m_tolerance, &QSpinBox::valueChanged, m_canvas, &MaskCanvas::setWandTolerance);
     connect(m_canvas, &MaskCanvas::wandToleranceChanged, m_tolerance, &QSpinBox::setValue);
 
+    // How a GrabCut session starts.
+    auto *startGroup = new QActionGroup(this);
+    startGroup->setExclusive(true);
+    auto startAction = [this, startGroup](const QString &name, const QString &text, const QString &tip,
+                                          MaskCanvas::GrabCutStart start) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(name);
+        action->setCheckable(true);
+        action->setChecked(m_canvas->grabCutStart() == start);
+        action->setToolTip(tip);
+        action->setStatusTip(tip);
+        startGroup->addAction(action);
+        m_bar->addAction(action);
+        if (auto *button = qobject_cast<QToolButton *>(m_bar->widgetForAction(action)))
+            button->setFocusPolicy(Qt::NoFocus);
+        connect(action, &QAction::triggered, this, [this, start] { m_canvas->setGrabCutStart(start); });
+        return action;
+    };
+    m_startBox = startAction(u"grabCutBox"_s, tr("Box"),
+                             tr("GrabCut starts from a box: drag it around the lesion, leaving some skin outside"),
+                             MaskCanvas::GrabCutStart::Box);
+    m_startStrokes = startAction(u"grabCutStrokes"_s, tr("Strokes"),
+                                 tr("GrabCut starts from rough strokes: drag over the lesion (foreground), right drag "
+                                    "or Alt+drag over skin (background); it segments when a foreground stroke ends, "
+                                    "or on Enter"),
+                                 MaskCanvas::GrabCutStart::Strokes);
+    connect(m_canvas, &MaskCanvas::grabCutStartChanged, this, [this](MaskCanvas::GrabCutStart start) {
+        grabCutStartAction(start)->setChecked(true);
+        updateState();
+    });
+
     m_busy = new QProgressBar(this);
     m_busy->setObjectName(u"maskBusy"_s);
     m_busy->setRange(0, 0);
@@ -316,6 +347,11 @@ void MaskToolBar::updateState()
         || tool == MaskCanvas::Tool::Superpixel || tool == MaskCanvas::Tool::GrabCut;
     m_sizeAction->setVisible(sized);
     m_toleranceAction->setVisible(tool == MaskCanvas::Tool::Wand);
+    const bool grabCut = tool == MaskCanvas::Tool::GrabCut;
+    m_startBox->setVisible(grabCut);
+    m_startStrokes->setVisible(grabCut);
+    m_startBox->setEnabled(enabled);
+    m_startStrokes->setEnabled(enabled);
     m_size->setEnabled(enabled);
     m_tolerance->setEnabled(enabled);
     QString hint;
@@ -324,6 +360,12 @@ void MaskToolBar::updateState()
             hint = reason;
         else if (enabled && tool == MaskCanvas::Tool::Pan)
             hint = tr("Choose a tool to draw the selected region");
+        else if (enabled && grabCut && m_canvas->grabCutStart() == MaskCanvas::GrabCutStart::Box)
+            hint = tr("Drag a box around the lesion; then drag over what belongs, right drag over what does not; "
+                      "Esc ends");
+        else if (enabled && grabCut)
+            hint = tr("Drag over the lesion, right drag (or Alt+drag) over skin: it segments when a stroke ends "
+                      "(Enter runs waiting strokes); more strokes refine; Esc ends");
     }
     setHint(hint);
     m_bar->setToolTip(enabled ? QString() : reason);

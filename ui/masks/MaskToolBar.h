@@ -37,6 +37,11 @@ public:
     QList<QAction *> shortcutActions() const;
     QSpinBox *sizeBox() const { return m_size; }
     QSpinBox *toleranceBox() const { return m_tolerance; }
+    /// The "Box" / "Strokes" choice of how a GrabCut session starts (shown with the GrabCut tool).
+    QAction *grabCutStartAction(MaskCanvas::GrabCutStart start) const
+    {
+        return start == MaskCanvas::GrabCutStart::Box ? m_startBox : m_startStrokes;
+    }
     QToolBar *toolBar() const { return m_bar; }
     QLabel *hintLabel() const { return m_hint; }
     /// The hint in full (the label may show it elided).
@@ -67,6 +72,8 @@ private:
     QAction *m_sizeAction = nullptr;
     QSpinBox *m_tolerance = nullptr;
     QAction *m_toleranceAction = nullptr;
+    QAction *m_startBox = nullptr;
+    QAction *m_startStrokes = nullptr;
     QProgressBar *m_busy = nullptr;
     QToolButton *m_cancel = nullptr;
     QAction *m_busyAction = nullptr;

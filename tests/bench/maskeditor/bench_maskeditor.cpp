@@ -11,6 +11,8 @@
 
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
+#include "masks/MaskLayer.h"
+#include "masks/MaskOverlay.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -212,7 +214,66 @@ int main(int argc, char **argv)
             canvas.repaint();
             times.push_back(ms(a, Clock::now()));
         }
-        print("visibility toggle at fit (overlay recoloured, repaint)", stats(times));
+        print("visibility toggle at fit (refreshOverlay, repaint)", stats(times), 16.0);
+    }
+    {
+        std::vector<double> times;
+        for (int i = 0; i < 10; ++i) {
+            document.layer(layers.at(1))->setOpacity(i % 2 == 0 ? 0.8 : 0.3);
+            const auto a = Clock::now();
+            canvas.refreshOverlay();
+            canvas.repaint();
+            times.push_back(ms(a, Clock::now()));
+        }
+        print("opacity change at fit (refreshOverlay, repaint)", stats(times), 16.0);
+    }
+    {
+        std::vector<double> times;
+        for (int i = 0; i < 10; ++i) {
+            document.layer(layers.at(1))->setOutlineOnly(i % 2 == 0);
+            const auto a = Clock::now();
+            canvas.refreshOverlay();
+            canvas.repaint();
+            times.push_back(ms(a, Clock::now()));
+        }
+        document.layer(layers.at(1))->setOutlineOnly(false);
+        canvas.refreshOverlay();
+        print("outline toggle at fit (one layer recoloured, repaint)", stats(times));
+    }
+    {
+        std::vector<double> times;
+        for (int i = 0; i < 5; ++i) {
+            const auto a = Clock::now();
+            canvas.setDocument(&document, &stack);
+            times.push_back(ms(a, Clock::now()));
+        }
+        canvas.setActiveLayer(layers.at(0));
+        print("setDocument again (3 reduced overlays rendered)", stats(times));
+    }
+    {
+        // The same overlay work without the canvas, in this run: one composite of all visible
+        // layers (what a visibility toggle used to recolour) against one overlay per layer.
+        const double scale = double(MaskCanvas::OverlayLongSide) / 4000.0;
+        std::vector<double> composite, perLayer;
+        for (int i = 0; i < 5; ++i) {
+            MaskOverlay overlay(document.size(), scale);
+            const auto a = Clock::now();
+            overlay.updateAll(document);
+            composite.push_back(ms(a, Clock::now()));
+        }
+        for (int i = 0; i < 5; ++i) {
+            const auto a = Clock::now();
+            for (const QString &id : layers) {
+                MaskOverlay overlay(document.size(), scale);
+                MaskLayer full = *document.layer(id);
+                full.setVisible(true);
+                full.setOpacity(1.0);
+                overlay.updateAll(document.mask(id), full);
+            }
+            perLayer.push_back(ms(a, Clock::now()));
+        }
+        print("reference: composite reduced overlay, 3 layers", stats(composite));
+        print("reference: 3 reduced overlays, one per layer, serial", stats(perLayer));
     }
 
     // GrabCut: a box around the lesion to the result in the layer (background work, one undo step).

@@ -3,6 +3,7 @@
 
 #include "qa/LabelFields.h"
 #include "qa/QaData.h"
+#include "qa/ValueText.h"
 
 #include <QPointF>
 
@@ -16,16 +17,6 @@ namespace dl {
 namespace {
 
 constexpr int ColumnsPerGroup = 2;
-
-QString dash()
-{
-    return u"\u2014"_s;
-}
-
-QString number(double value)
-{
-    return QString::number(std::abs(value) < 0.0005 ? 0.0 : value, 'f', 3); // never "-0.000"
-}
 
 QString percent(double share)
 {
@@ -206,18 +197,18 @@ QVariant AgreementTableModel::fixedData(const FieldAgreement &f, int column, int
         case RatersColumn:
             return qlonglong(f.raters);
         case PercentColumn:
-            return f.percentAgreement ? percent(*f.percentAgreement) : dash();
+            return f.percentAgreement ? percent(*f.percentAgreement) : ValueText::missing();
         case FleissColumn:
-            return f.fleissKappa ? number(*f.fleissKappa) : dash();
+            return f.fleissKappa ? ValueText::statistic(*f.fleissKappa) : ValueText::missing();
         case AlphaColumn:
-            return f.alpha ? number(*f.alpha) : dash();
+            return f.alpha ? ValueText::statistic(*f.alpha) : ValueText::missing();
         case AlphaCiColumn:
             if (!f.alphaCi)
-                return dash();
-            return u"%1 \u2013 %2"_s.arg(number(f.alphaCi->lower), number(f.alphaCi->upper));
+                return ValueText::missing();
+            return u"%1 \u2013 %2"_s.arg(ValueText::statistic(f.alphaCi->lower), ValueText::statistic(f.alphaCi->upper));
         case PairKappaColumn: {
             const auto mean = meanPairKappa(f);
-            return mean ? number(*mean) : dash();
+            return mean ? ValueText::statistic(*mean) : ValueText::missing();
         }
         }
         break;
@@ -275,7 +266,7 @@ QVariant AgreementTableModel::fixedData(const FieldAgreement &f, int column, int
             for (const PairAgreement &p : f.pairs) {
                 const auto &k = weighted ? p.kappaQuadratic : p.kappa;
                 lines.append(tr("%1 / %2: %3 (%4 images)")
-                                 .arg(p.raterA, p.raterB, k ? number(*k) : dash())
+                                 .arg(p.raterA, p.raterB, k ? ValueText::statistic(*k) : ValueText::missing())
                                  .arg(p.items));
             }
             return lines.join(u'\n');
@@ -296,7 +287,7 @@ QVariant AgreementTableModel::groupData(int row, int column, int role) const
     switch (role) {
     case Qt::DisplayRole:
         if (isAlpha)
-            return cell.alpha ? number(*cell.alpha) : dash();
+            return cell.alpha ? ValueText::statistic(*cell.alpha) : ValueText::missing();
         return qlonglong(cell.items);
     case ValueRole:
         if (isAlpha)

@@ -3,6 +3,7 @@
 
 #include "masks/MaskLayer.h"
 #include "qa/QaData.h"
+#include "qa/ValueText.h"
 #include "taxonomy/Taxonomy.h"
 
 #include <algorithm>
@@ -15,16 +16,6 @@ namespace dl {
 namespace {
 
 constexpr int ColumnsPerGroup = 2;
-
-QString dash()
-{
-    return u"\u2014"_s;
-}
-
-QString number(double value)
-{
-    return QString::number(std::abs(value) < 0.0005 ? 0.0 : value, 'f', 3);
-}
 
 } // namespace
 
@@ -66,7 +57,7 @@ void OverlapTableModel::rebuild(const Stratum *stratum)
         m_rows.append({u"dice:"_s + layer.layer, tr("Region Dice: %1").arg(name),
                        tr("Mean Dice (2 |A \u2229 B| / (|A| + |B|)) over every pair of raters who drew this region; "
                           "lowest pair %1")
-                           .arg(number(layer.minDice)),
+                           .arg(ValueText::statistic(layer.minDice)),
                        layer.images, layer.pairs, layer.meanDice, {}});
         m_rows.append({u"iou:"_s + layer.layer, tr("Region IoU: %1").arg(name),
                        tr("Mean intersection over union over every pair of raters who drew this region"),
@@ -144,16 +135,16 @@ QVariant OverlapTableModel::data(const QModelIndex &index, int role) const
         const Cell &cell = row.groups.at(group);
         if (role == Qt::DisplayRole) {
             if (isValue)
-                return cell.value ? number(*cell.value) : dash();
-            return cell.images > 0 ? QVariant(qlonglong(cell.images)) : QVariant(dash());
+                return cell.value ? ValueText::statistic(*cell.value) : ValueText::missing();
+            return cell.images > 0 ? QVariant(qlonglong(cell.images)) : QVariant(ValueText::missing());
         }
         if (role == ValueRole)
             return isValue ? (cell.value ? QVariant(*cell.value) : QVariant()) : QVariant(qlonglong(cell.images));
         if (role == Qt::ToolTipRole && isValue && cell.value && row.value) {
             const double change = *cell.value - *row.value;
             return tr("%1 in %2: %3 over %n image(s), %4 against all images", nullptr, int(cell.images))
-                .arg(row.name, m_groups.at(group), number(*cell.value),
-                     (change >= 0 ? u"+"_s : QString()) + number(change));
+                .arg(row.name, m_groups.at(group), ValueText::statistic(*cell.value),
+                     (change >= 0 ? u"+"_s : QString()) + ValueText::statistic(change));
         }
         return {};
     }
@@ -165,9 +156,9 @@ QVariant OverlapTableModel::data(const QModelIndex &index, int role) const
         case ImagesColumn:
             return qlonglong(row.images);
         case PairsColumn:
-            return row.pairs >= 0 ? QVariant(qlonglong(row.pairs)) : QVariant(dash());
+            return row.pairs >= 0 ? QVariant(qlonglong(row.pairs)) : QVariant(ValueText::missing());
         case ValueColumn:
-            return row.value ? number(*row.value) : dash();
+            return row.value ? ValueText::statistic(*row.value) : ValueText::missing();
         }
         break;
     case ValueRole:

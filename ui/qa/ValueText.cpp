@@ -6,6 +6,8 @@
 
 #include <QHash>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace dl {
@@ -96,6 +98,16 @@ QStringList ValueText::choices(const QString &field)
     if (field == u"monk_tone"_s)
         return scale(10);
     return {};
+}
+
+QString ValueText::statistic(double value)
+{
+    return QString::number(std::abs(value) < 0.0005 ? 0.0 : value, 'f', 3);
+}
+
+QString ValueText::missing()
+{
+    return QStringLiteral("\u2014");
 }
 
 } // namespace dl

@@ -26,6 +26,11 @@ public:
     /// (empty for "diagnosis": its values are conditions).
     static QStringList choices(const QString &field);
 
+    /// A statistic as the QA tables show it: three decimals, never "-0.000".
+    static QString statistic(double value);
+    /// What a table shows for a value that is not defined (an em dash).
+    static QString missing();
+
     /// True for the fields that hold condition ids (diagnosis, diagnosis_1 .. 3).
     static bool isDiagnosisField(const QString &field);
 };

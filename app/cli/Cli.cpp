@@ -114,10 +114,7 @@ int Cli::run(const QStringList &args)
 
 User Cli::operatorUser()
 {
-    User user;
-    user.name = u"dermlabel-cli"_s;
-    user.role = Role::Admin;
-    return user;
+    return User::commandLine();
 }
 
 bool Cli::parse(QCommandLineParser &parser, const QStringList &args, const QString &command,

@@ -72,7 +72,8 @@ public:
     int facesCommand(const QStringList &args);
 
     /// Whoever runs the command line on a store file they can read and write acts with an
-    /// admin's rights; the audit log records such changes without a user.
+    /// admin's rights (User::commandLine()); the audit log records such changes without a user
+    /// id, naming the operating-system user in the entry's details where the service does.
     static User operatorUser();
 
 private:

@@ -8,7 +8,7 @@
 #include "import/ImportService.h"
 #include "interchange/InterchangeImporter.h"
 #include "store/Store.h"
-#include "store/UserRepository.h"
+#include "users/UserService.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -239,15 +239,17 @@ int Cli::demoCommand(const QStringList &args)
     if (report.exitCode() != Ok)
         return failure(report.failed() ? report.error : report.summary());
 
-    UserRepository users(store->db());
+    UserService users(*store, operatorUser());
+    std::optional<User> admin; // the first demo user
     for (const DemoUser &user : s_demoUsers) {
-        if (users.add(QString::fromUtf16(user.name), QString::fromUtf16(user.displayName), user.role, u"dermlabel"_s,
-                      &error)
-            < 0)
+        const auto added = users.add(QString::fromUtf16(user.name), QString::fromUtf16(user.displayName), user.role,
+                                     u"dermlabel"_s, &error);
+        if (!added)
             return failure(error);
+        if (!admin)
+            admin = added;
     }
     // Every image to three of the demo dermatologists, as in SCIN.
-    const auto admin = users.findByName(QString::fromUtf16(s_demoUsers[0].name), &error);
     if (!admin || !AssignmentService(*store, *admin).assign({}, AssignmentService::DefaultRatersPerImage, &error))
         return failure(error);
     const int annotations = rated > 0 ? DemoRatings::simulate(*store, {rated, seed}, &error) : 0;

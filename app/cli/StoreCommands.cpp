@@ -6,7 +6,7 @@
 #include "store/SchemaMigrator.h"
 #include "store/Store.h"
 #include "store/StoreInspector.h"
-#include "store/UserRepository.h"
+#include "users/UserService.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -134,12 +134,15 @@ int Cli::usersCommand(const QStringList &args)
     auto store = openStore(parser, false, action == u"add"_s);
     if (!store)
         return Failed;
-    UserRepository users(store->db());
+    UserService users(*store, operatorUser());
     QString error;
     if (action == u"list"_s) {
-        const QList<User> list = users.list(&error);
+        const auto list = users.list(&error);
+        if (!list)
+            return failure(error);
         QJsonArray array;
-        for (const User &user : list) {
+        for (const UserSummary &summary : *list) {
+            const User &user = summary.user;
             array.append(QJsonObject {{u"name"_s, user.name}, {u"display_name"_s, user.displayName},
                                       {u"role"_s, roleKey(user.role)}, {u"active"_s, user.active}});
             if (!json())
@@ -148,7 +151,7 @@ int Cli::usersCommand(const QStringList &args)
         }
         if (json())
             printJson({{u"users"_s, array}});
-        return error.isEmpty() ? Ok : failure(error);
+        return Ok;
     }
     const QString name = parser.value(u"name"_s);
     const auto role = roleFromKey(parser.value(u"role"_s));
@@ -156,17 +159,17 @@ int Cli::usersCommand(const QStringList &args)
         return usageError(tr("users add: --name NAME is required."));
     if (!role)
         return usageError(tr("users add: --role must be annotator, qa or admin."));
-    if (!UserRepository::isValidName(name, &error))
+    if (!UserService::isValidName(name, &error))
         return usageError(error);
     bool ok = false;
     const QString password = readPassword(tr("Password for %1: ").arg(name), true, &ok);
     if (!ok)
         return usageError(tr("users add: no password on standard input."));
-    const qint64 id = users.add(name, parser.value(u"display-name"_s), *role, password, &error);
-    if (id < 0)
+    const auto user = users.add(name, parser.value(u"display-name"_s), *role, password, &error);
+    if (!user)
         return failure(error);
     if (json())
-        printJson({{u"ok"_s, true}, {u"id"_s, id}, {u"name"_s, name}, {u"role"_s, roleKey(*role)}});
+        printJson({{u"ok"_s, true}, {u"id"_s, user->id}, {u"name"_s, name}, {u"role"_s, roleKey(*role)}});
     else
         out() << tr("Added %1 (%2).").arg(name, roleDisplayName(*role)) << u'\n';
     return Ok;

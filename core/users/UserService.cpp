@@ -45,10 +45,32 @@ QJsonObject resultDetail(const AssignmentResult &result)
     return {{u"moved"_s, result.removed}, {u"added"_s, result.added}, {u"under_assigned"_s, result.underAssigned}};
 }
 
+/// An audit entry's details with, for the command line (no user id to record), who ran it.
+QJsonObject byActor(const User &actor, QJsonObject detail)
+{
+    if (actor.isCommandLine()) {
+        detail.insert(u"via"_s, u"command line"_s);
+        detail.insert(u"os_user"_s, actor.displayName);
+    }
+    return detail;
+}
+
 } // namespace
+
+bool UserService::isValidName(const QString &name, QString *error)
+{
+    return UserRepository::isValidName(name, error);
+}
+
+int UserService::minimumPasswordLength()
+{
+    return UserRepository::MinimumPasswordLength;
+}
 
 std::optional<User> UserService::authorizedActor(QString *error) const
 {
+    if (m_actor.isCommandLine()) // the local administrator, not an account of the store
+        return Permissions::check(m_actor, Action::ManageUsers, error) ? std::optional<User>(m_actor) : std::nullopt;
     QString readError;
     const auto actor = UserRepository(m_store.db()).findById(m_actor.id, &readError);
     if (!actor) {
@@ -140,7 +162,7 @@ std::optional<User> UserService::add(const QString &name, const QString &display
     if (id < 0)
         return std::nullopt;
     if (!AuditLog::record(db, actor->id, u"add_user"_s, u"user"_s, id,
-                          {{u"name"_s, name.trimmed()}, {u"role"_s, roleKey(role)}}, error))
+                          byActor(*actor, {{u"name"_s, name.trimmed()}, {u"role"_s, roleKey(role)}}), error))
         return std::nullopt;
     auto user = users.findById(id, error);
     if (!user || !commit(tx, error))
@@ -177,7 +199,7 @@ std::optional<AssignmentResult> UserService::changeRole(qint64 userId, Role role
     QJsonObject detail = resultDetail(moved);
     detail.insert(u"from"_s, roleKey(user->role));
     detail.insert(u"to"_s, roleKey(role));
-    if (!AuditLog::record(db, actor->id, u"change_role"_s, u"user"_s, userId, detail, error) || !commit(tx, error))
+    if (!AuditLog::record(db, actor->id, u"change_role"_s, u"user"_s, userId, byActor(*actor, detail), error) || !commit(tx, error))
         return std::nullopt;
     return moved;
 }
@@ -203,7 +225,7 @@ std::optional<AssignmentResult> UserService::disable(qint64 userId, QString *err
     const auto moved = AssignmentService(m_store, *actor).rebalanceAwayFrom(userId, error);
     if (!moved)
         return std::nullopt;
-    if (!AuditLog::record(db, actor->id, u"disable_user"_s, u"user"_s, userId, resultDetail(*moved), error)
+    if (!AuditLog::record(db, actor->id, u"disable_user"_s, u"user"_s, userId, byActor(*actor, resultDetail(*moved)), error)
         || !commit(tx, error))
         return std::nullopt;
     return moved;
@@ -224,7 +246,7 @@ bool UserService::enable(qint64 userId, QString *error)
     if (user->active)
         return true;
     return UserRepository(db).setActive(userId, true, error)
-        && AuditLog::record(db, actor->id, u"enable_user"_s, u"user"_s, userId, {}, error) && commit(tx, error);
+        && AuditLog::record(db, actor->id, u"enable_user"_s, u"user"_s, userId, byActor(*actor, {}), error) && commit(tx, error);
 }
 
 bool UserService::resetPassword(qint64 userId, const QString &password, QString *error)
@@ -240,7 +262,7 @@ bool UserService::resetPassword(qint64 userId, const QString &password, QString 
         return false;
     // The audit entry says that the password changed, never what to.
     return UserRepository(db).setPassword(userId, password, error)
-        && AuditLog::record(db, actor->id, u"reset_password"_s, u"user"_s, userId, {}, error) && commit(tx, error);
+        && AuditLog::record(db, actor->id, u"reset_password"_s, u"user"_s, userId, byActor(*actor, {}), error) && commit(tx, error);
 }
 
 } // namespace dl

@@ -26,11 +26,17 @@ struct UserSummary
 /// other dermatologists), re-enable, reset password. Admins only (Action::ManageUsers), checked
 /// here against the actor as currently stored, so a demoted or disabled admin is refused at once.
 /// The store always keeps at least one active administrator. Every change is one transaction
-/// with an audit entry.
+/// with an audit entry. The command line on a local store acts as User::commandLine(): an
+/// administrator outside the users table, whose entries name the operating-system user.
 class UserService
 {
 public:
     UserService(Store &store, User actor) : m_store(store), m_actor(std::move(actor)) { }
+
+    /// Checks a user name: 1-64 characters, letters, digits, '.', '_' and '-'.
+    static bool isValidName(const QString &name, QString *error);
+    /// The fewest characters a password may have.
+    static int minimumPasswordLength();
 
     std::optional<QList<UserSummary>> list(QString *error) const;
     /// The new user, or std::nullopt with *error (invalid or taken name, short password...).

@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -30,6 +31,7 @@ private slots:
     void initStatsCheck();
     void importReportsAndExitCodes();
     void usersAddReadsPasswordFromStdin();
+    void usersAddWritesAnAuditEntry();
     void lockedStoreIsRefused();
     void newerStoreIsRefused();
     void demoStore();
@@ -219,6 +221,49 @@ void TestCli::usersAddReadsPasswordFromStdin()
         QVERIFY(!hash.contains(u"s3cret"_s));
     }
     QSqlDatabase::removeDatabase(u"peek"_s);
+}
+
+void TestCli::usersAddWritesAnAuditEntry()
+{
+    const QString store = path(u"audited.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    // The entry names the operating-system user who ran the command.
+    const bool hadUser = qEnvironmentVariableIsSet("USER");
+    const QByteArray systemUser = qgetenv("USER");
+    qputenv("USER", "ward.admin");
+    const int added =
+        cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.amara"_s, u"--role"_s, u"annotator"_s},
+            "s3cret-pass\n")
+            .exitCode;
+    if (hadUser)
+        qputenv("USER", systemUser);
+    else
+        qunsetenv("USER");
+    QCOMPARE(added, 0);
+    // A refused add (the name is taken) leaves no entry.
+    QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.amara"_s, u"--role"_s, u"qa"_s},
+                 "another-1\n")
+                 .exitCode,
+             2);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"audit"_s);
+        db.setDatabaseName(store);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(u"SELECT a.user_id, a.entity, a.entity_id, a.detail, u.id FROM audit_log a "
+                           "LEFT JOIN users u ON u.name = 'dr.amara' WHERE a.action = 'add_user'"_s));
+        QVERIFY(query.next());
+        QVERIFY(query.value(0).isNull()); // the command line is no account of the store
+        QCOMPARE(query.value(1).toString(), u"user"_s);
+        QCOMPARE(query.value(2).toLongLong(), query.value(4).toLongLong());
+        const QJsonObject detail = QJsonDocument::fromJson(query.value(3).toByteArray()).object();
+        QCOMPARE(detail.value(u"name"_s).toString(), u"dr.amara"_s);
+        QCOMPARE(detail.value(u"role"_s).toString(), u"annotator"_s);
+        QCOMPARE(detail.value(u"via"_s).toString(), u"command line"_s);
+        QCOMPARE(detail.value(u"os_user"_s).toString(), u"ward.admin"_s);
+        QVERIFY(!query.next());
+    }
+    QSqlDatabase::removeDatabase(u"audit"_s);
 }
 
 void TestCli::lockedStoreIsRefused()

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "admin/NewUserDialog.h"
 
-#include "store/UserRepository.h"
+#include "users/UserService.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -82,10 +82,10 @@ void NewUserDialog::validate()
     QString error;
     if (name().isEmpty())
         hint = tr("The user name is what they type to sign in.");
-    else if (!UserRepository::isValidName(name(), &error))
+    else if (!UserService::isValidName(name(), &error))
         hint = error;
-    else if (password().size() < UserRepository::MinimumPasswordLength)
-        hint = tr("The password needs at least %1 characters.").arg(UserRepository::MinimumPasswordLength);
+    else if (password().size() < UserService::minimumPasswordLength())
+        hint = tr("The password needs at least %1 characters.").arg(UserService::minimumPasswordLength());
     else if (password() != m_repeat->text())
         hint = tr("The two passwords differ.");
     m_hint->setText(hint);

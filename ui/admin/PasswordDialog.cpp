@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "admin/PasswordDialog.h"
 
-#include "store/UserRepository.h"
+#include "users/UserService.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -58,8 +58,8 @@ QString PasswordDialog::password() const
 void PasswordDialog::validate()
 {
     QString hint;
-    if (password().size() < UserRepository::MinimumPasswordLength)
-        hint = tr("At least %1 characters.").arg(UserRepository::MinimumPasswordLength);
+    if (password().size() < UserService::minimumPasswordLength())
+        hint = tr("At least %1 characters.").arg(UserService::minimumPasswordLength());
     else if (password() != m_repeat->text())
         hint = tr("The two passwords differ.");
     m_hint->setText(hint);

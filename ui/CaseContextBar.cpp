@@ -3,9 +3,7 @@
 
 #include "annotation/ReferenceLabelAccess.h"
 #include "release/FaceCheck.h"
-#include "store/CaseRepository.h"
-#include "store/ImageRepository.h"
-#include "store/Store.h"
+#include "session/ImageService.h"
 
 #include <QHBoxLayout>
 #include <QJsonDocument>
@@ -69,17 +67,15 @@ void CaseContextBar::showImage(qint64 imageId)
         delete item;
     }
     QString error;
-    CaseRepository cases(m_store.db());
-    const QList<qint64> caseIds = cases.casesOfImage(imageId, &error);
-    if (caseIds.isEmpty()) {
+    const ImageService images(m_store);
+    const auto context = images.caseOf(imageId, &error);
+    if (!context) {
         m_metadata->setText(tr("<i>This image belongs to no case.</i>"));
         return;
     }
-    const qint64 caseId = caseIds.first();
-    ImageRepository images(m_store.db());
-    for (qint64 id : cases.imageIds(caseId, &error)) {
+    for (qint64 id : context->imageIds) {
         auto *label = new QLabel(this);
-        const QImage thumbnail = QImage::fromData(images.thumbnail(id, &error), "JPEG");
+        const QImage thumbnail = images.thumbnail(id, &error);
         label->setPixmap(QPixmap::fromImage(
             thumbnail.scaled(ThumbnailEdge, ThumbnailEdge, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
         label->setFixedSize(ThumbnailEdge + 4, ThumbnailEdge + 4);
@@ -88,7 +84,7 @@ void CaseContextBar::showImage(qint64 imageId)
         label->setToolTip(id == imageId ? tr("This image") : tr("Another image of the same case"));
         m_thumbnails->addWidget(label);
     }
-    const CaseMetadata m = cases.metadata(caseId, &error);
+    const CaseMetadata &m = context->metadata;
     QStringList parts;
     auto add = [&parts](const QString &name, const QString &value) {
         if (!value.isEmpty())

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImageListModel.h"
 
-#include "store/AssignmentRepository.h"
-#include "store/Store.h"
+#include "session/ImageService.h"
 
 #include <QImage>
 
@@ -41,31 +40,19 @@ void ImageListModel::reload()
 {
     beginResetModel();
     m_images.clear();
-    m_status.clear();
     m_thumbnails.clear();
     if (m_store && m_user) {
         QString error;
-        ImageRepository images(m_store->db());
-        if (m_user->role == Role::Annotator) {
-            // Blinded: an annotator's browser is their own queue.
-            for (const AssignmentRecord &record : AssignmentRepository(m_store->db()).forUser(m_user->id, &error)) {
-                if (auto image = images.find(record.imageId, &error)) {
-                    m_images.append(*image);
-                    m_status.append(record.status);
-                }
-            }
-        } else {
-            m_images = images.list(0, std::numeric_limits<int>::max(), &error);
-        }
+        m_images = SessionService(*m_store).queue(*m_user, &error).value_or(QList<QueueEntry>());
     }
     endResetModel();
 }
 
 void ImageListModel::setRowStatus(int row, const QString &status)
 {
-    if (row < 0 || row >= m_status.size())
+    if (row < 0 || row >= m_images.size() || m_images.at(row).status.isEmpty())
         return;
-    m_status[row] = status;
+    m_images[row].status = status;
     emit dataChanged(index(row, 0), index(row, 0), {StatusRole, Qt::ToolTipRole});
 }
 
@@ -78,12 +65,13 @@ QVariant ImageListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const ImageRecord &image = m_images.at(index.row());
+    const ImageRecord &image = m_images.at(index.row()).image;
+    const QString &status = m_images.at(index.row()).status;
     switch (role) {
     case Qt::DisplayRole:
         return image.publicId;
     case StatusRole:
-        return m_status.value(index.row());
+        return status;
     case Qt::ToolTipRole: {
         QString tip = tr("%1\n%2 x %3 pixels, %4, %5 KB")
                           .arg(image.publicId)
@@ -91,8 +79,8 @@ QVariant ImageListModel::data(const QModelIndex &index, int role) const
                           .arg(image.height)
                           .arg(image.format.toUpper())
                           .arg(image.byteSize / 1024);
-        if (!m_status.isEmpty())
-            tip += u'\n' + statusText(m_status.at(index.row()));
+        if (!status.isEmpty())
+            tip += u'\n' + statusText(status);
         return tip;
     }
     case Qt::DecorationRole: {
@@ -101,8 +89,7 @@ QVariant ImageListModel::data(const QModelIndex &index, int role) const
         if (!m_store)
             return {};
         QString error;
-        const QByteArray jpeg = ImageRepository(m_store->db()).thumbnail(image.id, &error);
-        QImage thumbnail = QImage::fromData(jpeg, "JPEG");
+        const QImage thumbnail = ImageService(*m_store).thumbnail(image.id, &error);
         if (thumbnail.isNull())
             return {};
         auto *pixmap = new QPixmap(QPixmap::fromImage(thumbnail));

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "model/User.h"
-#include "store/ImageRepository.h"
+#include "session/SessionService.h"
 
 #include <QAbstractListModel>
 #include <QCache>
@@ -38,8 +38,7 @@ public:
 private:
     Store *m_store = nullptr;
     std::optional<User> m_user;
-    QList<ImageRecord> m_images;
-    QList<QString> m_status;  ///< per row, for annotators
+    QList<QueueEntry> m_images; ///< with the status per row for annotators
     mutable QCache<qint64, QPixmap> m_thumbnails {2000};
 };
 

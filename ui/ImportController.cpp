@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImportController.h"
 
-#include "store/Store.h"
-
 #include <QDir>
 #include <QProgressDialog>
 #include <QtConcurrent/QtConcurrentRun>

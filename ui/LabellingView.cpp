@@ -14,13 +14,11 @@
 #include "annotation/AnnotationEditCommand.h"
 #include "annotation/AnnotationService.h"
 #include "imaging/ImageCache.h"
-#include "imaging/ImageFormat.h"
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
 #include "masks/MaskService.h"
-#include "store/AssignmentRepository.h"
-#include "store/ImageRepository.h"
-#include "store/Store.h"
+#include "session/ImageService.h"
+#include "session/SessionService.h"
 #include "taxonomy/Taxonomy.h"
 
 #include <QAction>
@@ -493,10 +491,7 @@ QString LabellingView::pathOfRow(int row) const
 {
     const QModelIndex index = m_queue->index(row, 0);
     QString error;
-    const auto image = ImageRepository(m_store.db()).find(index.data(ImageListModel::ImageIdRole).toLongLong(), &error);
-    if (!image)
-        return {};
-    return m_store.imageFilePath(image->sha256, formatExtension(formatFromName(image->format)));
+    return ImageService(m_store).filePath(index.data(ImageListModel::ImageIdRole).toLongLong(), &error);
 }
 
 void LabellingView::prefetchAround(int row)

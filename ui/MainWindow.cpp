@@ -18,11 +18,7 @@
 #include "auth/Permissions.h"
 #include "base/Version.h"
 #include "import/ImportService.h"
-#include "store/AssignmentRepository.h"
-#include "store/SourceRepository.h"
-#include "store/Store.h"
-#include "store/StoreInspector.h"
-#include "store/UserRepository.h"
+#include "session/SessionService.h"
 
 #include <QAction>
 #include <QApplication>
@@ -201,10 +197,10 @@ bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error, const
     }
     std::optional<User> user;
     if (!userName.isEmpty()) {
-        user = UserRepository(store->db()).authenticate(userName, password);
+        QString signInError;
+        user = SessionService(*store).signIn(userName, password, &signInError);
         if (!user) {
-            QMessageBox::critical(this, tr("Cannot sign in"),
-                                  tr("The user name or password is wrong, or the account is disabled."));
+            QMessageBox::critical(this, tr("Cannot sign in"), signInError);
             return false;
         }
     } else {
@@ -219,7 +215,7 @@ bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error, const
     m_import = new ImportController(*m_store, this);
     connect(m_import, &ImportController::finished, this, &MainWindow::importFinished);
     m_images->setStore(m_store.get(), *m_user);
-    rememberStore(m_store->path());
+    rememberStore(SessionService(*m_store).storeLocation());
     showWorkspace();
     updateState();
     if (Permissions::allows(m_user->role, Action::ImportImages))
@@ -253,18 +249,14 @@ void MainWindow::closeStore()
 bool MainWindow::openStore(const QString &path, const QString &userName, const QString &password)
 {
     QString error;
-    auto store = Store::open(path, Store::OpenMode::MustExist, &error);
-    if (store && !store->lockForWriting(&error))
-        store.reset();
+    auto store = SessionService::openForWriting(path, false, &error);
     return adopt(std::move(store), error, userName, password);
 }
 
 bool MainWindow::createStore(const QString &path)
 {
     QString error;
-    auto store = Store::open(path, Store::OpenMode::CreateNew, &error);
-    if (store && !store->lockForWriting(&error))
-        store.reset();
+    auto store = SessionService::openForWriting(path, true, &error);
     return adopt(std::move(store), error);
 }
 
@@ -419,7 +411,7 @@ void MainWindow::offerResume()
     if (!m_store)
         return;
     QString error;
-    const QList<ImportRunRecord> runs = SourceRepository(m_store->db()).unfinishedRuns(-1, &error);
+    const QList<ImportRunRecord> runs = SessionService(*m_store).unfinishedImports(&error);
     if (runs.isEmpty())
         return;
     const ImportRunRecord &run = runs.last();
@@ -464,10 +456,11 @@ void MainWindow::updateState()
     }
     m_signOut->setEnabled(open);
     if (open) {
-        setWindowTitle(u"%1 — %2"_s.arg(QFileInfo(m_store->path()).completeBaseName(), programName()));
+        const SessionService session(*m_store);
+        setWindowTitle(u"%1 — %2"_s.arg(session.storeName(), programName()));
         m_storeLabel->setText(tr("%1 (%2) · %3")
                                   .arg(m_user->displayName, roleDisplayName(m_user->role),
-                                       QDir::toNativeSeparators(m_store->path())));
+                                       QDir::toNativeSeparators(session.storeLocation())));
     } else {
         setWindowTitle(programName());
         m_storeLabel->setText(tr("No store open"));
@@ -505,21 +498,18 @@ void MainWindow::refreshSummary()
     }
     QString error;
     if (m_user->role == Role::Annotator) {
-        const QList<AssignmentRecord> queue = AssignmentRepository(m_store->db()).forUser(m_user->id, &error);
-        qsizetype done = 0;
-        for (const AssignmentRecord &record : queue)
-            done += record.status == AssignmentStatus::Done ? 1 : 0;
+        const QueueProgress queue = SessionService(*m_store).progress(*m_user, &error);
         m_summary->setText(tr("<h3>Your queue</h3><table cellspacing='4'>"
                               "<tr><td>Assigned images</td><td align='right'><b>%1</b></td></tr>"
                               "<tr><td>Done</td><td align='right'><b>%2</b></td></tr>"
                               "<tr><td>To go</td><td align='right'><b>%3</b></td></tr></table>")
-                               .arg(queue.size())
-                               .arg(done)
-                               .arg(queue.size() - done));
-        statusBar()->showMessage(tr("%1 of %2 images done").arg(done).arg(queue.size()));
+                               .arg(queue.assigned)
+                               .arg(queue.done)
+                               .arg(queue.toDo()));
+        statusBar()->showMessage(tr("%1 of %2 images done").arg(queue.done).arg(queue.assigned));
         return;
     }
-    const StoreStats stats = StoreInspector(*m_store).stats(&error);
+    const StoreStats stats = SessionService(*m_store).stats(&error);
     m_summary->setText(tr("<h3>%1</h3>"
                           "<table cellspacing='4'>"
                           "<tr><td>Images</td><td align='right'><b>%2</b></td></tr>"
@@ -530,7 +520,7 @@ void MainWindow::refreshSummary()
                           "<tr><td>Sources</td><td align='right'><b>%7</b></td></tr>"
                           "<tr><td>Image data</td><td align='right'><b>%8 MB</b></td></tr>"
                           "</table>")
-                           .arg(QFileInfo(m_store->path()).completeBaseName().toHtmlEscaped())
+                           .arg(SessionService(*m_store).storeName().toHtmlEscaped())
                            .arg(stats.images)
                            .arg(stats.cases)
                            .arg(stats.referenceLabels)

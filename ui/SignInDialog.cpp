@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SignInDialog.h"
 
-#include "store/AuditLog.h"
-#include "store/Store.h"
-#include "store/UserRepository.h"
+#include "session/SessionService.h"
 
 #include <QDialogButtonBox>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -24,7 +21,8 @@ SignInDialog::SignInDialog(Store &store, QWidget *parent)
 {
     setObjectName(u"signInDialog"_s);
     QString error;
-    m_createAdmin = UserRepository(store.db()).count(&error) == 0;
+    const SessionService session(store);
+    m_createAdmin = session.needsFirstAdmin(&error);
     setWindowTitle(m_createAdmin ? tr("Create the administrator account") : tr("Sign in"));
 
     auto *layout = new QVBoxLayout(this);
@@ -33,8 +31,8 @@ SignInDialog::SignInDialog(Store &store, QWidget *parent)
     intro->setText(m_createAdmin
                        ? tr("<b>%1</b> has no users yet. Create the administrator account: it imports images, "
                             "adds raters and assigns work.")
-                             .arg(QFileInfo(store.path()).completeBaseName().toHtmlEscaped())
-                       : tr("Sign in to <b>%1</b>.").arg(QFileInfo(store.path()).completeBaseName().toHtmlEscaped()));
+                             .arg(session.storeName().toHtmlEscaped())
+                       : tr("Sign in to <b>%1</b>.").arg(session.storeName().toHtmlEscaped()));
     layout->addWidget(intro);
 
     auto *form = new QFormLayout;
@@ -92,21 +90,15 @@ void SignInDialog::accept()
 {
     const QString name = m_name->text().trimmed();
     QString error;
-    UserRepository users(m_store.db());
+    SessionService session(m_store);
     if (m_createAdmin) {
-        if (m_password->text() != m_repeat->text()) {
+        if (m_password->text() != m_repeat->text())
             error = tr("The passwords do not match.");
-        } else {
-            const qint64 id = users.add(name, m_displayName->text().trimmed(), Role::Admin, m_password->text(), &error);
-            if (id > 0) {
-                AuditLog::record(m_store.db(), id, u"user.create"_s, u"user"_s, id, {{u"role"_s, u"admin"_s}}, &error);
-                m_user = users.findById(id, &error);
-            }
-        }
+        else
+            m_user = session.createFirstAdmin(name, m_displayName->text(), m_password->text(), &error);
     } else {
-        m_user = users.authenticate(name, m_password->text());
+        m_user = session.signIn(name, m_password->text(), &error);
         if (!m_user) {
-            error = tr("The user name or password is wrong, or the account is disabled.");
             m_password->selectAll();
             m_password->setFocus();
         }

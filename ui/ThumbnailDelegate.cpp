@@ -3,7 +3,7 @@
 
 #include "ImageListModel.h"
 
-#include "store/AssignmentRepository.h"
+#include "session/SessionService.h" // AssignmentStatus
 
 #include <QApplication>
 #include <QPainter>

@@ -235,7 +235,7 @@ std::optional<AssignmentResult> AssignmentService::rebalanceAwayFrom(qint64 user
         *error = tr("Only the work of a disabled rater, or of one who is no longer a dermatologist, is moved.");
         return std::nullopt;
     }
-    const int k = qMax(1, m_store.setting(u"raters_per_image"_s, QString::number(DefaultRatersPerImage)).toInt());
+    const int k = ratersPerImage();
     AssignmentRepository assignments(db);
     QString readError;
     const QList<AssignmentRecord> records = assignments.forUser(userId, &readError);
@@ -271,6 +271,11 @@ std::optional<AssignmentResult> AssignmentService::rebalanceAwayFrom(qint64 user
             ++result.underAssigned;
     }
     return result;
+}
+
+int AssignmentService::ratersPerImage() const
+{
+    return qMax(1, m_store.setting(u"raters_per_image"_s, QString::number(DefaultRatersPerImage)).toInt());
 }
 
 } // namespace dl

@@ -55,6 +55,9 @@ public:
     std::optional<AssignmentResult> assign(const AssignmentRequest &request, QString *error);
     /// Tops up every listed image (all images when empty) to k raters.
     std::optional<AssignmentResult> assign(const QList<qint64> &imageIds, int k, QString *error);
+    /// The store's raters per image: the K of the last assignment (DefaultRatersPerImage before
+    /// the first).
+    int ratersPerImage() const;
 
     /// Disables a user and moves their unfinished work to others (UserService::disable).
     std::optional<AssignmentResult> disableAndRebalance(qint64 userId, QString *error);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "admin/AssignDialog.h"
 
-#include "store/Store.h"
 #include "users/UserService.h"
 
 #include <QButtonGroup>
@@ -47,10 +46,7 @@ AssignDialog::AssignDialog(Store &store, const User &actor, QWidget *parent)
     m_k = new QSpinBox(this);
     m_k->setObjectName(u"k"_s);
     m_k->setRange(1, 20);
-    m_k->setValue(qBound(1,
-                         store.setting(u"raters_per_image"_s, QString::number(AssignmentService::DefaultRatersPerImage))
-                             .toInt(),
-                         20));
+    m_k->setValue(qBound(1, AssignmentService(store, actor).ratersPerImage(), 20));
     m_k->setSuffix(tr(" dermatologists"));
     form->addRow(tr("&Raters per image (K):"), m_k);
     auto *scope = new QWidget(this);

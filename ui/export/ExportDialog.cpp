@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "export/ExportDialog.h"
 
-#include "store/Store.h"
-
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>

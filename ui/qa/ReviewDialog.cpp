@@ -5,7 +5,6 @@
 #include "annotation/AnnotationService.h"
 #include "auth/Permissions.h"
 #include "imaging/ImageDecoder.h"
-#include "imaging/ImageFormat.h"
 #include "masks/MaskLayer.h"
 #include "masks/MaskOverlay.h"
 #include "masks/MaskService.h"
@@ -17,15 +16,15 @@
 #include "qa/ReviewTableModel.h"
 #include "qa/ValueText.h"
 #include "release/FaceCheck.h"
-#include "store/ImageRepository.h"
-#include "store/Store.h"
-#include "store/UserRepository.h"
+#include "session/ImageService.h"
+#include "session/SessionService.h"
 #include "taxonomy/Taxonomy.h"
 
 #include <QComboBox>
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QGroupBox>
+#include <QHash>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -398,8 +397,9 @@ bool ReviewDialog::loadLabels()
     ConsensusService consensus(m_store, m_user);
     const auto rows = annotations ? consensus.forImage(m_imageId, &error) : std::nullopt;
     const auto differential = rows ? consensus.differential(m_imageId, &error) : std::nullopt;
-    const auto image = differential ? ImageRepository(m_store.db()).find(m_imageId, &error) : std::nullopt;
-    if (!image) {
+    const auto image = differential ? ImageService(m_store).find(m_imageId, &error) : std::nullopt;
+    const auto users = image ? SessionService(m_store).users(m_user, &error) : std::nullopt;
+    if (!users) {
         m_error = error.isEmpty() ? tr("No such image.") : error;
         m_model->setReview({}, {}, {}, {});
         return false;
@@ -407,12 +407,15 @@ bool ReviewDialog::loadLabels()
     m_imageName = image->publicId;
 
     // Raters by user name, their annotations in the same order.
-    UserRepository users(m_store.db());
+    QHash<qint64, User> usersById;
+    for (const User &user : *users)
+        usersById.insert(user.id, user);
     QList<std::pair<ReviewTableModel::Rater, Annotation>> byRater;
     for (const Annotation &a : *annotations) {
-        const auto user = users.findById(a.userId);
-        ReviewTableModel::Rater rater {a.userId, user ? user->name : QString::number(a.userId),
-                                       user ? user->displayName : QString()};
+        const auto user = usersById.constFind(a.userId);
+        const bool known = user != usersById.cend();
+        ReviewTableModel::Rater rater {a.userId, known ? user->name : QString::number(a.userId),
+                                       known ? user->displayName : QString()};
         byRater.append({rater, a});
     }
     std::sort(byRater.begin(), byRater.end(), [](const auto &x, const auto &y) { return x.first.name < y.first.name; });
@@ -478,10 +481,9 @@ bool ReviewDialog::resolveFace(bool confirmed)
 void ReviewDialog::loadPicture()
 {
     QString error;
-    const auto image = ImageRepository(m_store.db()).find(m_imageId, &error);
-    if (!image)
+    const QString path = ImageService(m_store).filePath(m_imageId, &error);
+    if (path.isEmpty())
         return;
-    const QString path = m_store.imageFilePath(image->sha256, formatExtension(formatFromName(image->format)));
     if (m_loading) {
         // A page key pressed while the last image loaded: let that load finish unseen.
         QFutureWatcherBase *stale = m_loading;

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "model/Annotation.h"
-#include "store/ConsensusRepository.h"
+#include "qa/ConsensusService.h"
 #include "taxonomy/Taxonomy.h"
 
 #include <QAbstractTableModel>

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "session/ImageService.h"
+
+#include "imaging/ImageFormat.h"
+#include "store/CaseRepository.h"
+#include "store/Store.h"
+
+namespace dl {
+
+std::optional<ImageRecord> ImageService::find(qint64 imageId, QString *error) const
+{
+    return ImageRepository(m_store.db()).find(imageId, error);
+}
+
+QString ImageService::filePath(const ImageRecord &image) const
+{
+    return m_store.imageFilePath(image.sha256, formatExtension(formatFromName(image.format)));
+}
+
+QString ImageService::filePath(qint64 imageId, QString *error) const
+{
+    const auto image = find(imageId, error);
+    return image ? filePath(*image) : QString();
+}
+
+QImage ImageService::thumbnail(qint64 imageId, QString *error) const
+{
+    return QImage::fromData(ImageRepository(m_store.db()).thumbnail(imageId, error), "JPEG");
+}
+
+std::optional<CaseContext> ImageService::caseOf(qint64 imageId, QString *error) const
+{
+    CaseRepository cases(m_store.db());
+    const QList<qint64> caseIds = cases.casesOfImage(imageId, error);
+    if (caseIds.isEmpty())
+        return std::nullopt;
+    CaseContext context;
+    context.caseId = caseIds.first();
+    context.imageIds = cases.imageIds(context.caseId, error);
+    context.metadata = cases.metadata(context.caseId, error);
+    return context;
+}
+
+} // namespace dl

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "session/SessionService.h"
+
+#include "auth/Permissions.h"
+#include "store/AuditLog.h"
+#include "store/Transaction.h"
+#include "store/UserRepository.h"
+
+#include <QFileInfo>
+
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+std::unique_ptr<Store> SessionService::openForWriting(const QString &path, bool create, QString *error)
+{
+    auto store = Store::open(path, create ? Store::OpenMode::CreateNew : Store::OpenMode::MustExist, error);
+    if (store && !store->lockForWriting(error))
+        store.reset();
+    return store;
+}
+
+QString SessionService::storeName() const
+{
+    return QFileInfo(m_store.path()).completeBaseName();
+}
+
+QString SessionService::storeLocation() const
+{
+    return m_store.path();
+}
+
+bool SessionService::needsFirstAdmin(QString *error) const
+{
+    QString readError;
+    const qint64 users = UserRepository(m_store.db()).count(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return false;
+    }
+    return users == 0;
+}
+
+std::optional<User> SessionService::createFirstAdmin(const QString &name, const QString &displayName,
+                                                     const QString &password, QString *error, int iterations)
+{
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return std::nullopt;
+    }
+    QString readError;
+    if (!needsFirstAdmin(&readError)) {
+        *error = readError.isEmpty() ? tr("This store has its administrator already: sign in instead.") : readError;
+        return std::nullopt;
+    }
+    UserRepository users(db);
+    const qint64 id = users.add(name.trimmed(), displayName.trimmed(), Role::Admin, password, error, iterations);
+    if (id < 0 || !AuditLog::record(db, id, u"user.create"_s, u"user"_s, id, {{u"role"_s, roleKey(Role::Admin)}}, error))
+        return std::nullopt;
+    auto admin = users.findById(id, error);
+    if (!admin)
+        return std::nullopt;
+    if (!tx.commit()) {
+        *error = tx.error();
+        return std::nullopt;
+    }
+    return admin;
+}
+
+std::optional<User> SessionService::signIn(const QString &name, const QString &password, QString *error)
+{
+    auto user = UserRepository(m_store.db()).authenticate(name.trimmed(), password);
+    if (!user)
+        *error = tr("The user name or password is wrong, or the account is disabled.");
+    return user;
+}
+
+std::optional<QList<QueueEntry>> SessionService::queue(const User &user, QString *error) const
+{
+    const QSqlDatabase db = m_store.db();
+    ImageRepository images(db);
+    QList<QueueEntry> entries;
+    QString readError;
+    if (user.role == Role::Annotator) {
+        // Blinded: an annotator's browser is their own queue.
+        for (const AssignmentRecord &record : AssignmentRepository(db).forUser(user.id, &readError)) {
+            if (auto image = images.find(record.imageId, &readError))
+                entries.append({*image, record.status});
+        }
+    } else {
+        for (const ImageRecord &image : images.list(0, std::numeric_limits<int>::max(), &readError))
+            entries.append({image, {}});
+    }
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    return entries;
+}
+
+QueueProgress SessionService::progress(const User &user, QString *error) const
+{
+    QueueProgress progress;
+    const QList<AssignmentRecord> queue = AssignmentRepository(m_store.db()).forUser(user.id, error);
+    progress.assigned = queue.size();
+    for (const AssignmentRecord &record : queue)
+        progress.done += record.status == AssignmentStatus::Done ? 1 : 0;
+    return progress;
+}
+
+StoreStats SessionService::stats(QString *error) const
+{
+    return StoreInspector(m_store).stats(error);
+}
+
+QList<ImportRunRecord> SessionService::unfinishedImports(QString *error) const
+{
+    return SourceRepository(m_store.db()).unfinishedRuns(-1, error);
+}
+
+std::optional<QList<User>> SessionService::users(const User &viewer, QString *error) const
+{
+    if (!Permissions::check(viewer, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QString readError;
+    const QList<User> users = UserRepository(m_store.db()).list(&readError);
+    if (readError.isEmpty())
+        return users;
+    *error = readError;
+    return std::nullopt;
+}
+
+} // namespace dl

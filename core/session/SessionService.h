@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/User.h"
+#include "store/AssignmentRepository.h" // AssignmentStatus: the statuses a queue shows
+#include "store/ImageRepository.h"      // ImageRecord
+#include "store/SourceRepository.h"     // ImportRunRecord
+#include "store/Store.h"
+#include "store/StoreInspector.h"   // StoreStats
+
+#include <QCoreApplication>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace dl {
+
+/// One row of a queue: an image and, in an annotator's own queue, the status of their assignment.
+struct QueueEntry
+{
+    ImageRecord image;   ///< without the thumbnail
+    QString status;      ///< an AssignmentStatus for annotators; empty for QA leads and admins
+};
+
+/// How far a dermatologist is through their queue.
+struct QueueProgress
+{
+    qsizetype assigned = 0;
+    qsizetype done = 0;
+    qsizetype toDo() const { return assigned - done; }
+};
+
+/// The start of every session on a store and what the session shows first: whether the store
+/// still needs its first administrator, signing in, the blinded queue, imports left unfinished.
+/// The workstation and the command line call this, never the tables behind it.
+///
+/// Signing in is this class's job alone: the workstation hands over a name and a password and
+/// gets a User or a message. On a local store the password is checked against the salted hash
+/// in the users table; a team store (PostgreSQL) implements signIn() as connecting as that
+/// database role and reading the account the role maps to, with the callers unchanged.
+class SessionService
+{
+    Q_DECLARE_TR_FUNCTIONS(dl::SessionService)
+
+public:
+    explicit SessionService(Store &store) : m_store(store) { }
+
+    /// Opens the store at path for a workstation session and takes its writer lock: an existing
+    /// store, or with create a new one. Null with *error when it cannot.
+    static std::unique_ptr<Store> openForWriting(const QString &path, bool create, QString *error);
+
+    /// The name people know the store by (its file name without the extension).
+    QString storeName() const;
+    /// Where the store is (its file).
+    QString storeLocation() const;
+
+    /// True while the store has no users: the first session creates the administrator.
+    bool needsFirstAdmin(QString *error) const;
+    /// Creates the store's first user, an administrator, with an audit entry; refused once the
+    /// store has any user. iterations: PBKDF2 iterations, -1 for the default (tests pass few).
+    std::optional<User> createFirstAdmin(const QString &name, const QString &displayName, const QString &password,
+                                         QString *error, int iterations = -1);
+    /// The active user with this name and password, or std::nullopt with a message for people
+    /// (which never tells a wrong name, a wrong password and a disabled account apart).
+    std::optional<User> signIn(const QString &name, const QString &password, QString *error);
+
+    /// The images a user sees, in order. Blinded: an annotator's queue holds only the images
+    /// assigned to them, in assignment order, each with its status; QA leads and admins see
+    /// every image of the store, in import order, without a status.
+    std::optional<QList<QueueEntry>> queue(const User &user, QString *error) const;
+    /// The size of an annotator's queue and how much of it is done.
+    QueueProgress progress(const User &user, QString *error) const;
+
+    /// What the store holds, counted (images, cases, users, labels, image data).
+    StoreStats stats(QString *error) const;
+
+    /// Imports that started and never finished (the program stopped during them), oldest first.
+    QList<ImportRunRecord> unfinishedImports(QString *error) const;
+
+    /// The store's users, for showing who rated what: to those who may see everyone's labels
+    /// (QA leads and admins).
+    std::optional<QList<User>> users(const User &viewer, QString *error) const;
+
+private:
+    Store &m_store;
+};
+
+} // namespace dl

@@ -6,6 +6,7 @@
 #include "qa/ConsensusService.h"
 #include "qa/LabelFields.h"
 #include "qa/MeasureLevel.h"
+#include "qa/QaDataSet.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
 #include "store/Store.h"
@@ -95,10 +96,10 @@ int Cli::agreementCommand(const QStringList &args)
         const std::unique_ptr<Store> store = openStore(parser, false, false);
         if (!store)
             return Failed;
-        const auto set = StoreRatings::load(*store, operatorUser(), &error);
-        if (!set)
-            return failure(error);
-        report = StoreAgreementReport::toJson(StoreAgreementReport::compute(*set, strata, options));
+        const QaDataSet data = QaDataSet::load(*store, operatorUser(), options, strata, QaDataSet::Scope::Agreement);
+        if (!data.ok())
+            return failure(data.error);
+        report = StoreAgreementReport::toJson(data.agreement);
     } else {
         report = AgreementReport::fromRatingsCsv(ratings, levels, options, &error);
         if (report.isEmpty())

@@ -5,7 +5,7 @@
 #include "qa/ConsensusCalculator.h"
 #include "qa/LabelFields.h"
 #include "qa/RatingTable.h"
-#include "store/AnnotationRepository.h"
+#include "qa/StoreRatings.h"
 #include "store/ConsensusRepository.h"
 #include "store/Sql.h"
 #include "store/Store.h"
@@ -180,6 +180,13 @@ LabelDistribution RaterComparison::distribution(const RatingTable &table)
 
 std::optional<QList<RaterReport>> RaterComparison::report(Store &store, const User &actor, QString *error)
 {
+    const auto annotations = StoreRatings::annotations(store, actor, error);
+    return annotations ? report(store, actor, *annotations, error) : std::nullopt;
+}
+
+std::optional<QList<RaterReport>> RaterComparison::report(Store &store, const User &actor,
+                                                          const QList<Annotation> &annotations, QString *error)
+{
     if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
     const QSqlDatabase db = store.db();
@@ -223,11 +230,6 @@ std::optional<QList<RaterReport>> RaterComparison::report(Store &store, const Us
     }
 
     QString readError;
-    const QList<Annotation> annotations = AnnotationRepository(db).all(&readError);
-    if (!readError.isEmpty()) {
-        *error = readError;
-        return std::nullopt;
-    }
     const QList<ConsensusRow> rows = ConsensusRepository(db).rows(std::nullopt, &readError);
     if (!readError.isEmpty()) {
         *error = readError;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/Annotation.h"
 #include "model/User.h"
 #include "qa/MeasureLevel.h"
 
@@ -111,6 +112,10 @@ public:
     static ConfusionMatrix confusion(const RatingTable &table, const QString &raterA, const QString &raterB);
     static LabelDistribution distribution(const RatingTable &table);
     static std::optional<QList<RaterReport>> report(Store &store, const User &actor, QString *error);
+    /// The same from every annotation of the store, read by the caller with
+    /// StoreRatings::annotations() (QaDataSet reads them once for the ratings and this report).
+    static std::optional<QList<RaterReport>> report(Store &store, const User &actor,
+                                                    const QList<Annotation> &annotations, QString *error);
 
     /// Sorts labels: numerically (then as strings) for ordinal and interval levels, as
     /// strings for nominal.

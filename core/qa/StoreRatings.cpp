@@ -45,7 +45,27 @@ static int selfReportedType(const QString &text)
     return match.hasMatch() ? match.captured(1).toInt() : 0;
 }
 
+std::optional<QList<Annotation>> StoreRatings::annotations(Store &store, const User &actor, QString *error)
+{
+    if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QString readError;
+    QList<Annotation> annotations = AnnotationRepository(store.db()).all(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    return annotations;
+}
+
 std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor, QString *error)
+{
+    const auto all = annotations(store, actor, error);
+    return all ? load(store, actor, *all, error) : std::nullopt;
+}
+
+std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor, const QList<Annotation> &annotations,
+                                                 QString *error)
 {
     if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
@@ -62,13 +82,6 @@ std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor
         return std::nullopt;
     while (query.next())
         userNames.insert(query.value(0).toLongLong(), query.value(1).toString());
-
-    QString readError;
-    const QList<Annotation> annotations = AnnotationRepository(db).all(&readError);
-    if (!readError.isEmpty()) {
-        *error = readError;
-        return std::nullopt;
-    }
 
     StoreRatingSet set;
     const QList<LabelField> fields = LabelFields::withUse(LabelField::Agreement);

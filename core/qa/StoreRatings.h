@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/Annotation.h"
 #include "model/User.h"
 #include "qa/DiagnosisTable.h"
 #include "qa/LayerAgreement.h"
@@ -52,7 +53,13 @@ class StoreRatings
 
 public:
     static QStringList strataKeys();
+    /// Every annotation of the store, for QA leads and admins (annotators are refused).
+    static std::optional<QList<Annotation>> annotations(Store &store, const User &actor, QString *error);
     static std::optional<StoreRatingSet> load(Store &store, const User &actor, QString *error);
+    /// The same from every annotation of the store, read by the caller with annotations()
+    /// (QaDataSet reads them once for the ratings and the per-rater report).
+    static std::optional<StoreRatingSet> load(Store &store, const User &actor, const QList<Annotation> &annotations,
+                                              QString *error);
 };
 
 } // namespace dl

@@ -2,7 +2,7 @@
 #include "qa/AgreementTableModel.h"
 
 #include "qa/LabelFields.h"
-#include "qa/QaData.h"
+#include "qa/QaDataSet.h"
 #include "qa/ValueText.h"
 
 #include <QPointF>
@@ -309,7 +309,7 @@ QVariant AgreementTableModel::groupData(int row, int column, int role) const
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:
         return tr("%1 %2: %3 images rated, %4 with at least two ratings")
-            .arg(QaData::stratumName(m_stratumKey), m_groups.at(g))
+            .arg(QaDataSet::stratumName(m_stratumKey), m_groups.at(g))
             .arg(cell.size)
             .arg(cell.items);
     default:
@@ -328,9 +328,9 @@ QVariant AgreementTableModel::headerData(int section, Qt::Orientation orientatio
         if (role == Qt::DisplayRole)
             return isAlpha ? u"\u03b1 %1"_s.arg(m_groups.at(g)) : u"n %1"_s.arg(m_groups.at(g));
         if (role == Qt::ToolTipRole)
-            return isAlpha ? tr("Krippendorff's alpha for %1 %2").arg(QaData::stratumName(m_stratumKey), m_groups.at(g))
+            return isAlpha ? tr("Krippendorff's alpha for %1 %2").arg(QaDataSet::stratumName(m_stratumKey), m_groups.at(g))
                            : tr("Images with at least two ratings for %1 %2")
-                                 .arg(QaData::stratumName(m_stratumKey), m_groups.at(g));
+                                 .arg(QaDataSet::stratumName(m_stratumKey), m_groups.at(g));
         if (role == GroupRole)
             return m_groups.at(g);
         return {};

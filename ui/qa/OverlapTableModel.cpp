@@ -2,7 +2,7 @@
 #include "qa/OverlapTableModel.h"
 
 #include "masks/MaskLayer.h"
-#include "qa/QaData.h"
+#include "qa/QaDataSet.h"
 #include "qa/ValueText.h"
 #include "taxonomy/Taxonomy.h"
 
@@ -191,7 +191,7 @@ QVariant OverlapTableModel::headerData(int section, Qt::Orientation orientation,
         if (role == Qt::DisplayRole)
             return isValue ? m_groups.at(group) : tr("n %1").arg(m_groups.at(group));
         if (role == Qt::ToolTipRole)
-            return isValue ? tr("%1 %2: the value over this group's images").arg(QaData::stratumName(m_stratumKey),
+            return isValue ? tr("%1 %2: the value over this group's images").arg(QaDataSet::stratumName(m_stratumKey),
                                                                                 m_groups.at(group))
                            : tr("Images of this group the value rests on");
         return {};

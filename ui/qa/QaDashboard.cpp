@@ -10,11 +10,10 @@
 #include "qa/QaPlots.h"
 #include "qa/RaterReportModel.h"
 #include "qa/ReviewDialog.h"
-#include "store/Store.h"
+#include "session/SessionService.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFileInfo>
 #include <QFrame>
 #include <QFutureWatcher>
 #include <QGridLayout>
@@ -91,7 +90,7 @@ QString share(const std::optional<double> &value)
 QaDashboard::QaDashboard(Store &store, const User &user, QWidget *parent)
     : QWidget(parent), m_store(store), m_user(user)
 {
-    m_title = new QLabel(tr("Quality assurance \u00b7 %1").arg(QFileInfo(store.path()).completeBaseName()), this);
+    m_title = new QLabel(tr("Quality assurance \u00b7 %1").arg(SessionService(store).storeName()), this);
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
     titleFont.setBold(true);
@@ -184,7 +183,7 @@ QWidget *QaDashboard::buildOverview()
     m_stratum = new QComboBox(page);
     m_stratum->addItem(tr("None"), QString());
     for (const QString &key : StoreRatings::strataKeys())
-        m_stratum->addItem(QaData::stratumName(key), key);
+        m_stratum->addItem(QaDataSet::stratumName(key), key);
     m_stratum->setToolTip(tr("Show alpha and the number of images per group next to the overall figures"));
     connect(m_stratum, &QComboBox::currentIndexChanged, this, &QaDashboard::applyStratum);
     auto *stratumLabel = new QLabel(tr("&Stratify by:"), page);
@@ -453,10 +452,10 @@ void QaDashboard::refresh()
     Store *store = &m_store;
     const User user = m_user;
     const AgreementOptions options = m_options;
-    runInBackground<QaData>(
+    runInBackground<QaDataSet>(
         options.bootstrap ? tr("Reading ratings and bootstrapping\u2026") : tr("Reading ratings\u2026"),
-        [store, user, options] { return QaData::load(*store, user, options); },
-        [this, generation](QaData data) {
+        [store, user, options] { return QaDataSet::load(*store, user, options); },
+        [this, generation](QaDataSet data) {
             if (generation != m_generation)
                 return;
             m_data = std::move(data);
@@ -556,8 +555,8 @@ void QaDashboard::applyStratum()
     const quint64 generation = m_generation;
     const StoreRatingSet ratings = m_data.ratings;
     runInBackground<Stratum>(
-        tr("Computing agreement by %1\u2026").arg(QaData::stratumName(key).toLower()),
-        [ratings, key] { return QaData::computeStratum(ratings, key); },
+        tr("Computing agreement by %1\u2026").arg(QaDataSet::stratumName(key).toLower()),
+        [ratings, key] { return QaDataSet::computeStratum(ratings, key); },
         [this, generation, key](Stratum computed) {
             if (generation != m_generation)
                 return;

@@ -3,7 +3,7 @@
 
 #include "model/User.h"
 #include "qa/AgreementCalculator.h"
-#include "qa/QaData.h"
+#include "qa/QaDataSet.h"
 
 #include <QHash>
 #include <QWidget>
@@ -65,7 +65,7 @@ public:
     bool isBusy() const { return m_running > 0; }
     /// Why the last load failed (empty when it worked).
     QString errorString() const { return m_data.error; }
-    const QaData &data() const { return m_data; }
+    const QaDataSet &data() const { return m_data; }
 
     /// The stratum whose groups the overview shows ("" for none).
     QString stratum() const;
@@ -134,7 +134,7 @@ private:
 
     Store &m_store;
     User m_user;
-    QaData m_data;
+    QaDataSet m_data;
     AgreementOptions m_options;
     QHash<QString, Stratum> m_strata; ///< computed strata by key, for the current data
     quint64 m_generation = 0; ///< bumped by every load; stale results are dropped

@@ -3,7 +3,7 @@
 
 #include "qa/AgreementTableModel.h"
 #include "qa/ConfusionHeatMap.h"
-#include "qa/QaData.h"
+#include "qa/QaDataSet.h"
 #include "qa/RaterComparison.h"
 #include "qa/ValueText.h"
 
@@ -190,7 +190,7 @@ bool QaPlots::setRaters(const QString &raterA, const QString &raterB)
     return true;
 }
 
-void QaPlots::setData(const QaData *data)
+void QaPlots::setData(const QaDataSet *data)
 {
     m_data = data;
     const QString field = this->field();
@@ -383,7 +383,7 @@ void QaPlots::updateTime()
 {
     QChart *chart = m_time->chart();
     clearChart(chart);
-    const Stratum *weeks = m_data ? m_data->stratum(QaData::timeStratum()) : nullptr;
+    const Stratum *weeks = m_data ? m_data->stratum(QaDataSet::timeStratum()) : nullptr;
     const StratifiedAgreement *stratified = nullptr;
     if (weeks) {
         for (const StratifiedAgreement &s : weeks->fields) {

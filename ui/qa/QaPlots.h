@@ -11,7 +11,7 @@ class QLabel;
 namespace dl {
 
 class ConfusionHeatMap;
-struct QaData;
+struct QaDataSet;
 
 /// The plots of the QA dashboard for one field: the confusion heat map of any two raters,
 /// the labels each rater gave (percent bars: who is systematically harsher) and agreement
@@ -25,7 +25,7 @@ public:
 
     /// Shows `data` (not owned; must stay alive until the next call). Keeps the chosen field
     /// and raters when they are still there.
-    void setData(const QaData *data);
+    void setData(const QaDataSet *data);
 
     QComboBox *fieldSelector() const { return m_field; }
     QComboBox *raterASelector() const { return m_raterA; }
@@ -47,7 +47,7 @@ private:
     void updateTime();
     QStringList labelNames(const QStringList &labels) const;
 
-    const QaData *m_data = nullptr;
+    const QaDataSet *m_data = nullptr;
     QComboBox *m_field = nullptr;
     QComboBox *m_raterA = nullptr;
     QComboBox *m_raterB = nullptr;

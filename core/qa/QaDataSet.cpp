@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "qa/QaData.h"
+#include "qa/QaDataSet.h"
 
-#include "store/Store.h"
-#include "store/UserRepository.h"
+#include "session/SessionService.h"
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
 
-QString QaData::stratumName(const QString &key)
+QString QaDataSet::stratumName(const QString &key)
 {
     static const QHash<QString, const char *> names {
         {u"fitzpatrick"_s, QT_TR_NOOP("Fitzpatrick type")},
@@ -24,13 +23,13 @@ QString QaData::stratumName(const QString &key)
     return it == names.cend() ? key : tr(*it);
 }
 
-QString QaData::raterLabel(const QString &name) const
+QString QaDataSet::raterLabel(const QString &name) const
 {
     const QString display = displayNames.value(name);
     return display.isEmpty() ? name : display;
 }
 
-const RatingTable *QaData::table(const QString &field) const
+const RatingTable *QaDataSet::table(const QString &field) const
 {
     for (const QList<RatingTable> *list : {&ratings.fields, &ratings.reference}) {
         for (const RatingTable &t : *list) {
@@ -41,7 +40,7 @@ const RatingTable *QaData::table(const QString &field) const
     return nullptr;
 }
 
-const FieldAgreement *QaData::fieldAgreement(const QString &field) const
+const FieldAgreement *QaDataSet::fieldAgreement(const QString &field) const
 {
     for (const QList<FieldAgreement> *list : {&agreement.fields, &agreement.reference}) {
         for (const FieldAgreement &f : *list) {
@@ -52,7 +51,7 @@ const FieldAgreement *QaData::fieldAgreement(const QString &field) const
     return nullptr;
 }
 
-const Stratum *QaData::stratum(const QString &key) const
+const Stratum *QaDataSet::stratum(const QString &key) const
 {
     for (const Stratum &s : agreement.strata) {
         if (s.key == key)
@@ -61,30 +60,36 @@ const Stratum *QaData::stratum(const QString &key) const
     return nullptr;
 }
 
-QaData QaData::load(Store &store, const User &actor, const AgreementOptions &options)
+QaDataSet QaDataSet::load(Store &store, const User &actor, const AgreementOptions &options,
+                          const QStringList &strata, Scope scope)
 {
-    QaData data;
+    QaDataSet data;
     QString error;
-    auto ratings = StoreRatings::load(store, actor, &error);
+    // Every annotation, read once for the ratings and the per-rater report.
+    const auto annotations = StoreRatings::annotations(store, actor, &error);
+    auto ratings = annotations ? StoreRatings::load(store, actor, *annotations, &error) : std::nullopt;
     if (!ratings) {
         data.error = error;
         return data;
     }
+    data.ratings = std::move(*ratings);
+    data.agreement = StoreAgreementReport::compute(data.ratings, strata, options);
+    if (scope == Scope::Agreement)
+        return data;
+
     ConsensusService consensus(store, actor);
     auto summary = consensus.summary(&error);
     auto toAdjudicate = summary ? consensus.rows(ConsensusStatus::Adjudicate, &error) : std::nullopt;
     auto pending = toAdjudicate ? consensus.rows(ConsensusStatus::Pending, &error) : std::nullopt;
-    auto raters = pending ? RaterComparison::report(store, actor, &error) : std::nullopt;
+    auto raters = pending ? RaterComparison::report(store, actor, *annotations, &error) : std::nullopt;
     auto faces = raters ? FaceCheck(store, actor).flags(&error) : std::nullopt;
     if (!faces) {
-        data.error = error.isEmpty() ? tr("The store could not be read.") : error;
-        return data;
+        QaDataSet failed;
+        failed.error = error.isEmpty() ? tr("The store could not be read.") : error;
+        return failed;
     }
-    for (const User &user : UserRepository(store.db()).list(&error))
+    for (const User &user : SessionService(store).users(actor, &error).value_or(QList<User>()))
         data.displayNames.insert(user.name, user.displayName.isEmpty() ? user.name : user.displayName);
-
-    data.ratings = std::move(*ratings);
-    data.agreement = StoreAgreementReport::compute(data.ratings, {}, options);
     // Agreement over time without intervals: a bootstrap per week would cost more than it shows.
     data.agreement.strata.append(computeStratum(data.ratings, timeStratum()));
     data.consensus = *summary;
@@ -94,7 +99,7 @@ QaData QaData::load(Store &store, const User &actor, const AgreementOptions &opt
     return data;
 }
 
-Stratum QaData::computeStratum(const StoreRatingSet &ratings, const QString &key, const AgreementOptions &options)
+Stratum QaDataSet::computeStratum(const StoreRatingSet &ratings, const QString &key, const AgreementOptions &options)
 {
     return StoreAgreementReport::computeStratum(ratings, key, options);
 }

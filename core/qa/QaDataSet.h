@@ -13,19 +13,27 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace dl {
 
 class Store;
 
-/// Everything the QA dashboard shows, read and computed in one go off the UI thread:
-/// the ratings, their agreement (with the week stratum for agreement over time), the
-/// consensus rows still open (to adjudicate or pending) and the per-rater report.
-struct QaData
+/// The quality data of a store, read in one go (off the UI thread where there is one): the
+/// ratings and their agreement for `dermlabel-cli agreement --store` and the QA dashboard; for
+/// the dashboard also the agreement over time (the week stratum), the consensus rows still open
+/// (to adjudicate or pending), the per-rater report, the face flags and the raters' names.
+struct QaDataSet
 {
-    Q_DECLARE_TR_FUNCTIONS(dl::QaData)
+    Q_DECLARE_TR_FUNCTIONS(dl::QaDataSet)
 
 public:
+    /// What load() reads besides the ratings and their agreement.
+    enum class Scope {
+        Agreement, ///< the ratings and their agreement only (the command line)
+        Dashboard, ///< everything the QA dashboard shows
+    };
+
     /// The stratum computed with every load (agreement over time).
     static QString timeStratum() { return QStringLiteral("week"); }
     /// A readable name of a stratum key ("Fitzpatrick type", "Body site", ...).
@@ -51,9 +59,10 @@ public:
     const Stratum *stratum(const QString &key) const;
 
     /// Reads the store as `actor` (QA leads and admins; others get an error) and computes the
-    /// statistics with `options`. Safe to call on a worker thread: the store gives each thread
-    /// its own connection.
-    static QaData load(Store &store, const User &actor, const AgreementOptions &options = {});
+    /// agreement with `options`, also per group of each of `strata` (StoreRatings::strataKeys).
+    /// Safe to call on a worker thread: the store gives each thread its own connection.
+    static QaDataSet load(Store &store, const User &actor, const AgreementOptions &options = {},
+                          const QStringList &strata = {}, Scope scope = Scope::Dashboard);
 
     /// The agreement of every label field per group of the stratum `key`, as
     /// StoreAgreementReport computes it.

@@ -3,7 +3,6 @@
 #include "Cli.h"
 
 #include "model/Role.h"
-#include "store/SchemaMigrator.h"
 #include "store/Store.h"
 #include "store/StoreInspector.h"
 #include "users/UserService.h"

@@ -57,11 +57,12 @@ private:
 
 void TestSession::init()
 {
+    // A new store per test, opened as the workstation opens one.
     m_store.reset();
     m_dir = std::make_unique<QTemporaryDir>();
     QString error;
-    m_store = Store::open(m_dir->filePath(u"s.dermlabel"_s), Store::OpenMode::CreateNew, &error);
-    QVERIFY2(m_store, qPrintable(error));
+    m_store = SessionService::openForWriting(m_dir->filePath(u"s.dermlabel"_s), true, &error);
+    QVERIFY2(m_store && m_store->isLockedForWriting(), qPrintable(error));
 }
 
 User TestSession::addUser(const QString &name, Role role, bool active)

@@ -17,7 +17,6 @@
 #include <QPainterPath>
 #include <QUndoStack>
 #include <QWheelEvent>
-#include <QtConcurrent/QtConcurrentMap>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <opencv2/core.hpp>
@@ -162,7 +161,7 @@ void MaskCanvas::setDocument(MaskDocument *document, QUndoStack *stack)
     m_lastStroke = {};
     if (m_document && !m_activeLayer.isEmpty() && !m_document->hasLayer(m_activeLayer))
         m_activeLayer.clear();
-    rebuildOverlays();
+    m_overlays.setDocument(m_document);
     updateInteraction();
     update();
     emit toolsStateChanged();
@@ -321,20 +320,6 @@ cv::Point2f MaskCanvas::toMask(QPointF widgetPos) const
     return {float(p.x()), float(p.y())};
 }
 
-QRectF MaskCanvas::maskToCanvas(const QRectF &maskRect) const
-{
-    const double c = canvasPerMask();
-    return {maskRect.x() * c, maskRect.y() * c, maskRect.width() * c, maskRect.height() * c};
-}
-
-QRect MaskCanvas::maskRectToWidget(const cv::Rect &maskRect) const
-{
-    if (maskRect.empty())
-        return {};
-    const QRectF r = maskToCanvas(QRectF(maskRect.x, maskRect.y, maskRect.width, maskRect.height));
-    return imageToWidgetTransform().mapRect(r).toAlignedRect().adjusted(-1, -1, 1, 1);
-}
-
 QRect MaskCanvas::brushRingWidgetRect(QPointF widgetPos) const
 {
     const double r = brushRadius() * canvasPerMask() * zoom() + 3.0;
@@ -350,210 +335,30 @@ bool MaskCanvas::usesBrushRing() const
 
 // --- Overlays ---
 
-QSize MaskCanvas::smallOverlaySize() const
-{
-    if (!m_document || m_document->isNull())
-        return {};
-    const QSize size = m_document->size();
-    return {std::max(1, int(std::lround(size.width() * m_smallScale))),
-            std::max(1, int(std::lround(size.height() * m_smallScale)))};
-}
-
-MaskCanvas::LayerOverlay *MaskCanvas::layerOverlay(const QString &layerId)
-{
-    for (LayerOverlay &entry : m_layerOverlays) {
-        if (entry.id == layerId)
-            return &entry;
-    }
-    return nullptr;
-}
-
-QRect MaskCanvas::renderLayerOverlay(LayerOverlay &entry, const cv::Rect &maskRect)
-{
-    // Reads the document only: whole layers render on several threads at once.
-    const MaskDocument *document = m_document;
-    const MaskLayer *layer = document ? document->layer(entry.id) : nullptr;
-    if (!layer)
-        return {};
-    const cv::Mat mask = document->maskIfAllocated(entry.id);
-    if (entry.overlay.image().isNull()) {
-        if (mask.empty())
-            return {}; // nothing to show: no overlay yet
-        // Transparent, and the mask was empty outside maskRect until now.
-        entry.overlay.reset(document->size(), m_smallScale);
-    }
-    MaskLayer full = *layer; // visibility and opacity are applied when drawing
-    full.setVisible(true);
-    full.setOpacity(1.0);
-    entry.colour = layer->colour();
-    entry.outline = layer->isOutlineOnly();
-    return entry.overlay.update(mask, full, maskRect);
-}
-
-void MaskCanvas::rebuildOverlays()
-{
-    m_fullValid = false; // its memory is kept for the next image of the same size
-    // Overlays of the same size are reused: fresh memory costs more than colouring it.
-    std::vector<MaskOverlay> spare;
-    for (LayerOverlay &entry : m_layerOverlays) {
-        if (!entry.overlay.image().isNull())
-            spare.push_back(std::move(entry.overlay));
-    }
-    m_layerOverlays.clear();
-    if (!m_document || m_document->isNull()) {
-        m_full = MaskOverlay();
-        return;
-    }
-    const QSize size = m_document->size();
-    if (m_full.maskSize() != size)
-        m_full = MaskOverlay();
-    const int longSide = std::max(size.width(), size.height());
-    m_smallScale = longSide > OverlayLongSide ? double(OverlayLongSide) / longSide : 1.0;
-    const QSize smallSize = smallOverlaySize();
-    for (const QString &id : m_document->layerIds()) {
-        m_layerOverlays.push_back({id, MaskOverlay(), QColor(), false});
-        if (!spare.empty() && !m_document->maskIfAllocated(id).empty() && spare.back().maskSize() == size
-            && spare.back().image().size() == smallSize) {
-            m_layerOverlays.back().overlay = std::move(spare.back());
-            spare.pop_back();
-        }
-    }
-    std::vector<LayerOverlay *> all;
-    for (LayerOverlay &entry : m_layerOverlays)
-        all.push_back(&entry);
-    renderWhole(all);
-}
-
-void MaskCanvas::renderWhole(const std::vector<LayerOverlay *> &entries)
-{
-    if (!m_document || entries.empty())
-        return;
-    auto render = [this](LayerOverlay *entry) {
-        const cv::Mat mask = m_document->maskIfAllocated(entry->id);
-        if (mask.empty()) { // nothing to show (yet): no overlay
-            entry->overlay = MaskOverlay();
-            if (const MaskLayer *layer = m_document->layer(entry->id)) {
-                entry->colour = layer->colour();
-                entry->outline = layer->isOutlineOnly();
-            }
-            return;
-        }
-        renderLayerOverlay(*entry, cv::Rect(0, 0, mask.cols, mask.rows)); // every pixel, reused or new
-    };
-    if (entries.size() == 1) {
-        render(entries.front());
-        return;
-    }
-    // Independent overlays of a document nobody changes meanwhile: one layer per thread.
-    QtConcurrent::blockingMap(entries, render);
-}
-
 bool MaskCanvas::fullOverlayNeeded() const
 {
-    if (!m_document || m_document->isNull() || m_smallScale >= 1.0)
-        return false;
-    const double screenPerMask = zoom() * canvasPerMask() * devicePixelRatioF();
-    return screenPerMask > m_smallScale * 1.05;
-}
-
-void MaskCanvas::ensureFullOverlay()
-{
-    if (m_fullValid || !m_document)
-        return;
-    if (m_full.maskSize() != m_document->size() || m_full.scale() != 1.0)
-        m_full.reset(m_document->size(), 1.0);
-    m_full.updateAll(*m_document); // every pixel
-    m_fullValid = true;
+    return m_overlays.fullNeeded(zoom() * canvasPerMask() * devicePixelRatioF());
 }
 
 QImage MaskCanvas::overlayImage() const
 {
-    if (fullOverlayNeeded() && m_fullValid)
-        return m_full.image();
-    QImage composed(smallOverlaySize(), QImage::Format_ARGB32_Premultiplied);
-    if (composed.isNull())
-        return composed;
-    composed.fill(Qt::transparent);
-    QPainter painter(&composed);
-    for (const LayerOverlay &entry : m_layerOverlays) {
-        const MaskLayer *layer = m_document->layer(entry.id);
-        if (!layer || !layer->isVisible() || entry.overlay.image().isNull())
-            continue;
-        painter.setOpacity(layer->opacity());
-        painter.drawImage(0, 0, entry.overlay.image());
-    }
-    return composed;
-}
-
-void MaskCanvas::syncLayerOverlays()
-{
-    // Follow the document's layers; recolour only those whose colour or outline changed.
-    if (!m_document || m_document->isNull()) {
-        m_layerOverlays.clear();
-        return;
-    }
-    {
-        std::vector<LayerOverlay> previous;
-        previous.swap(m_layerOverlays);
-        std::vector<QString> stale;
-        for (const QString &id : m_document->layerIds()) {
-            const auto it = std::find_if(previous.begin(), previous.end(),
-                                         [&id](const LayerOverlay &entry) { return entry.id == id; });
-            const MaskLayer *layer = m_document->layer(id);
-            if (it != previous.end()) {
-                m_layerOverlays.push_back(std::move(*it));
-                LayerOverlay &entry = m_layerOverlays.back();
-                if (entry.colour != layer->colour() || entry.outline != layer->isOutlineOnly()
-                    || (entry.overlay.image().isNull() && !m_document->maskIfAllocated(id).empty()))
-                    stale.push_back(id);
-            } else {
-                m_layerOverlays.push_back({id, MaskOverlay(), QColor(), false});
-                stale.push_back(id);
-            }
-        }
-        std::vector<LayerOverlay *> entries;
-        for (const QString &id : stale)
-            entries.push_back(layerOverlay(id));
-        renderWhole(entries);
-    }
+    return m_overlays.composed(fullOverlayNeeded());
 }
 
 void MaskCanvas::refreshOverlay()
 {
     if (m_document && !m_document->isNull()) {
-        syncLayerOverlays();
-        m_fullValid = false; // remade when next needed
+        m_overlays.refresh();
         if (fullOverlayNeeded())
-            ensureFullOverlay();
+            m_overlays.ensureFull();
     }
     update();
 }
 
 void MaskCanvas::recolour(const cv::Rect &maskRect, const QString &layerId)
 {
-    if (!m_document || maskRect.empty())
-        return;
-    QRectF canvasArea;
-    const QString id = layerId.isEmpty() ? m_activeLayer : layerId;
-    LayerOverlay *entry = layerOverlay(id);
-    if (!entry && m_document->hasLayer(id)) { // a layer added since: take it in
-        syncLayerOverlays();
-        entry = layerOverlay(id);
-    }
-    if (entry) {
-        const QRect small = renderLayerOverlay(*entry, maskRect);
-        if (!small.isEmpty()) {
-            const QSize overlaySize = smallOverlaySize();
-            const double kx = double(overlaySize.width()) / image().width();
-            const double ky = double(overlaySize.height()) / image().height();
-            canvasArea = QRectF(small.x() / kx, small.y() / ky, small.width() / kx, small.height() / ky);
-        }
-    }
-    if (m_fullValid) {
-        const QRect full = m_full.update(*m_document, maskRect);
-        if (!full.isEmpty())
-            canvasArea |= maskToCanvas(QRectF(full));
-    }
+    const QRectF canvasArea = m_overlays.recolour(layerId.isEmpty() ? m_activeLayer : layerId, maskRect,
+                                                  image().size(), canvasPerMask());
     if (!canvasArea.isEmpty())
         update(imageToWidgetTransform().mapRect(canvasArea).toAlignedRect().adjusted(-1, -1, 1, 1));
 }
@@ -561,31 +366,8 @@ void MaskCanvas::recolour(const cv::Rect &maskRect, const QString &layerId)
 void MaskCanvas::paintOverlay(QPainter &painter, const QRect &visibleImageRect)
 {
     if (m_document && !m_document->isNull() && hasImage()) {
-        auto draw = [&](const QImage &overlay, double opacity) {
-            // Overlay pixels per canvas pixel, per axis (the overlay's size is rounded).
-            const double kx = double(overlay.width()) / image().width();
-            const double ky = double(overlay.height()) / image().height();
-            const QRect source = QRectF(visibleImageRect.x() * kx, visibleImageRect.y() * ky,
-                                        visibleImageRect.width() * kx, visibleImageRect.height() * ky)
-                                     .toAlignedRect()
-                & overlay.rect();
-            if (source.isEmpty())
-                return;
-            const QRectF target(source.x() / kx, source.y() / ky, source.width() / kx, source.height() / ky);
-            painter.setOpacity(opacity);
-            painter.drawImage(target, overlay, QRectF(source));
-        };
         painter.save();
-        if (fullOverlayNeeded()) {
-            ensureFullOverlay();
-            draw(m_full.image(), 1.0);
-        } else {
-            for (const LayerOverlay &entry : m_layerOverlays) {
-                const MaskLayer *layer = m_document->layer(entry.id);
-                if (layer && layer->isVisible() && layer->opacity() > 0 && !entry.overlay.image().isNull())
-                    draw(entry.overlay.image(), layer->opacity());
-            }
-        }
+        m_overlays.paint(painter, visibleImageRect, image().size(), fullOverlayNeeded());
         painter.restore();
     }
 

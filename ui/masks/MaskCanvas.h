@@ -3,6 +3,7 @@
 
 #include "canvas/ImageCanvas.h"
 
+#include "masks/LayerOverlays.h"
 #include "masks/MaskOverlay.h"
 #include "masks/MaskTools.h"
 #include "segmentation/SuperpixelIndex.h"
@@ -31,7 +32,7 @@ class MaskStroke;
 /// The image canvas with region masks: draws the masks of a MaskDocument over the photo and runs
 /// the mask tools on its active layer.
 ///
-/// Drawing: while zoomed out, one MaskOverlay per layer at most OverlayLongSide pixels long (a
+/// Drawing (LayerOverlays): while zoomed out, one MaskOverlay per layer at most OverlayLongSide pixels long (a
 /// repaint at fit never touches 12 megapixels), coloured at full strength and composed at paint
 /// time with the layer's opacity, so hiding a layer or changing its opacity recolours nothing;
 /// zoomed in, one full-size overlay of all visible layers (made on first need). A tool recolours
@@ -195,29 +196,13 @@ private:
     // Geometry: canvas image pixels per mask pixel (1 unless a preview is shown).
     double canvasPerMask() const;
     cv::Point2f toMask(QPointF widgetPos) const;
-    QRectF maskToCanvas(const QRectF &maskRect) const;
-    QRect maskRectToWidget(const cv::Rect &maskRect) const;
     QRect brushRingWidgetRect(QPointF widgetPos) const;
     float brushRadius() const { return m_brushSize / 2.0f; }
 
-    void rebuildOverlays();
     bool fullOverlayNeeded() const;
-    void ensureFullOverlay();
     /// Recolours the overlays for a changed mask rectangle of a layer (the active one when empty)
     /// and repaints that part.
     void recolour(const cv::Rect &maskRect, const QString &layerId = {});
-    struct LayerOverlay;
-    LayerOverlay *layerOverlay(const QString &layerId);
-    /// Recolours part of a layer's reduced overlay, at full strength as if visible (a null overlay
-    /// is made first, transparent, once the layer has pixels); returns the overlay rectangle
-    /// recoloured. Reads the document only.
-    QRect renderLayerOverlay(LayerOverlay &entry, const cv::Rect &maskRect);
-    QSize smallOverlaySize() const;
-    /// The reduced overlays follow the document's layers (new ones rendered, colour or outline
-    /// changes recoloured, the rest kept).
-    void syncLayerOverlays();
-    /// Renders whole reduced overlays, in parallel when there are several.
-    void renderWhole(const std::vector<LayerOverlay *> &entries);
     void updateInteraction();
     bool usesBrushRing() const;
 
@@ -252,17 +237,7 @@ private:
 
     MaskDocument *m_document = nullptr;
     QUndoStack *m_stack = nullptr;
-    struct LayerOverlay
-    {
-        QString id;
-        MaskOverlay overlay; // null until the layer has pixels
-        QColor colour; // the style it was rendered with
-        bool outline = false;
-    };
-    std::vector<LayerOverlay> m_layerOverlays; // at most OverlayLongSide, in layer order
-    double m_smallScale = 1.0; // requested scale of the reduced overlays
-    MaskOverlay m_full; // the mask's size, made on first need
-    bool m_fullValid = false;
+    LayerOverlays m_overlays{OverlayLongSide};
     bool m_toolsAllowed = true;
     QString m_disabledReason;
     Tool m_tool = Tool::Pan;

@@ -169,8 +169,8 @@ void LayerOverlays::sync()
     previous.swap(m_entries);
     std::vector<QString> stale;
     for (const QString &id : m_document->layerIds()) {
-        const auto it
-            = std::find_if(previous.begin(), previous.end(), [&id](const Entry &entry) { return entry.id == id; });
+        const auto it = std::find_if(previous.begin(), previous.end(),
+                                     [&id](const Entry &entry) { return entry.id == id; });
         const MaskLayer *layer = m_document->layer(id);
         if (it != previous.end()) {
             m_entries.push_back(std::move(*it));

@@ -3,18 +3,16 @@
 
 #include "canvas/ImageCanvas.h"
 
+#include "masks/LayerOverlays.h"
 #include "masks/MaskOverlay.h"
 #include "masks/MaskTools.h"
-#include "segmentation/SuperpixelIndex.h"
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QList>
 #include <QPair>
-#include <QPointer>
 #include <QString>
 
-#include <atomic>
+#include <array>
 #include <functional>
 #include <memory>
 #include <opencv2/core/mat.hpp>
@@ -24,18 +22,28 @@ class QUndoStack;
 
 namespace dl {
 
-class GrabCutSegmenter;
+class AbstractMaskTool;
+class GrabCutTool;
 class MaskDocument;
 class MaskStroke;
+class PolygonTool;
+class SuperpixelTool;
 
-/// The image canvas with region masks: draws the masks of a MaskDocument over the photo and runs
-/// the mask tools on its active layer.
+/// The image canvas with region masks: draws the masks of a MaskDocument over the photo and routes
+/// the mouse and keys to the active mask tool, which edits the active layer.
 ///
-/// Drawing: while zoomed out, one MaskOverlay per layer at most OverlayLongSide pixels long (a
-/// repaint at fit never touches 12 megapixels), coloured at full strength and composed at paint
-/// time with the layer's opacity, so hiding a layer or changing its opacity recolours nothing;
-/// zoomed in, one full-size overlay of all visible layers (made on first need). A tool recolours
-/// only the rectangle it changed, of its layer, and repaints only that part of the widget.
+/// Drawing (LayerOverlays): while zoomed out, one MaskOverlay per layer at most OverlayLongSide
+/// pixels long (a repaint at fit never touches 12 megapixels), coloured at full strength and
+/// composed at paint time with the layer's opacity, so hiding a layer or changing its opacity
+/// recolours nothing; zoomed in, one full-size overlay of all visible layers (made on first need).
+/// A tool recolours only the rectangle it changed, of its layer, and repaints only that part of the
+/// widget.
+///
+/// Tools: one class per tool in masks/tools/ (AbstractMaskTool), each seeing the canvas through a
+/// MaskToolContext: the document, active layer and undo stack, the brush, the mapping from widget
+/// to mask coordinates, repaints, messages and the busy state. The canvas keeps the view, the
+/// overlays and the brush ring, and gives a tool the mouse only while the tools are enabled and
+/// nothing pans.
 ///
 /// Edits: each press-to-release edit is a MaskStroke that becomes one MaskEditCommand on the undo
 /// stack given with the document (a stroke that starts where the previous one of the same tool and
@@ -132,15 +140,15 @@ public:
     /// Cancels the background work; nothing is applied.
     void cancelBusy();
     /// A polygon in progress: its vertex count (0 when none).
-    int polygonVertexCount() const { return int(m_polygon.size()); }
+    int polygonVertexCount() const;
     /// A GrabCut session on this image has a result to refine.
     bool hasGrabCutResult() const;
     void endGrabCutSession();
-    GrabCutStart grabCutStart() const { return m_grabCutStart; }
+    GrabCutStart grabCutStart() const;
     /// Switches the way the next GrabCut session starts (a session in progress stays).
     void setGrabCutStart(GrabCutStart start);
     /// GrabCut strokes drawn but not yet segmented (Enter runs them).
-    bool hasPendingGrabCutStrokes() const { return !m_fgStrokes.empty() || !m_bgStrokes.empty(); }
+    bool hasPendingGrabCutStrokes() const;
     /// Runs the pending GrabCut strokes now: starts a session from them, or refines the current
     /// one. False when there is nothing to run (or no foreground stroke to start from).
     bool runGrabCutStrokes();
@@ -181,69 +189,36 @@ protected:
     void focusOutEvent(QFocusEvent *event) override;
 
 private:
-    enum class Drag
-    {
-        None,
-        Delegated, // the base class pans
-        Stroke, // brush, eraser, superpixel brush
-        Polygon,
-        Rectangle,
-        GrabCutBox,
-        GrabCutStroke
-    };
+    class ToolContext;
+    static constexpr size_t ToolCount = size_t(Tool::Superpixel) + 1;
+
+    AbstractMaskTool *activeTool() const { return m_tools[size_t(m_tool)].get(); }
 
     // Geometry: canvas image pixels per mask pixel (1 unless a preview is shown).
     double canvasPerMask() const;
     cv::Point2f toMask(QPointF widgetPos) const;
-    QRectF maskToCanvas(const QRectF &maskRect) const;
-    QRect maskRectToWidget(const cv::Rect &maskRect) const;
     QRect brushRingWidgetRect(QPointF widgetPos) const;
     float brushRadius() const { return m_brushSize / 2.0f; }
 
-    void rebuildOverlays();
     bool fullOverlayNeeded() const;
-    void ensureFullOverlay();
     /// Recolours the overlays for a changed mask rectangle of a layer (the active one when empty)
     /// and repaints that part.
     void recolour(const cv::Rect &maskRect, const QString &layerId = {});
-    struct LayerOverlay;
-    LayerOverlay *layerOverlay(const QString &layerId);
-    /// Recolours part of a layer's reduced overlay, at full strength as if visible (a null overlay
-    /// is made first, transparent, once the layer has pixels); returns the overlay rectangle
-    /// recoloured. Reads the document only.
-    QRect renderLayerOverlay(LayerOverlay &entry, const cv::Rect &maskRect);
-    QSize smallOverlaySize() const;
-    /// The reduced overlays follow the document's layers (new ones rendered, colour or outline
-    /// changes recoloured, the rest kept).
-    void syncLayerOverlays();
-    /// Renders whole reduced overlays, in parallel when there are several.
-    void renderWhole(const std::vector<LayerOverlay *> &entries);
     void updateInteraction();
     bool usesBrushRing() const;
 
-    MaskStroke *beginStroke(MaskTool tool, QPointF widgetPos);
-    void finishStroke();
-    void cancelStroke();
-    void push(std::unique_ptr<MaskStroke> stroke, bool continues);
+    /// Pushes an edit of the active layer as one undo step; a brush stroke never continues it.
+    void pushEdit(std::unique_ptr<MaskStroke> stroke, bool continues);
+    /// Pushes a brush stroke, continuing the previous one when it starts where that ended.
+    void pushStroke(std::unique_ptr<MaskStroke> stroke, cv::Point2f start, cv::Point2f end);
+    /// Ends the stroke: its undo step goes on the stack (applied at once without one); false when
+    /// no pixel changed.
+    bool push(std::unique_ptr<MaskStroke> stroke, bool continues);
     bool runMorphology(MaskTool tool, const std::function<cv::Rect(MaskStroke &)> &edit);
     void onApplied(MaskDocument *document, const QString &layerId, const cv::Rect &rect);
 
-    void closePolygon();
-    void cancelPolygon();
-    void paintSuperpixels(cv::Point2f from, cv::Point2f to);
-    void startSuperpixels();
-    void startWand(cv::Point seed, PaintMode mode);
-    void applyWand(const cv::Mat &region);
-    void onMaskJobFinished();
-    void onSuperpixelsFinished();
-    void startGrabCut(const cv::Rect &box);
-    void startGrabCutFromStrokes();
-    /// The pending strokes as full-size masks (empty cv::Mat for none).
-    void rasteriseStrokes(cv::Mat &foreground, cv::Mat &background) const;
-    /// Prepares a new session on the current image for the active layer.
-    void newGrabCutSession();
-    void refineGrabCut();
-    void applyGrabCut(const cv::Mat &result);
+    /// The image the tools' per-image state belongs to (see MaskToolContext::segmentationImage()).
+    const QImage &segmentationImage();
     void setBusy(const QString &what);
     void clearBusy();
     void resetImageState();
@@ -252,17 +227,7 @@ private:
 
     MaskDocument *m_document = nullptr;
     QUndoStack *m_stack = nullptr;
-    struct LayerOverlay
-    {
-        QString id;
-        MaskOverlay overlay; // null until the layer has pixels
-        QColor colour; // the style it was rendered with
-        bool outline = false;
-    };
-    std::vector<LayerOverlay> m_layerOverlays; // at most OverlayLongSide, in layer order
-    double m_smallScale = 1.0; // requested scale of the reduced overlays
-    MaskOverlay m_full; // the mask's size, made on first need
-    bool m_fullValid = false;
+    LayerOverlays m_overlays{OverlayLongSide};
     bool m_toolsAllowed = true;
     QString m_disabledReason;
     Tool m_tool = Tool::Pan;
@@ -270,20 +235,16 @@ private:
     int m_brushSize = DefaultBrushSize;
     int m_wandTolerance = DefaultWandTolerance;
 
-    Drag m_drag = Drag::None;
+    bool m_panning = false; // a drag the base class pans with
     bool m_editingSignalled = false;
     bool m_spaceDown = false;
     bool m_hovering = false;
     QPointF m_hoverPos; // widget
-    QPointF m_pressPos; // widget
-    cv::Point2f m_last; // mask coordinates of the last stroke point
-    PaintMode m_mode = PaintMode::Paint;
-    std::unique_ptr<MaskStroke> m_stroke;
 
-    // Where the last pushed stroke ended, to tell whether the next one continues it.
+    // Where the last pushed brush stroke ended, to tell whether the next one continues it.
     struct LastStroke
     {
-        Tool tool = Tool::Pan;
+        MaskTool tool = MaskTool::Brush;
         QString layer;
         const MaskDocument *document = nullptr;
         cv::Point2f end;
@@ -291,31 +252,14 @@ private:
         QElapsedTimer time;
     } m_lastStroke;
 
-    std::vector<cv::Point2f> m_polygon; // mask coordinates
-    bool m_polygonFreehand = false;
-    PaintMode m_polygonMode = PaintMode::Paint;
-    QPointF m_rectStart, m_rectEnd; // mask coordinates (QPointF for drawing)
+    QImage m_segImage; // the image the tools' per-image state belongs to
 
-    // Background work and per-image segmentation state.
-    QImage m_segImage; // the image the segmentation state belongs to
-    std::shared_ptr<cv::Mat> m_bgr = std::make_shared<cv::Mat>(); // BGR copy for the wand, made on first use
-    QFutureWatcher<cv::Mat> m_maskWatcher; // GrabCut steps and the wand
-    bool m_wandRunning = false;
-    bool m_grabCutRunning = false;
-    bool m_superpixelsRunning = false;
-    std::shared_ptr<std::atomic<bool>> m_superpixelCancel = std::make_shared<std::atomic<bool>>(false);
-    QString m_busyWhat;
-    std::unique_ptr<GrabCutSegmenter> m_grabCut;
-    cv::Mat m_grabCutApplied; // the last GrabCut result put into the layer (full size)
-    QString m_grabCutLayer;
-    int m_grabCutIndex = -1; // the undo index right after the session's last step
-    std::vector<std::vector<cv::Point2f>> m_fgStrokes, m_bgStrokes; // pending refinement strokes
-    bool m_grabCutBackground = false; // the stroke being drawn is background
-    GrabCutStart m_grabCutStart = GrabCutStart::Box;
-    PaintMode m_wandMode = PaintMode::Paint;
-    std::shared_ptr<const SuperpixelIndex> m_superpixels;
-    QFutureWatcher<SuperpixelIndex> m_superpixelWatcher;
-    const MaskDocument *m_jobDocument = nullptr; // the document a running job applies to
+    // The tools see the canvas through the context; it outlives them.
+    std::unique_ptr<ToolContext> m_context;
+    std::array<std::unique_ptr<AbstractMaskTool>, ToolCount> m_tools; // by Tool
+    PolygonTool *m_polygon = nullptr;
+    GrabCutTool *m_grabCut = nullptr;
+    SuperpixelTool *m_superpixel = nullptr;
 };
 
 } // namespace dl

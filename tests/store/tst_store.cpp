@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The store: migrations, pragmas, refusing newer or foreign files, the
-// writer lock, transactions, users and password hashing.
+// The store: migrations, connection settings, refusing newer or foreign
+// stores, the writer lock, transactions (SQLite's busy retry), consistency
+// checks, users and password hashing. Every test runs twice: on an SQLite
+// file and on a PostgreSQL database of the test server (global data rows
+// "sqlite" and "postgres").
+#include "PostgresTestServer.h"
+
 #include "auth/PasswordHasher.h"
+#include "store/PostgresServer.h"
 #include "store/SchemaMigrator.h"
 #include "store/Sql.h"
 #include "store/Store.h"
@@ -11,7 +17,9 @@
 
 #include <QFile>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTest>
@@ -24,6 +32,11 @@ class TestStore : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase_data();
+    void initTestCase();
+    void init();
+    void cleanupTestCase();
+
     void freshStoreHasLatestSchema();
     void pragmasAreInForce();
     void migrationsStepOneAtATime();
@@ -33,6 +46,9 @@ private slots:
     void missingStoreIsReported();
     void writerLockNamesHolder();
     void transactionRollsBackUnlessCommitted();
+    void busyWriterRetriesUntilTheLockIsReleased();
+    void busyWriterGivesUpWithAClearMessage();
+    void foreignKeyViolationsAreFound();
     void pseudonymsAreStableAndOpaque();
     void pbkdf2MatchesReferenceVectors_data();
     void pbkdf2MatchesReferenceVectors();
@@ -41,9 +57,71 @@ private slots:
     void checkReportsMissingImageFiles();
 
 private:
+    bool postgres() const;
+    /// The store called name on this row's backend: a file, or a database
+    /// of the test server (dropped at the end).
+    QString path(const QString &name);
+    /// A plain connection (no store) to the store called name, created empty.
+    QSqlDatabase rawConnection(const QString &name, const QString &connectionName);
+
     QTemporaryDir m_dir;
-    QString path(const QString &name) const { return m_dir.filePath(name); }
+    PostgresTestServer m_pg {u"store"_s};
 };
+
+void TestStore::initTestCase_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << u"sqlite"_s;
+    QTest::newRow("postgres") << u"postgres"_s;
+}
+
+void TestStore::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // team stores cache their images below it
+    QVERIFY(m_dir.isValid());
+}
+
+void TestStore::init()
+{
+    if (!postgres())
+        return;
+    if (PostgresTestServer::disabled())
+        QSKIP("DERMLABEL_NO_POSTGRES=1: no PostgreSQL server");
+    QVERIFY2(m_pg.isAvailable(), qPrintable(m_pg.error()));
+}
+
+void TestStore::cleanupTestCase()
+{
+    m_pg.dropAll();
+}
+
+bool TestStore::postgres() const
+{
+    QFETCH_GLOBAL(QString, backend);
+    return backend == u"postgres"_s;
+}
+
+QString TestStore::path(const QString &name)
+{
+    if (postgres())
+        return m_pg.databaseUrl(name.section(u'.', 0, 0));
+    return m_dir.filePath(name);
+}
+
+QSqlDatabase TestStore::rawConnection(const QString &name, const QString &connectionName)
+{
+    if (!postgres()) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+        db.setDatabaseName(path(name));
+        db.open();
+        return db;
+    }
+    QString error;
+    if (!m_pg.exists(name.section(u'.', 0, 0), &error) && !m_pg.create(name.section(u'.', 0, 0), &error))
+        qWarning("%s", qPrintable(error));
+    PostgresServer::Failure failure = PostgresServer::Failure::None;
+    return PostgresServer::connect(m_pg.location(name.section(u'.', 0, 0)), connectionName, &failure, &error);
+}
 
 void TestStore::freshStoreHasLatestSchema()
 {
@@ -70,22 +148,41 @@ void TestStore::pragmasAreInForce()
     QString error;
     auto store = Store::open(path(u"pragmas.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
     QVERIFY2(store, qPrintable(error));
-    QCOMPARE(Sql::scalar(store->db(), u"PRAGMA journal_mode"_s, {}, &error)->toString(), u"wal"_s);
-    QCOMPARE(Sql::scalar(store->db(), u"PRAGMA foreign_keys"_s, {}, &error)->toInt(), 1);
-    QCOMPARE(Sql::scalar(store->db(), u"PRAGMA busy_timeout"_s, {}, &error)->toInt(), SqlDialect::BusyTimeoutMs);
+    const QString settingQuery =
+        postgres() ? u"SELECT current_setting('client_min_messages')"_s : u"PRAGMA foreign_keys"_s;
+    const QString expected = postgres() ? u"warning"_s : u"1"_s;
+    if (postgres()) {
+        QCOMPARE(store->dialect().engine(), SqlDialect::Engine::Postgres);
+        auto setting = [&](const QString &name) {
+            return Sql::scalar(store->db(), u"SELECT current_setting(?)"_s, {name}, &error).value_or(QVariant()).toString();
+        };
+        QCOMPARE(setting(u"standard_conforming_strings"_s), u"on"_s);
+        QCOMPARE(setting(u"application_name"_s), u"dermlabel"_s);
+        QCOMPARE(setting(u"client_min_messages"_s), u"warning"_s);
+    } else {
+        QCOMPARE(Sql::scalar(store->db(), u"PRAGMA journal_mode"_s, {}, &error)->toString(), u"wal"_s);
+        QCOMPARE(Sql::scalar(store->db(), u"PRAGMA foreign_keys"_s, {}, &error)->toInt(), 1);
+        QCOMPARE(Sql::scalar(store->db(), u"PRAGMA busy_timeout"_s, {}, &error)->toInt(), SqlDialect::BusyTimeoutMs);
+    }
     // Foreign keys really are enforced.
     QVERIFY(!Sql::exec(store->db(), u"INSERT INTO case_images (case_id, image_id, position) VALUES (99, 99, 1)"_s, {},
                        &error));
-    QVERIFY(error.contains(u"FOREIGN KEY"_s, Qt::CaseInsensitive));
+    QVERIFY2(error.contains(u"FOREIGN KEY"_s, Qt::CaseInsensitive), qPrintable(error));
+    // Booleans are stored as integers on both engines.
+    QVERIFY2(Sql::exec(store->db(),
+                       u"INSERT INTO users (name, role, password_hash, active, created_at) VALUES (?, ?, ?, ?, ?)"_s,
+                       {u"flag"_s, u"qa"_s, u"x"_s, false, Sql::now()}, &error),
+             qPrintable(error));
+    QCOMPARE(Sql::scalar(store->db(), u"SELECT active FROM users WHERE name = 'flag'"_s, {}, &error)->toInt(), 0);
     // A connection made on another thread gets the same settings.
-    int threadForeignKeys = -1;
+    QString threadSetting;
     QThread *thread = QThread::create([&] {
-        threadForeignKeys = Sql::scalar(store->db(), u"PRAGMA foreign_keys"_s, {}, nullptr).value_or(-1).toInt();
+        threadSetting = Sql::scalar(store->db(), settingQuery, {}, nullptr).value_or(QVariant()).toString();
     });
     thread->start();
     thread->wait();
     delete thread;
-    QCOMPARE(threadForeignKeys, 1);
+    QCOMPARE(threadSetting, expected);
 }
 
 static QList<Migration> testMigrations(int upTo)
@@ -102,15 +199,15 @@ void TestStore::migrationsStepOneAtATime()
 {
     const QString name = u"migrations-step"_s;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-        db.setDatabaseName(path(u"steps.db"_s));
-        QVERIFY(db.open());
+        QSqlDatabase db = rawConnection(u"steps.db"_s, name);
+        QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
+        const SqlDialect dialect(SqlDialect::engineOf(db));
         QString error;
-        SchemaMigrator v1(db, SqlDialect(), testMigrations(1));
+        SchemaMigrator v1(db, dialect, testMigrations(1));
         QCOMPARE(v1.storeVersion(&error), 0);
         QVERIFY2(v1.migrate(&error), qPrintable(error));
         QCOMPARE(v1.storeVersion(&error), 1);
-        SchemaMigrator v3(db, SqlDialect(), testMigrations(3));
+        SchemaMigrator v3(db, dialect, testMigrations(3));
         QVERIFY2(v3.migrate(&error), qPrintable(error));
         QCOMPARE(v3.storeVersion(&error), 3);
         QVERIFY(db.tables().contains(u"b"_s));
@@ -127,13 +224,12 @@ void TestStore::failingMigrationRollsBack()
 {
     const QString name = u"migrations-fail"_s;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-        db.setDatabaseName(path(u"fail.db"_s));
-        QVERIFY(db.open());
+        QSqlDatabase db = rawConnection(u"fail.db"_s, name);
+        QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
         QString error;
         QList<Migration> migrations = testMigrations(2);
         migrations.append({3, u"broken"_s, {u"CREATE TABLE c (id INTEGER)"_s, u"THIS IS NOT SQL"_s}});
-        SchemaMigrator migrator(db, SqlDialect(), migrations);
+        SchemaMigrator migrator(db, SqlDialect(SqlDialect::engineOf(db)), migrations);
         QVERIFY(!migrator.migrate(&error));
         QVERIFY2(error.contains(u"3"_s), qPrintable(error));
         QCOMPARE(migrator.storeVersion(&error), 2);
@@ -160,33 +256,46 @@ void TestStore::newerStoreIsRefused()
 
 void TestStore::foreignFileIsRefused()
 {
-    const QString file = path(u"notes.txt"_s);
-    QFile f(file);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("these are not the images you are looking for\n");
-    f.close();
     QString error;
-    QVERIFY(!Store::open(file, Store::OpenMode::MustExist, &error));
-    QVERIFY2(error.contains(u"not a DermLabel store"_s), qPrintable(error));
-    QCOMPARE(f.size(), qint64(45)); // untouched
+    if (!postgres()) {
+        const QString file = path(u"notes.txt"_s);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("these are not the images you are looking for\n");
+        f.close();
+        QVERIFY(!Store::open(file, Store::OpenMode::MustExist, &error));
+        QVERIFY2(error.contains(u"not a DermLabel store"_s), qPrintable(error));
+        QCOMPARE(f.size(), qint64(45)); // untouched
+    }
 
-    // An SQLite database of another program is refused too, and not changed.
-    const QString other = path(u"other.sqlite"_s);
+    // A database of another program is refused too, and not changed.
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"other"_s);
-        db.setDatabaseName(other);
-        QVERIFY(db.open());
-        QSqlQuery(db).exec(u"CREATE TABLE notes (t TEXT)"_s);
+        QSqlDatabase db = rawConnection(u"other.sqlite"_s, u"other"_s);
+        QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
+        QVERIFY(QSqlQuery(db).exec(u"CREATE TABLE notes (t TEXT)"_s));
     }
     QSqlDatabase::removeDatabase(u"other"_s);
-    QVERIFY(!Store::open(other, Store::OpenMode::MustExist, &error));
+    QVERIFY(!Store::open(path(u"other.sqlite"_s), Store::OpenMode::MustExist, &error));
     QVERIFY2(error.contains(u"not a DermLabel store"_s), qPrintable(error));
+    {
+        QSqlDatabase db = rawConnection(u"other.sqlite"_s, u"other"_s);
+        QCOMPARE(db.tables(), QStringList {u"notes"_s});
+    }
+    QSqlDatabase::removeDatabase(u"other"_s);
 }
 
 void TestStore::missingStoreIsReported()
 {
     QString error;
     QVERIFY(!Store::open(path(u"nowhere/none.dermlabel"_s), Store::OpenMode::MustExist, &error));
+    if (postgres()) {
+        QVERIFY2(error.contains(u"There is no database"_s), qPrintable(error));
+        QVERIFY2(error.contains(m_pg.databaseName(u"nowhere/none"_s)), qPrintable(error));
+        error.clear();
+        QCOMPARE(m_pg.exists(u"nowhere/none"_s, &error), false); // nothing was created
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        return;
+    }
     QVERIFY2(error.contains(u"There is no store"_s), qPrintable(error));
     QVERIFY(!QFile::exists(path(u"nowhere/none.dermlabel"_s)));
     QVERIFY(!Store::open(m_dir.path(), Store::OpenMode::MustExist, &error));
@@ -201,6 +310,14 @@ void TestStore::writerLockNamesHolder()
     auto second = Store::open(file, Store::OpenMode::MustExist, &error);
     QVERIFY(first && second);
     QVERIFY2(first->lockForWriting(&error), qPrintable(error));
+    QVERIFY(first->isLockedForWriting());
+    if (postgres()) {
+        // The server arbitrates a team store's writers: no lock file.
+        QVERIFY2(second->lockForWriting(&error), qPrintable(error));
+        QVERIFY(second->isLockedForWriting());
+        return;
+    }
+    QVERIFY(QFile::exists(file + u".lock"_s));
     QVERIFY(!second->lockForWriting(&error));
     QVERIFY2(error.contains(u"in use"_s), qPrintable(error));
     QVERIFY2(error.contains(QString::number(QCoreApplication::applicationPid())), qPrintable(error));
@@ -225,6 +342,119 @@ void TestStore::transactionRollsBackUnlessCommitted()
         QVERIFY(tx.commit());
     }
     QCOMPARE(store->setting(u"k"_s), u"kept"_s);
+}
+
+void TestStore::busyWriterRetriesUntilTheLockIsReleased()
+{
+    QString error;
+    auto store = Store::open(path(u"busy.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY2(store, qPrintable(error));
+    // Another writer of the same store (on SQLite a connection of its own,
+    // as another process would have).
+    auto other = Store::open(path(u"busy.dermlabel"_s), Store::OpenMode::MustExist, &error);
+    QVERIFY2(other, qPrintable(error));
+    QSqlDatabase writer = store->db();
+    if (!postgres()) // each attempt then fails at once instead of waiting
+        QVERIFY(Sql::exec(writer, u"PRAGMA busy_timeout = 0"_s, {}, &error));
+
+    // The other writer has begun and written nothing yet: on SQLite it holds
+    // the write lock already (BEGIN IMMEDIATE).
+    Transaction held(other->db());
+    QVERIFY2(held.isActive(), qPrintable(held.error()));
+
+    Transaction::Options options;
+    options.attempts = 5;
+    options.backoffMs = 0;
+    QList<int> busyAttempts;
+    options.onBusy = [&](int attempt) {
+        busyAttempts.append(attempt);
+        if (attempt == 2)
+            QVERIFY(held.commit()); // the other writer finishes
+    };
+    Transaction tx(writer, options);
+    QVERIFY2(tx.isActive(), qPrintable(tx.error()));
+    QVERIFY(!tx.isBusy());
+    if (postgres()) {
+        // A plain BEGIN: the server locks rows, not the database.
+        QCOMPARE(tx.attempts(), 1);
+        QVERIFY(busyAttempts.isEmpty());
+        QVERIFY(held.commit());
+    } else {
+        QCOMPARE(busyAttempts, (QList<int> {1, 2}));
+        QCOMPARE(tx.attempts(), 3);
+    }
+    QVERIFY2(store->setSetting(u"k"_s, u"written"_s, &error), qPrintable(error));
+    QVERIFY2(tx.commit(), qPrintable(tx.error()));
+    QCOMPARE(other->setting(u"k"_s), u"written"_s);
+}
+
+void TestStore::busyWriterGivesUpWithAClearMessage()
+{
+    QString error;
+    auto store = Store::open(path(u"busier.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    auto other = Store::open(path(u"busier.dermlabel"_s), Store::OpenMode::MustExist, &error);
+    QVERIFY2(store && other, qPrintable(error));
+    QSqlDatabase writer = store->db();
+    if (!postgres())
+        QVERIFY(Sql::exec(writer, u"PRAGMA busy_timeout = 0"_s, {}, &error));
+    Transaction held(other->db());
+    QVERIFY(held.isActive());
+    QVERIFY(other->setSetting(u"k"_s, u"held"_s, &error));
+
+    Transaction::Options options;
+    options.attempts = 3;
+    options.backoffMs = 0;
+    QList<int> busyAttempts;
+    options.onBusy = [&](int attempt) { busyAttempts.append(attempt); };
+    Transaction tx(writer, options);
+    if (postgres()) {
+        QVERIFY(tx.isActive());
+        QVERIFY(!tx.isBusy());
+        QCOMPARE(tx.attempts(), 1);
+        return;
+    }
+    QVERIFY(!tx.isActive());
+    QVERIFY(tx.isBusy());
+    QCOMPARE(tx.attempts(), 3);
+    QCOMPARE(busyAttempts, (QList<int> {1, 2})); // no pause after the last attempt
+    QVERIFY2(tx.error().contains(u"store is busy"_s), qPrintable(tx.error()));
+    QVERIFY(!tx.commit());
+    QVERIFY(held.commit());
+    QCOMPARE(store->setting(u"k"_s), u"held"_s);
+}
+
+void TestStore::foreignKeyViolationsAreFound()
+{
+    QString error;
+    auto store = Store::open(path(u"orphans.dermlabel"_s), Store::OpenMode::CreateIfMissing, &error);
+    QVERIFY2(store, qPrintable(error));
+    QCOMPARE(store->dialect().foreignKeyViolations(store->db(), &error), QStringList());
+    // Rows written while enforcement was off (a restore, a replica).
+    const QStringList off = postgres() ? QStringList {u"SET session_replication_role = replica"_s}
+                                       : QStringList {u"PRAGMA foreign_keys = OFF"_s};
+    const QStringList on = postgres() ? QStringList {u"SET session_replication_role = DEFAULT"_s}
+                                      : QStringList {u"PRAGMA foreign_keys = ON"_s};
+    // (Statements without parameters: PostgreSQL prepares no SET.)
+    QSqlQuery query(store->db());
+    for (const QString &statement : off)
+        QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+    QVERIFY2(Sql::exec(store->db(), u"INSERT INTO case_images (case_id, image_id, position) VALUES (99, 98, 1)"_s, {},
+                       &error),
+             qPrintable(error));
+    for (const QString &statement : on)
+        QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+
+    QStringList violations = store->dialect().foreignKeyViolations(store->db(), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    violations.sort();
+    QCOMPARE(violations.size(), 2);
+    QVERIFY2(violations.at(0).startsWith(u"case_images row "_s), qPrintable(violations.at(0)));
+    QVERIFY2(violations.at(0).endsWith(u" -> cases"_s), qPrintable(violations.at(0)));
+    QVERIFY2(violations.at(1).endsWith(u" -> images"_s), qPrintable(violations.at(1)));
+    const StoreCheck check = StoreInspector(*store).check(false, &error);
+    QVERIFY(!check.ok());
+    QCOMPARE(check.foreignKeyViolations.size(), 2);
+    QCOMPARE(check.integrityProblems, QStringList());
 }
 
 void TestStore::pseudonymsAreStableAndOpaque()

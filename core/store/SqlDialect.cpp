@@ -48,11 +48,16 @@ static bool configurePostgres(QSqlDatabase &db, QString *error)
     // Notices ("relation already exists, skipping") are no news to anyone.
     if (!pragma(db, u"SET client_min_messages = warning"_s, nullptr, error))
         return false;
-    // A backslash in a string literal is a backslash: the same as SQLite.
+    // A backslash in a string literal is a backslash, as in SQLite. (Qt's
+    // driver reads this setting when it connects, so it is checked, not set.)
     if (!pragma(db, u"SHOW standard_conforming_strings"_s, &answer, error))
         return false;
-    if (answer != u"on"_s && !pragma(db, u"SET standard_conforming_strings = on"_s, nullptr, error))
+    if (answer != u"on"_s) {
+        *error = QCoreApplication::translate("dl::SqlDialect",
+                                             "The PostgreSQL server has standard_conforming_strings off; a team "
+                                             "store needs it on (the default).");
         return false;
+    }
     return true;
 }
 

@@ -117,16 +117,6 @@ std::unique_ptr<Store> Store::openPostgres(const StoreLocation &location, OpenMo
     store->m_location = location;
     store->m_dialect = SqlDialect(SqlDialect::Engine::Postgres);
     store->m_connectionPrefix = newConnectionPrefix();
-    // Images in the server come later; until then a team store keeps its
-    // image files in a cache folder of this workstation.
-    const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
-    store->m_imageDirectory = QDir(cache.isEmpty() ? QDir::tempPath() : cache)
-                                  .filePath(u"stores/"_s + location.cacheKey());
-    if (!QDir().mkpath(store->m_imageDirectory)) {
-        *error = tr("Cannot create the image folder %1.").arg(QDir::toNativeSeparators(store->m_imageDirectory));
-        return nullptr;
-    }
-
     // A first connection of its own tells a missing database from the other
     // failures, before the store's connections exist.
     PostgresServer::Failure failure = PostgresServer::Failure::None;
@@ -147,6 +137,16 @@ std::unique_ptr<Store> Store::openPostgres(const StoreLocation &location, OpenMo
     }
     if (!store->initialise(mode, error))
         return nullptr;
+    // Images in the server come later; until then a team store keeps its
+    // image files in a cache folder of this workstation, one that the
+    // workstation and dermlabel-cli share (their CacheLocation differs).
+    const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    store->m_imageDirectory = QDir(cache.isEmpty() ? QDir::tempPath() : cache)
+                                  .filePath(u"dermlabel/stores/"_s + location.cacheKey());
+    if (!QDir().mkpath(store->m_imageDirectory)) {
+        *error = tr("Cannot create the image folder %1.").arg(QDir::toNativeSeparators(store->m_imageDirectory));
+        return nullptr;
+    }
     return store;
 }
 

@@ -56,7 +56,7 @@ public:
     QString displayName() const { return m_location.displayName(); }
     /// Where the image files are kept: beside an SQLite store, or for a team
     /// store a cache folder of this workstation
-    /// (QStandardPaths::CacheLocation/stores/<host>-<port>-<db>).
+    /// (QStandardPaths::GenericCacheLocation/dermlabel/stores/<host>-<port>-<db>).
     QString imageDirectory() const;
     /// Where the image with this content hash and file extension is kept.
     QString imageFilePath(const QString &sha256, const QString &extension) const;

@@ -384,8 +384,9 @@ void TestTeamStore::teamStoreHasNoLockFileAndCachesImagesLocally()
     auto store = Store::open(m_pg.location(u"cache"_s), Store::OpenMode::CreateIfMissing, &error);
     QVERIFY2(store, qPrintable(error));
     const StoreLocation location = m_pg.location(u"cache"_s);
-    const QString expected = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
-                                 .filePath(u"stores/%1-%2-%3"_s.arg(location.host())
+    // Shared by the workstation and dermlabel-cli.
+    const QString expected = QDir(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation))
+                                 .filePath(u"dermlabel/stores/%1-%2-%3"_s.arg(location.host())
                                                .arg(location.port())
                                                .arg(location.database()));
     QCOMPARE(store->imageDirectory(), expected);

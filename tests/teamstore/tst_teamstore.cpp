@@ -4,6 +4,7 @@
 // the rights and failures a person must be told about in plain words.
 #include "PostgresTestServer.h"
 
+#include "session/SessionService.h"
 #include "store/PostgresServer.h"
 #include "store/SchemaMigrator.h"
 #include "store/Sql.h"
@@ -397,6 +398,10 @@ void TestTeamStore::teamStoreHasNoLockFileAndCachesImagesLocally()
     QCOMPARE(store->displayName(), location.displayName());
     QVERIFY(!store->displayName().contains(location.password()));
     QVERIFY(!store->path().contains(location.password()));
+    // What the workstation shows of it.
+    const SessionService session(*store);
+    QCOMPARE(session.storeName(), location.database());
+    QVERIFY(!session.storeLocation().contains(location.password()));
 }
 
 void TestTeamStore::invalidIndexIsAnIntegrityProblem()

@@ -4,10 +4,12 @@
 #include "store/PostgresServer.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -157,5 +159,14 @@ void PostgresTestServer::dropAll()
     QString error;
     if (!admin(statements, &error))
         qWarning("Could not drop the test databases: %s", qPrintable(error));
+    // The stores' image folders, kept in the cache folder while the program
+    // runs in test mode.
+    if (QStandardPaths::isTestModeEnabled()) {
+        const QDir stores(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
+                          + u"/dermlabel/stores"_s);
+        const StoreLocation server = StoreLocation::parse(m_adminUrl, &error);
+        for (const QString &database : std::as_const(m_databases))
+            QDir(stores.filePath(server.withDatabase(database).cacheKey())).removeRecursively();
+    }
     m_databases.clear();
 }

@@ -125,7 +125,7 @@ bool Cli::parse(QCommandLineParser &parser, const QStringList &args, const QStri
     const QCommandLineOption help({u"h"_s, u"help"_s}, tr("Show this help."));
     parser.addOption(help);
     if (needsStore)
-        parser.addOption({u"store"_s, tr("The store file."), tr("PATH")});
+        parser.addOption({u"store"_s, tr("The store file, or a team store's postgresql:// URL."), tr("PATH")});
     parser.addOption({u"json"_s, tr("Print a machine-readable report on standard output.")});
     QStringList withProgram = args;
     withProgram[0] = u"dermlabel-cli "_s + command;

@@ -265,7 +265,7 @@ int Cli::demoCommand(const QStringList &args)
         out() << tr("Created the demo store %1: %2 images in %3 cases, %4 reference labels.\n"
                     "Demo users (password 'dermlabel'): admin, qa.lead, dr.amara, dr.lee, dr.silva; every image "
                     "is assigned to three dermatologists, and %5 of those assignments carry simulated labels.\n")
-                     .arg(QDir::toNativeSeparators(store->path()))
+                     .arg(store->displayName())
                      .arg(report.imported)
                      .arg(report.cases)
                      .arg(report.referenceLabels)

@@ -35,7 +35,7 @@ int Cli::initCommand(const QStringList &args)
     if (json())
         printJson({{u"ok"_s, true}, {u"store"_s, store->path()}, {u"schema_version"_s, store->schemaVersion()}});
     else
-        out() << tr("Created the store %1 (schema %2).").arg(QDir::toNativeSeparators(store->path())).arg(store->schemaVersion())
+        out() << tr("Created the store %1 (schema %2).").arg(store->displayName()).arg(store->schemaVersion())
               << u'\n';
     return Ok;
 }

@@ -149,6 +149,10 @@ bool AnnotationService::save(Annotation &annotation, QString *error)
         return false;
     QSqlDatabase db = m_store.db();
     Transaction tx(db);
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return false;
+    }
     AnnotationRepository annotations(db);
     const auto before = annotations.find(annotation.imageId, m_actor.id, error);
     if (before && before->sameLabels(annotation))
@@ -190,6 +194,10 @@ bool AnnotationService::setStatus(qint64 imageId, const QString &status, QString
         return false;
     QSqlDatabase db = m_store.db();
     Transaction tx(db);
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return false;
+    }
     if (!AssignmentRepository(db).setStatus(imageId, m_actor.id, status, error)
         || !AuditLog::record(db, m_actor.id, u"assignment.status"_s, u"image"_s, imageId, {{u"status"_s, status}},
                              error)

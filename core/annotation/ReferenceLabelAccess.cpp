@@ -24,6 +24,10 @@ bool ReferenceLabelAccess::setTrainingStore(Store &store, const User &actor, boo
     if (!Permissions::check(actor, Action::ManageUsers, error))
         return false;
     Transaction tx(store.db());
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return false;
+    }
     if (!store.setSetting(TrainingKey, on ? u"1"_s : u"0"_s, error)
         || !AuditLog::record(store.db(), actor.id, u"store.training"_s, u"store"_s, 0, {{u"on"_s, on}}, error))
         return false;

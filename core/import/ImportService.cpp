@@ -142,6 +142,10 @@ private:
 bool ImportRun::begin()
 {
     Transaction tx(m_db);
+    if (!tx.isActive()) {
+        m_report.error = tx.error();
+        return false;
+    }
     SourceRecord source;
     source.kind = m_plan.kind;
     source.name = m_plan.name;
@@ -252,6 +256,10 @@ bool ImportRun::importImages()
 bool ImportRun::writeBatch(const QList<IngestResult> &results)
 {
     Transaction tx(m_db);
+    if (!tx.isActive()) {
+        m_report.error = tr("The store could not be updated: %1").arg(tx.error());
+        return false;
+    }
     QString error;
     for (const IngestResult &r : results) {
         if (r.cancelled)
@@ -317,6 +325,10 @@ bool ImportRun::importCases()
             return true;
         }
         Transaction tx(m_db);
+        if (!tx.isActive()) {
+            m_report.error = tr("The store could not be updated: %1").arg(tx.error());
+            return false;
+        }
         QString error;
         for (qsizetype i = from; i < qMin(total, from + batch) && error.isEmpty(); ++i) {
             const PlannedCase &planned = m_plan.cases.at(i);
@@ -374,6 +386,10 @@ void ImportRun::finish()
     const QString status = m_report.failed() ? u"failed"_s : m_report.cancelled ? u"cancelled"_s : u"done"_s;
     QString error;
     Transaction tx(m_db);
+    if (!tx.isActive()) {
+        m_report.warnings.append(tr("The end of the import could not be recorded: %1").arg(tx.error()));
+        return;
+    }
     if (m_report.runId >= 0)
         m_sources.finishRun(m_report.runId, status, m_report.toJson(), &error);
     AuditLog::record(m_db, m_options.userId, u"import"_s, u"source"_s, m_sourceId,
@@ -384,7 +400,9 @@ void ImportRun::finish()
                       {u"rejected"_s, m_report.rejected.size()},
                       {u"cases"_s, m_report.cases}},
                      &error);
-    tx.commit();
+    if (!error.isEmpty() || !tx.commit())
+        m_report.warnings.append(
+            tr("The end of the import could not be recorded: %1").arg(error.isEmpty() ? tx.error() : error));
 }
 
 ImportReport ImportRun::execute()

@@ -88,6 +88,10 @@ std::optional<ConsensusSummary> ConsensusService::compute(QString *error,
         return std::nullopt;
     QSqlDatabase db = m_store.db();
     Transaction tx(db);
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return std::nullopt;
+    }
     QString readError;
     const QList<Annotation> all = AnnotationRepository(db).all(&readError);
     if (!readError.isEmpty()) {
@@ -254,6 +258,10 @@ bool ConsensusService::adjudicate(qint64 imageId, const QString &field, const QS
     }
     QSqlDatabase db = m_store.db();
     Transaction tx(db);
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return false;
+    }
     const auto exists = Sql::scalar(db, u"SELECT COUNT(*) FROM images WHERE id = ?"_s, {imageId}, error);
     if (!exists)
         return false;

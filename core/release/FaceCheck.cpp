@@ -75,6 +75,10 @@ std::optional<FaceCheckSummary> FaceCheck::run(QString *error, const std::functi
             if (!faces->isEmpty()) {
                 ++summary.flagged;
                 Transaction tx(db);
+                if (!tx.isActive()) {
+                    *error = tx.error();
+                    return std::nullopt;
+                }
                 const std::optional<bool> added = recordFlag(db, m_actor.id, image.id, *faces, error);
                 if (!added)
                     return std::nullopt;
@@ -173,6 +177,10 @@ bool FaceCheck::resolve(qint64 imageId, bool confirmed, QString *error)
         return false;
     const QSqlDatabase db = m_store.db();
     Transaction tx(db);
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return false;
+    }
     QSqlQuery query(db);
     if (!Sql::exec(query,
                    u"UPDATE image_flags SET status = ?, resolved_by = ?, resolved_at = ? "

@@ -24,6 +24,8 @@ std::unique_ptr<Store> SessionService::openForWriting(const QString &path, bool 
 
 QString SessionService::storeName() const
 {
+    if (m_store.location().isPostgres())
+        return m_store.location().database();
     return QFileInfo(m_store.path()).completeBaseName();
 }
 

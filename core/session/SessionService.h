@@ -51,9 +51,10 @@ public:
     /// store, or with create a new one. Null with *error when it cannot.
     static std::unique_ptr<Store> openForWriting(const QString &path, bool create, QString *error);
 
-    /// The name people know the store by (its file name without the extension).
+    /// The name people know the store by (its file name without the extension, or a team
+    /// store's database name).
     QString storeName() const;
-    /// Where the store is (its file).
+    /// Where the store is (its file, or a team store's URL without the password).
     QString storeLocation() const;
 
     /// True while the store has no users: the first session creates the administrator.

@@ -43,8 +43,8 @@ static Migration version1()
         // Where each image was read from: for admins only, never exported.
         u"CREATE TABLE image_files ("
         " id {id},"
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
-        " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " source_id {bigint} NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
         " source_path TEXT NOT NULL,"
         " file_size {bigint} NOT NULL,"
         " file_mtime TEXT NOT NULL,"
@@ -56,7 +56,7 @@ static Migration version1()
         u"CREATE TABLE cases ("
         " id {id},"
         " public_id TEXT NOT NULL UNIQUE,"
-        " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+        " source_id {bigint} NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
         " source_case_id TEXT NOT NULL,"
         " age_group TEXT,"
         " age_years INTEGER,"
@@ -72,8 +72,8 @@ static Migration version1()
         " UNIQUE (source_id, source_case_id))"_s,
 
         u"CREATE TABLE case_images ("
-        " case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " case_id {bigint} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
         " position INTEGER NOT NULL,"
         " shot_type TEXT,"
         " PRIMARY KEY (case_id, image_id))"_s,
@@ -81,7 +81,7 @@ static Migration version1()
 
         // Every source column of a case, as read.
         u"CREATE TABLE case_attributes ("
-        " case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+        " case_id {bigint} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
         " name TEXT NOT NULL,"
         " value TEXT NOT NULL,"
         " PRIMARY KEY (case_id, name))"_s,
@@ -89,7 +89,7 @@ static Migration version1()
         // Labels that came with a dataset. rater is '' for case-level labels.
         u"CREATE TABLE reference_labels ("
         " id {id},"
-        " case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+        " case_id {bigint} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
         " rater TEXT NOT NULL DEFAULT '',"
         " field TEXT NOT NULL,"
         " value TEXT NOT NULL,"
@@ -106,8 +106,8 @@ static Migration version1()
 
         u"CREATE TABLE assignments ("
         " id {id},"
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
-        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
         " status TEXT NOT NULL DEFAULT 'todo'"
         "  CHECK (status IN ('todo', 'in_progress', 'done', 'skipped', 'flagged')),"
         " assigned_at TEXT NOT NULL,"
@@ -117,8 +117,8 @@ static Migration version1()
 
         u"CREATE TABLE annotations ("
         " id {id},"
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
-        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
         " gradable INTEGER,"
         " ungradable_reason TEXT,"
         " visible_condition TEXT,"
@@ -133,7 +133,7 @@ static Migration version1()
         " UNIQUE (image_id, user_id))"_s,
 
         u"CREATE TABLE annotation_diagnoses ("
-        " annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,"
+        " annotation_id {bigint} NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,"
         " position INTEGER NOT NULL CHECK (position BETWEEN 1 AND 3),"
         " condition_id TEXT NOT NULL,"
         " confidence INTEGER CHECK (confidence BETWEEN 1 AND 5),"
@@ -141,7 +141,7 @@ static Migration version1()
 
         u"CREATE TABLE masks ("
         " id {id},"
-        " annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,"
+        " annotation_id {bigint} NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,"
         " layer TEXT NOT NULL,"
         " version INTEGER NOT NULL,"
         " encoding TEXT NOT NULL,"
@@ -154,7 +154,7 @@ static Migration version1()
         u"CREATE TABLE audit_log ("
         " id {id},"
         " at TEXT NOT NULL,"
-        " user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+        " user_id {bigint} REFERENCES users(id) ON DELETE SET NULL,"
         " action TEXT NOT NULL,"
         " entity TEXT NOT NULL,"
         " entity_id {bigint},"
@@ -163,7 +163,7 @@ static Migration version1()
         // Each import, so that an interrupted one can be found and resumed.
         u"CREATE TABLE import_runs ("
         " id {id},"
-        " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+        " source_id {bigint} NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
         " started_at TEXT NOT NULL,"
         " finished_at TEXT,"
         " status TEXT NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'interrupted', 'failed')),"
@@ -183,7 +183,7 @@ static Migration version2()
         // have still to label the image), adjudicate (tie or no quorum with every rater in),
         // adjudicated (a QA lead's decision, which overrides the vote).
         u"CREATE TABLE consensus ("
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
         " field TEXT NOT NULL,"
         " value TEXT,"
         " status TEXT NOT NULL CHECK (status IN ('agreed', 'pending', 'adjudicate', 'adjudicated')),"
@@ -197,31 +197,31 @@ static Migration version2()
         // The weighted differential of an image (rank weights 1, 1/2, 1/3 summed over raters,
         // normalised to 1), in order of weight.
         u"CREATE TABLE consensus_diagnoses ("
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
         " position INTEGER NOT NULL,"
         " condition_id TEXT NOT NULL,"
-        " weight REAL NOT NULL,"
+        " weight {real} NOT NULL,"
         " PRIMARY KEY (image_id, position))"_s,
 
         // A QA lead's decision on one field of one image; the latest decision stands, every
         // decision is also in the audit log.
         u"CREATE TABLE adjudications ("
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
         " field TEXT NOT NULL,"
         " value TEXT NOT NULL,"
         " reason TEXT NOT NULL CHECK (length(reason) > 0),"
-        " user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+        " user_id {bigint} REFERENCES users(id) ON DELETE SET NULL,"
         " decided_at TEXT NOT NULL,"
         " PRIMARY KEY (image_id, field))"_s,
 
         // Automatic checks on an image that need a person's review (for example a possible face).
         u"CREATE TABLE image_flags ("
-        " image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+        " image_id {bigint} NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
         " kind TEXT NOT NULL,"
         " detail TEXT NOT NULL DEFAULT '',"
         " status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'confirmed', 'dismissed')),"
         " created_at TEXT NOT NULL,"
-        " resolved_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+        " resolved_by {bigint} REFERENCES users(id) ON DELETE SET NULL,"
         " resolved_at TEXT,"
         " PRIMARY KEY (image_id, kind))"_s,
     };

@@ -59,7 +59,9 @@ bool SchemaMigrator::migrate(QString *error)
 {
     const int current = storeVersion(error);
     if (current == -2) {
-        *error = tr("This file is not a DermLabel store (it holds other tables).");
+        *error = m_dialect.engine() == SqlDialect::Engine::Sqlite
+            ? tr("This file is not a DermLabel store (it holds other tables).")
+            : tr("This database is not a DermLabel store (it holds other tables).");
         return false;
     }
     if (current < 0)

@@ -7,6 +7,16 @@
 
 namespace dl {
 
+// Booleans are stored as integers 0 and 1 on every engine: SQLite binds a
+// bool as one already, PostgreSQL's driver would send TRUE or FALSE, which an
+// integer column refuses.
+static QVariant bindable(const QVariant &value)
+{
+    if (value.typeId() == QMetaType::Bool && !value.isNull())
+        return QVariant(value.toBool() ? 1 : 0);
+    return value;
+}
+
 bool Sql::exec(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error)
 {
     if (!query.prepare(sql)) {
@@ -15,7 +25,7 @@ bool Sql::exec(QSqlQuery &query, const QString &sql, const QVariantList &binds, 
         return false;
     }
     for (const QVariant &value : binds)
-        query.addBindValue(value);
+        query.addBindValue(bindable(value));
     if (!query.exec()) {
         if (error)
             *error = QCoreApplication::translate("dl::Sql", "Database error: %1").arg(query.lastError().text());

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/Store.h"
 
+#include "store/PostgresServer.h"
 #include "store/SchemaMigrator.h"
 #include "store/Sql.h"
 
@@ -14,6 +15,7 @@
 #include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 
 using namespace Qt::StringLiterals;
 
@@ -35,12 +37,40 @@ Store::~Store()
         QSqlDatabase::removeDatabase(name);
 }
 
-std::unique_ptr<Store> Store::open(const QString &path, OpenMode mode, QString *error)
+std::unique_ptr<Store> Store::open(const QString &pathOrUrl, OpenMode mode, QString *error)
 {
-    if (path.isEmpty()) {
+    if (pathOrUrl.isEmpty()) {
         *error = tr("No store path given.");
         return nullptr;
     }
+    const StoreLocation location = StoreLocation::parse(pathOrUrl, error);
+    if (!location.isValid())
+        return nullptr;
+    return open(location, mode, error);
+}
+
+std::unique_ptr<Store> Store::open(const StoreLocation &location, OpenMode mode, QString *error)
+{
+    switch (location.kind()) {
+    case StoreLocation::Kind::Sqlite:
+        return openSqlite(location, mode, error);
+    case StoreLocation::Kind::Postgres:
+        return openPostgres(location, mode, error);
+    case StoreLocation::Kind::Invalid:
+        break;
+    }
+    *error = tr("No store path given.");
+    return nullptr;
+}
+
+static QString newConnectionPrefix()
+{
+    return u"dermlabel-store-%1"_s.arg(s_storeCounter.fetchAndAddRelaxed(1));
+}
+
+std::unique_ptr<Store> Store::openSqlite(const StoreLocation &location, OpenMode mode, QString *error)
+{
+    const QString path = location.filePath();
     const QFileInfo info(path);
     if (info.exists() && info.isDir()) {
         *error = tr("%1 is a folder, not a store file.").arg(QDir::toNativeSeparators(path));
@@ -73,19 +103,63 @@ std::unique_ptr<Store> Store::open(const QString &path, OpenMode mode, QString *
     }
 
     std::unique_ptr<Store> store(new Store);
-    store->m_path = info.absoluteFilePath();
-    store->m_connectionPrefix = u"dermlabel-store-%1"_s.arg(s_storeCounter.fetchAndAddRelaxed(1));
-    if (!store->initialise(error))
+    store->m_location = location;
+    store->m_imageDirectory = path + u".images"_s;
+    store->m_connectionPrefix = newConnectionPrefix();
+    if (!store->initialise(mode, error))
         return nullptr;
     return store;
 }
 
-bool Store::initialise(QString *error)
+std::unique_ptr<Store> Store::openPostgres(const StoreLocation &location, OpenMode mode, QString *error)
 {
-    QSqlDatabase connection = db();
+    std::unique_ptr<Store> store(new Store);
+    store->m_location = location;
+    store->m_dialect = SqlDialect(SqlDialect::Engine::Postgres);
+    store->m_connectionPrefix = newConnectionPrefix();
+    // A first connection of its own tells a missing database from the other
+    // failures, before the store's connections exist.
+    PostgresServer::Failure failure = PostgresServer::Failure::None;
+    QString connectError;
+    const QString probe = store->m_connectionPrefix + u"-probe"_s;
+    PostgresServer::connect(location, probe, &failure, &connectError).close();
+    QSqlDatabase::removeDatabase(probe);
+    if (failure == PostgresServer::Failure::DatabaseMissing) {
+        if (mode == OpenMode::MustExist) {
+            *error = tr("%1 Create the store first (dermlabel-cli init --store URL).").arg(connectError);
+            return nullptr;
+        }
+        if (!PostgresServer::createDatabase(location, error))
+            return nullptr;
+    } else if (failure != PostgresServer::Failure::None) {
+        *error = connectError;
+        return nullptr;
+    }
+    if (!store->initialise(mode, error))
+        return nullptr;
+    // Images in the server come later; until then a team store keeps its
+    // image files in a cache folder of this workstation, one that the
+    // workstation and dermlabel-cli share (their CacheLocation differs).
+    const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    store->m_imageDirectory = QDir(cache.isEmpty() ? QDir::tempPath() : cache)
+                                  .filePath(u"dermlabel/stores/"_s + location.cacheKey());
+    if (!QDir().mkpath(store->m_imageDirectory)) {
+        *error = tr("Cannot create the image folder %1.").arg(QDir::toNativeSeparators(store->m_imageDirectory));
+        return nullptr;
+    }
+    return store;
+}
+
+bool Store::initialise(OpenMode mode, QString *error)
+{
+    QString connectError;
+    QSqlDatabase connection = this->connection(&connectError);
     if (!connection.isOpen()) {
-        *error = tr("Cannot open the store %1: %2")
-                     .arg(QDir::toNativeSeparators(m_path), connection.lastError().text());
+        *error = tr("Cannot open the store %1: %2").arg(displayName(), connectError);
+        return false;
+    }
+    if (mode == OpenMode::CreateNew && m_location.isPostgres() && !connection.tables().isEmpty()) {
+        *error = tr("The database %1 already exists and is not empty.").arg(displayName());
         return false;
     }
     SchemaMigrator migrator(connection, m_dialect);
@@ -110,8 +184,20 @@ bool Store::initialise(QString *error)
 
 QSqlDatabase Store::openConnection(const QString &name, QString *error) const
 {
+    if (m_location.isPostgres()) {
+        PostgresServer::Failure failure = PostgresServer::Failure::None;
+        QSqlDatabase db = PostgresServer::connect(m_location, name, &failure, error);
+        if (failure != PostgresServer::Failure::None)
+            return db;
+        if (!m_dialect.configureConnection(db, error)) {
+            const QString message = *error;
+            db.close();
+            *error = message;
+        }
+        return db;
+    }
     QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), name);
-    db.setDatabaseName(m_path);
+    db.setDatabaseName(m_location.filePath());
     db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(SqlDialect::BusyTimeoutMs));
     if (!db.open()) {
         *error = db.lastError().text();
@@ -125,26 +211,37 @@ QSqlDatabase Store::openConnection(const QString &name, QString *error) const
     return db;
 }
 
-QSqlDatabase Store::db() const
+static QString threadConnectionName(const QString &prefix)
 {
     // A per-thread serial number, never reused, names this thread's connection.
     static QAtomicInteger<quint64> s_threadCounter;
     thread_local const quint64 threadSerial = s_threadCounter.fetchAndAddRelaxed(1);
-    const QString name = u"%1-thread-%2"_s.arg(m_connectionPrefix).arg(threadSerial);
+    return u"%1-thread-%2"_s.arg(prefix).arg(threadSerial);
+}
+
+QSqlDatabase Store::connection(QString *error) const
+{
+    const QString name = threadConnectionName(m_connectionPrefix);
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name, false);
-    QString error;
-    QSqlDatabase db = openConnection(name, &error);
-    if (!error.isEmpty())
-        qWarning("%s", qPrintable(error));
+    QSqlDatabase db = openConnection(name, error);
     QMutexLocker locker(&m_mutex);
     m_connections.append(name);
     return db;
 }
 
+QSqlDatabase Store::db() const
+{
+    QString error;
+    QSqlDatabase db = connection(&error);
+    if (!error.isEmpty())
+        qWarning("%s", qPrintable(error));
+    return db;
+}
+
 QString Store::imageDirectory() const
 {
-    return m_path + u".images"_s;
+    return m_imageDirectory;
 }
 
 QString Store::imageFilePath(const QString &sha256, const QString &extension) const
@@ -159,9 +256,15 @@ QString Store::imageFilePath(const QString &imageDirectory, const QString &sha25
 
 bool Store::lockForWriting(QString *error)
 {
-    if (m_lock)
+    if (m_lock || m_teamWriter)
         return true;
-    auto lock = std::make_unique<QLockFile>(m_path + u".lock"_s);
+    if (m_location.isPostgres()) {
+        // The server arbitrates concurrent writers of a team store.
+        m_teamWriter = true;
+        return true;
+    }
+    const QString path = m_location.filePath();
+    auto lock = std::make_unique<QLockFile>(path + u".lock"_s);
     lock->setStaleLockTime(0);
     if (lock->tryLock(0)) {
         m_lock = std::move(lock);
@@ -173,19 +276,19 @@ bool Store::lockForWriting(QString *error)
         lock->getLockInfo(&pid, &host, &app);
         *error = tr("The store %1 is in use by another program (%2, process %3 on %4). Close it there "
                     "first, then try again.")
-                     .arg(QDir::toNativeSeparators(m_path), app.isEmpty() ? tr("unknown") : app)
+                     .arg(QDir::toNativeSeparators(path), app.isEmpty() ? tr("unknown") : app)
                      .arg(pid)
                      .arg(host.isEmpty() ? tr("this computer") : host);
     } else {
         *error = tr("Cannot create the lock file beside %1 (is the folder writable?).")
-                     .arg(QDir::toNativeSeparators(m_path));
+                     .arg(QDir::toNativeSeparators(path));
     }
     return false;
 }
 
 bool Store::isLockedForWriting() const
 {
-    return m_lock != nullptr;
+    return m_lock != nullptr || m_teamWriter;
 }
 
 QString Store::setting(const QString &key, const QString &fallback) const

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "store/SqlDialect.h"
+#include "store/StoreLocation.h"
 
 #include <QMutex>
 #include <QSqlDatabase>
@@ -15,12 +16,15 @@ class QLockFile;
 namespace dl {
 
 /// A DermLabel store: one SQLite file plus, beside it, the folder of image
-/// files named by content hash (`<store>.images/ab/abcdef....jpg`).
+/// files named by content hash (`<store>.images/ab/abcdef....jpg`); or a team
+/// store, a PostgreSQL database named by a `postgresql://` URL (see
+/// StoreLocation), whose image files are cached on this workstation.
 ///
 /// Each thread gets its own connection (named per store and thread), created
-/// on first use with the dialect's pragmas. A store may be opened by several
-/// processes for reading; a writing session (the workstation, an import)
-/// holds the store's lock file so that a second writer gets a clear message.
+/// on first use with the dialect's settings. An SQLite store may be opened by
+/// several processes for reading; a writing session (the workstation, an
+/// import) holds the store's lock file so that a second writer gets a clear
+/// message. A team store has no lock: the server arbitrates its writers.
 class Store
 {
 public:
@@ -30,14 +34,29 @@ public:
     Store(const Store &) = delete;
     Store &operator=(const Store &) = delete;
 
-    /// Opens (and if needed creates and migrates) the store at path.
-    static std::unique_ptr<Store> open(const QString &path, OpenMode mode, QString *error);
+    /// Opens (and if needed creates and migrates) the store at a file path or
+    /// a postgresql:// URL.
+    static std::unique_ptr<Store> open(const QString &pathOrUrl, OpenMode mode, QString *error);
+    /// The same for a parsed location. A PostgreSQL database that is missing
+    /// is created with CreateIfMissing and CreateNew when the role may create
+    /// databases; CreateNew accepts an existing database only while it is
+    /// empty (an administrator may create it for the store beforehand).
+    static std::unique_ptr<Store> open(const StoreLocation &location, OpenMode mode, QString *error);
 
-    /// Takes the writer lock; fails with a message naming the holder.
+    /// Takes the writer lock; fails with a message naming the holder. A team
+    /// store needs no lock file: this always succeeds there.
     bool lockForWriting(QString *error);
     bool isLockedForWriting() const;
 
-    QString path() const { return m_path; }
+    const StoreLocation &location() const { return m_location; }
+    /// The text that opens this store again: the file path, or the URL
+    /// without the password.
+    QString path() const { return m_location.toString(); }
+    /// The store for people: the file path, or the URL without password.
+    QString displayName() const { return m_location.displayName(); }
+    /// Where the image files are kept: beside an SQLite store, or for a team
+    /// store a cache folder of this workstation
+    /// (QStandardPaths::GenericCacheLocation/dermlabel/stores/<host>-<port>-<db>).
     QString imageDirectory() const;
     /// Where the image with this content hash and file extension is kept.
     QString imageFilePath(const QString &sha256, const QString &extension) const;
@@ -61,15 +80,21 @@ public:
 
 private:
     Store() = default;
-    bool initialise(QString *error);
+    static std::unique_ptr<Store> openSqlite(const StoreLocation &location, OpenMode mode, QString *error);
+    static std::unique_ptr<Store> openPostgres(const StoreLocation &location, OpenMode mode, QString *error);
+    bool initialise(OpenMode mode, QString *error);
     QSqlDatabase openConnection(const QString &name, QString *error) const;
+    /// This thread's connection; on failure *error says why (db() warns instead).
+    QSqlDatabase connection(QString *error) const;
 
-    QString m_path;
+    StoreLocation m_location;
+    QString m_imageDirectory;
     QString m_connectionPrefix;
     SqlDialect m_dialect;
     QByteArray m_secret;
     int m_schemaVersion = 0;
     std::unique_ptr<QLockFile> m_lock;
+    bool m_teamWriter = false;
     mutable QMutex m_mutex;
     mutable QStringList m_connections;
 };

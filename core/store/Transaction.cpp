@@ -1,16 +1,56 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/Transaction.h"
 
+#include "store/SqlDialect.h"
+
+#include <QCoreApplication>
 #include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
 
 namespace dl {
 
 Transaction::Transaction(QSqlDatabase db)
+    : Transaction(std::move(db), Options())
+{
+}
+
+Transaction::Transaction(QSqlDatabase db, Options options)
     : m_db(std::move(db))
 {
-    m_active = m_db.transaction();
-    if (!m_active)
-        m_error = m_db.lastError().text();
+    const int attempts = std::max(1, options.attempts);
+    int pauseMs = std::max(0, options.backoffMs);
+    for (;;) {
+        ++m_attempts;
+        bool busy = false;
+        m_active = beginOnce(&busy);
+        if (m_active || !busy)
+            return;
+        if (m_attempts >= attempts)
+            break;
+        if (options.onBusy)
+            options.onBusy(m_attempts);
+        if (pauseMs > 0)
+            QThread::msleep(ulong(pauseMs));
+        pauseMs *= 2;
+    }
+    m_busy = true;
+    m_error = QCoreApplication::translate("dl::Transaction",
+                                          "The store is busy: another program keeps writing to it. Try again "
+                                          "in a moment.");
+}
+
+bool Transaction::beginOnce(bool *busy)
+{
+    const SqlDialect dialect(SqlDialect::engineOf(m_db));
+    const QString begin = dialect.beginTransactionStatement();
+    QSqlQuery query(m_db);
+    if (query.exec(begin))
+        return true;
+    const QSqlError error = query.lastError();
+    *busy = dialect.isBusyError(error);
+    m_error = error.text();
+    return false;
 }
 
 Transaction::~Transaction()
@@ -22,6 +62,8 @@ bool Transaction::commit()
 {
     if (!m_active)
         return false;
+    // QSqlDatabase::commit() also notices a PostgreSQL transaction that an
+    // error aborted (its COMMIT answers ROLLBACK).
     if (!m_db.commit()) {
         m_error = m_db.lastError().text();
         rollback();

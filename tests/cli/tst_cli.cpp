@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // dermlabel-cli as a user runs it: commands, exit codes, JSON reports.
 #include "ImportFixtures.h"
+#include "PostgresTestServer.h"
 
+#include "store/SchemaMigrator.h"
 #include "store/Sql.h"
 
 #include <QDir>
@@ -11,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -29,6 +32,7 @@ private slots:
     void usageErrorsExitTwo_data();
     void usageErrorsExitTwo();
     void initStatsCheck();
+    void teamStoreInitStatsCheck();
     void importReportsAndExitCodes();
     void usersAddReadsPasswordFromStdin();
     void usersAddWritesAnAuditEntry();
@@ -56,6 +60,7 @@ private:
     QString path(const QString &name) const { return m_dir.filePath(name); }
 
     QTemporaryDir m_dir;
+    PostgresTestServer m_pg {u"cli"_s};
 };
 
 TestCli::Result TestCli::cli(const QStringList &args, const QByteArray &input)
@@ -146,6 +151,62 @@ void TestCli::initStatsCheck()
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.json().value(u"ok"_s).toBool(), true);
     QCOMPARE(r.json().value(u"integrity"_s).toString(), u"ok"_s);
+}
+
+void TestCli::teamStoreInitStatsCheck()
+{
+    if (PostgresTestServer::disabled())
+        QSKIP("DERMLABEL_NO_POSTGRES=1: no PostgreSQL server");
+    QVERIFY2(m_pg.isAvailable(), qPrintable(m_pg.error()));
+    const dl::StoreLocation location = m_pg.location(u"team"_s);
+    // The password comes from PGPASSWORD, as in a script; the URL has none.
+    const QString url = location.toString();
+    QVERIFY(!url.contains(location.password()));
+    const QByteArray savedPassword = qgetenv("PGPASSWORD");
+    const QByteArray savedCache = qgetenv("XDG_CACHE_HOME");
+    qputenv("PGPASSWORD", location.password().toUtf8());
+    qputenv("XDG_CACHE_HOME", path(u"cache"_s).toUtf8()); // the team store's local image folder
+    auto restore = qScopeGuard([&] {
+        for (const auto &[name, value] : {std::pair {"PGPASSWORD", savedPassword}, {"XDG_CACHE_HOME", savedCache}}) {
+            if (value.isNull())
+                qunsetenv(name);
+            else
+                qputenv(name, value);
+        }
+    });
+
+    Result r = cli({u"init"_s, u"--store"_s, url, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"ok"_s).toBool(), true);
+    QCOMPARE(r.json().value(u"store"_s).toString(), url);
+    QCOMPARE(r.json().value(u"schema_version"_s).toInt(), dl::SchemaMigrator::latestVersion());
+    QString error;
+    QVERIFY(m_pg.exists(u"team"_s, &error));
+    r = cli({u"init"_s, u"--store"_s, url});
+    QCOMPARE(r.exitCode, 2); // never overwrites
+    QVERIFY2(r.err.contains("already exists"), r.err.constData());
+
+    r = cli({u"users"_s, u"add"_s, u"--store"_s, url, u"--name"_s, u"dr.lee"_s, u"--role"_s, u"annotator"_s},
+            "correct horse\n");
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    r = cli({u"stats"_s, u"--store"_s, url, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject stats = r.json();
+    QCOMPARE(stats.value(u"users"_s).toInt(-1), 1);
+    for (const QString &key : {u"images"_s, u"cases"_s, u"reference_labels"_s, u"annotations"_s})
+        QCOMPARE(stats.value(key).toInt(-1), 0);
+    r = cli({u"check"_s, u"--store"_s, url, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.out.constData());
+    QCOMPARE(r.json().value(u"ok"_s).toBool(), true);
+    QCOMPARE(r.json().value(u"integrity"_s).toString(), u"ok"_s);
+
+    // Without the password: a clear message, exit status 2.
+    qunsetenv("PGPASSWORD");
+    qputenv("PGPASSFILE", "/nonexistent/dermlabel-pgpass");
+    r = cli({u"stats"_s, u"--store"_s, url});
+    qunsetenv("PGPASSFILE");
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("asks for the password"), r.err.constData());
 }
 
 void TestCli::importReportsAndExitCodes()

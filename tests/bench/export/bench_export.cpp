@@ -161,6 +161,10 @@ int main(int argc, char **argv)
         QDir().mkpath(store->imageDirectory());
         {
             Transaction tx(store->db());
+            if (!tx.isActive()) {
+                std::fprintf(stderr, "%s\n", qPrintable(tx.error()));
+                return 2;
+            }
             for (int i = 0; i < count; ++i) {
                 QByteArray bytes = base;
                 const QByteArray comment = QByteArray::number(i);
@@ -187,7 +191,10 @@ int main(int argc, char **argv)
                     return 2;
                 }
             }
-            tx.commit();
+            if (!tx.commit()) {
+                std::fprintf(stderr, "%s\n", qPrintable(tx.error()));
+                return 2;
+            }
         }
         if (!AssignmentService(*store, admin).assign({}, 3, &error)) {
             std::fprintf(stderr, "%s\n", qPrintable(error));
@@ -211,6 +218,10 @@ int main(int argc, char **argv)
             ids.append(r.id);
         for (int r = 0; r < 3; ++r) {
             Transaction tx(store->db());
+            if (!tx.isActive()) {
+                std::fprintf(stderr, "%s\n", qPrintable(tx.error()));
+                return 2;
+            }
             AnnotationRepository annotations(store->db());
             MaskRepository masks(store->db());
             for (qint64 id : std::as_const(ids)) {
@@ -235,7 +246,10 @@ int main(int argc, char **argv)
                     }
                 }
             }
-            tx.commit();
+            if (!tx.commit()) {
+                std::fprintf(stderr, "%s\n", qPrintable(tx.error()));
+                return 2;
+            }
         }
         if (!ConsensusService(*store, admin).compute(&error)) {
             std::fprintf(stderr, "%s\n", qPrintable(error));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "masks/MaskCanvas.h"
 
+#include "base/Guarded.h"
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
 #include "masks/MaskLayer.h"
@@ -10,6 +11,7 @@
 #include "segmentation/SuperpixelIndex.h"
 #include "segmentation/WorkingScale.h"
 
+#include <QCoreApplication>
 #include <QKeyEvent>
 #include <QLineF>
 #include <QMouseEvent>
@@ -812,10 +814,16 @@ void MaskCanvas::startSuperpixels()
     const auto cancel = m_superpixelCancel;
     m_superpixelsRunning = true;
     setBusy(tr("Preparing superpixels…"));
-    m_superpixelWatcher.setFuture(QtConcurrent::run([source, cancel] {
-        const cv::Mat view = WorkingScale::view(source);
-        const cv::Mat bgr = view.empty() ? WorkingScale::toBgr(source) : view;
-        return SuperpixelIndex::compute(bgr, SuperpixelIndex::Options(), [cancel] { return cancel->load(); });
+    const auto failed = failureReporter();
+    m_superpixelWatcher.setFuture(QtConcurrent::run([source, cancel, failed] {
+        return guarded(
+            [&] {
+                const cv::Mat view = WorkingScale::view(source);
+                const cv::Mat bgr = view.empty() ? WorkingScale::toBgr(source) : view;
+                return SuperpixelIndex::compute(
+                    bgr, SuperpixelIndex::Options(), [cancel] { return cancel->load(); });
+            },
+            [&](const QString &why) { return failed(why), SuperpixelIndex(); });
     }));
 }
 
@@ -866,14 +874,19 @@ void MaskCanvas::startWand(cv::Point seed, PaintMode mode)
     m_wandRunning = true;
     m_jobDocument = m_document;
     setBusy(tr("Selecting…"));
-    m_maskWatcher.setFuture(QtConcurrent::run([source, bgrCache, seed, tolerance]() -> cv::Mat {
-        if (bgrCache->empty())
-            *bgrCache = WorkingScale::toBgr(source);
-        const MagicWand::Result result = MagicWand::select(*bgrCache, seed, tolerance);
-        if (result.mask.empty() || result.bounds.empty())
-            return {};
-        const cv::Mat whole = result.mask.clone();
-        return whole(result.bounds); // a view whose offset tells the bounds
+    const auto failed = failureReporter();
+    m_maskWatcher.setFuture(QtConcurrent::run([source, bgrCache, seed, tolerance, failed]() -> cv::Mat {
+        return guarded(
+            [&]() -> cv::Mat {
+                if (bgrCache->empty())
+                    *bgrCache = WorkingScale::toBgr(source);
+                const MagicWand::Result result = MagicWand::select(*bgrCache, seed, tolerance);
+                if (result.mask.empty() || result.bounds.empty())
+                    return {};
+                const cv::Mat whole = result.mask.clone();
+                return whole(result.bounds); // a view whose offset tells the bounds
+            },
+            [&](const QString &why) { return failed(why), cv::Mat(); });
     }));
 }
 
@@ -1097,6 +1110,20 @@ void MaskCanvas::setBusy(const QString &what)
     m_busyWhat = what;
     updateInteraction();
     emit busyChanged(true, what);
+}
+
+std::function<void(const QString &)> MaskCanvas::failureReporter()
+{
+    const QPointer<MaskCanvas> self(this);
+    return [self](const QString &why) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, why] {
+                if (self)
+                    emit self->message(why);
+            },
+            Qt::QueuedConnection);
+    };
 }
 
 void MaskCanvas::clearBusy()

@@ -246,6 +246,8 @@ private:
     void applyGrabCut(const cv::Mat &result);
     void setBusy(const QString &what);
     void clearBusy();
+    /// For work on other threads: shows why it stopped (as message()) once back on this one.
+    std::function<void(const QString &)> failureReporter();
     void resetImageState();
     /// Emits editingInProgress() when a tool drag started or ended.
     void syncEditing();

@@ -32,7 +32,8 @@ if command -v ccache >/dev/null; then
 fi
 if [[ ! -f "$asan_dir/build.ninja" ]]; then
     cmake -S "$source_dir" -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_CXX_COMPILER=clang++-14 -DDERMLABEL_FUZZ=ON -DDERMLABEL_BUILD_BENCH=OFF "${launcher[@]}"
+        -DCMAKE_CXX_COMPILER=clang++-14 -DDERMLABEL_FUZZ=ON -DDERMLABEL_BUILD_BENCH=OFF \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" "${launcher[@]}"
 fi
 cmake --build "$asan_dir" --parallel "$jobs" --target dermlabel_core_tests dermlabel_fuzz_targets
 # Every finding stops the test; allocations too large to make fail as they would without ASan.

@@ -166,6 +166,15 @@ QJsonObject maskShape(const QString &label, int x1, int y1, int x2, int y2, cons
     return o;
 }
 
+/// A COCO polygon list holding one polygon. (A braced QJsonArray holding one QJsonArray is a
+/// copy of it for some compilers, not a list of one.)
+QJsonArray polygons(const QJsonArray &polygon)
+{
+    QJsonArray list;
+    list.append(polygon);
+    return list;
+}
+
 } // namespace
 
 class TestInterchange : public QObject
@@ -814,7 +823,7 @@ void TestInterchange::cocoPolygonAndRle()
         { u"annotations"_s,
             QJsonArray { QJsonObject { { u"id"_s, 1 }, { u"image_id"_s, 1 }, { u"category_id"_s, 1 },
                              { u"iscrowd"_s, 0 },
-                             { u"segmentation"_s, QJsonArray { QJsonArray { 2, 2, 10, 2, 10, 8, 2, 8 } } } },
+                             { u"segmentation"_s, polygons(QJsonArray { 2, 2, 10, 2, 10, 8, 2, 8 }) } },
                 QJsonObject { { u"id"_s, 2 }, { u"image_id"_s, 1 }, { u"category_id"_s, 1 },
                     { u"iscrowd"_s, 1 },
                     { u"segmentation"_s,
@@ -824,10 +833,10 @@ void TestInterchange::cocoPolygonAndRle()
                     { u"iscrowd"_s, 0 }, { u"segmentation"_s, CocoRle::toJson(faceRle) } },
                 QJsonObject { { u"id"_s, 4 }, { u"image_id"_s, 2 }, { u"category_id"_s, 3 },
                     { u"iscrowd"_s, 0 },
-                    { u"segmentation"_s, QJsonArray { QJsonArray { 5, 5, 30, 5, 5, 25 } } } },
+                    { u"segmentation"_s, polygons(QJsonArray { 5, 5, 30, 5, 5, 25 }) } },
                 QJsonObject { { u"id"_s, 5 }, { u"image_id"_s, 2 }, { u"category_id"_s, 4 },
                     { u"iscrowd"_s, 0 },
-                    { u"segmentation"_s, QJsonArray { QJsonArray { 1, 1, 4, 1, 4, 4 } } } } } } };
+                    { u"segmentation"_s, polygons(QJsonArray { 1, 1, 4, 1, 4, 4 }) } } } } };
     const QString file = m_dir->filePath(u"coco/instances.json"_s);
     QVERIFY(writeAll(file, QJsonDocument(coco).toJson()));
     const InterchangeReport report = importCoco(file, m_images, u"dr.coco"_s);

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian 12 packages DermLabel needs to build, test and run,
 # but only those that are missing. Uses sudo when not run as root.
+# --test adds what only the test suite needs: clang and its runtimes for the sanitizer and fuzz
+# build (tests/run.sh).
 set -euo pipefail
 
 packages=(
@@ -14,6 +16,9 @@ packages=(
     libqt6sql6-psql postgresql
     xvfb xauth
 )
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

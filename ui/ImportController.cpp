@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImportController.h"
 
+#include "base/Guarded.h"
+
 #include <QDir>
 #include <QProgressDialog>
 #include <QtConcurrent/QtConcurrentRun>
@@ -51,13 +53,21 @@ void ImportController::start(ImportKind kind, const QString &path, const ImportO
     std::atomic_bool *cancel = &m_cancel;
     QPointer<ImportController> self(this);
     m_watcher.setFuture(QtConcurrent::run([store, kind, path, options, cancel, self] {
-        ImportService service(*store);
-        return service.importPath(kind, path, options, [self](const ImportProgress &progress) {
-            QMetaObject::invokeMethod(self.data(), [self, progress] {
-                if (self)
-                    self->onProgress(progress);
-            }, Qt::QueuedConnection);
-        }, cancel);
+        return guarded(
+            [&] {
+                ImportService service(*store);
+                return service.importPath(kind, path, options, [self](const ImportProgress &progress) {
+                    QMetaObject::invokeMethod(self.data(), [self, progress] {
+                        if (self)
+                            self->onProgress(progress);
+                    }, Qt::QueuedConnection);
+                }, cancel);
+            },
+            [](const QString &message) {
+                ImportReport failed;
+                failed.error = message;
+                return failed;
+            });
     }));
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Cli.h"
 
+#include "base/Guarded.h"
 #include "base/Version.h"
 #include "import/ImportService.h"
 #include "store/Store.h"
@@ -88,7 +89,13 @@ int Cli::run(const QStringList &args)
         m_out.flush();
         return Ok;
     }
-    const QStringList rest = args.mid(1);
+    // One boundary for every command: what core throws (out of memory, OpenCV) becomes a message.
+    return guarded([&] { return runCommand(command, args.mid(1)); },
+        [this](const QString &message) { return failure(message); });
+}
+
+int Cli::runCommand(const QString &command, const QStringList &rest)
+{
     if (command == u"init"_s)
         return initCommand(rest);
     if (command == u"demo"_s)

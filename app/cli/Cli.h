@@ -77,6 +77,7 @@ public:
     static User operatorUser();
 
 private:
+    int runCommand(const QString &command, const QStringList &rest);
     void printHelp();
     void printFields(const QJsonArray &fields);
 

@@ -82,7 +82,10 @@ std::optional<LabelMeDocument> LabelMeReader::readFile(
     return doc;
 }
 
-std::optional<LabelMeDocument> LabelMeReader::parse(QByteArrayView json, QString *error, QSize expectedSize)
+namespace {
+
+// The header fields of a LabelMe document; the parsed root object in *root.
+std::optional<LabelMeDocument> readHeader(QByteArrayView json, QString *error, QJsonObject *root)
 {
     const auto fail = [&](const QString &message) {
         setError(error, message);
@@ -95,24 +98,52 @@ std::optional<LabelMeDocument> LabelMeReader::parse(QByteArrayView json, QString
             tr("Not valid JSON: %1 at offset %2.").arg(parseError.errorString()).arg(parseError.offset));
     if (!jsonDoc.isObject())
         return fail(tr("A LabelMe file must be a JSON object."));
-    const QJsonObject root = jsonDoc.object();
+    *root = jsonDoc.object();
 
     LabelMeDocument doc;
-    doc.version = root.value("version"_L1).toString();
-    doc.flags = root.value("flags"_L1).toObject();
-    if (!root.value("imagePath"_L1).isString() || root.value("imagePath"_L1).toString().isEmpty())
+    doc.version = root->value("version"_L1).toString();
+    doc.flags = root->value("flags"_L1).toObject();
+    if (!root->value("imagePath"_L1).isString() || root->value("imagePath"_L1).toString().isEmpty())
         return fail(tr("The LabelMe file has no \"imagePath\"."));
-    doc.imagePath = root.value("imagePath"_L1).toString();
-    if (!positiveInt(root.value("imageWidth"_L1), &doc.width)
-        || !positiveInt(root.value("imageHeight"_L1), &doc.height))
+    doc.imagePath = root->value("imagePath"_L1).toString();
+    if (!positiveInt(root->value("imageWidth"_L1), &doc.width)
+        || !positiveInt(root->value("imageHeight"_L1), &doc.height))
         return fail(tr("The LabelMe file needs a positive integer \"imageWidth\" and "
                        "\"imageHeight\"."));
+    return doc;
+}
+
+} // namespace
+
+std::optional<LabelMeDocument> LabelMeReader::parseHeader(QByteArrayView json, QString *error)
+{
+    QJsonObject root;
+    return readHeader(json, error, &root);
+}
+
+std::optional<LabelMeDocument> LabelMeReader::parse(QByteArrayView json, QString *error, QSize expectedSize)
+{
+    const auto fail = [&](const QString &message) {
+        setError(error, message);
+        return std::nullopt;
+    };
+    QJsonObject root;
+    std::optional<LabelMeDocument> header = readHeader(json, error, &root);
+    if (!header)
+        return std::nullopt;
+    LabelMeDocument doc = std::move(*header);
     if (expectedSize.isValid() && (expectedSize.width() != doc.width || expectedSize.height() != doc.height))
         return fail(tr("The LabelMe file says the image is %1 x %2, but it is %3 x %4.")
                         .arg(doc.width)
                         .arg(doc.height)
                         .arg(expectedSize.width())
                         .arg(expectedSize.height()));
+    if (!expectedSize.isValid() && qint64(doc.width) * qint64(doc.height) > MaxPixels)
+        return fail(tr("The LabelMe file says the image is %1 x %2, more than %3 megapixels: refused "
+                       "before drawing any shape.")
+                        .arg(doc.width)
+                        .arg(doc.height)
+                        .arg(MaxPixels / 1'000'000));
     const QJsonValue shapesValue = root.value("shapes"_L1);
     if (!shapesValue.isArray())
         return fail(tr("The LabelMe file has no \"shapes\" array."));

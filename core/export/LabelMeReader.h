@@ -38,9 +38,18 @@ struct LabelMeDocument
 // types. Unknown keys anywhere are tolerated. imageHeight and imageWidth are required; with a valid
 // expectedSize (the real image's size) they must match it. Malformed shapes (no label, points that
 // are not number pairs, a broken mask patch) are errors naming the shape. Reentrant.
+//
+// Without an expectedSize, imageWidth x imageHeight may not exceed MaxPixels: nothing is allocated
+// for a larger claim. Importers should read the header first (parseHeader), match the image, then
+// parse the shapes against the real image's size.
 class LabelMeReader
 {
 public:
+    static constexpr qint64 MaxPixels = 100'000'000;
+
+    // The document's version, flags, imagePath, imageWidth and imageHeight, checked as parse()
+    // checks them; no shape is read (masks stay empty).
+    static std::optional<LabelMeDocument> parseHeader(QByteArrayView json, QString *error);
     static std::optional<LabelMeDocument> parse(
         QByteArrayView json, QString *error, QSize expectedSize = QSize());
     static std::optional<LabelMeDocument> readFile(

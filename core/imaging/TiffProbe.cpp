@@ -80,7 +80,10 @@ std::optional<quint64> tiffValue(const TiffView &t, const TiffEntry &e, quint64 
             return std::nullopt;
         base = qint64(pointer);
     }
-    const qint64 at = base + qint64(index) * size;
+    // index < count and count * size fits, but base + index * size may not: checked.
+    qint64 step = 0, at = 0;
+    if (__builtin_mul_overflow(qint64(index), qint64(size), &step) || __builtin_add_overflow(base, step, &at))
+        return std::nullopt;
     if (!t.b.has(at, size))
         return std::nullopt;
     switch (e.type) {

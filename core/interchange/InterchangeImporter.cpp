@@ -254,9 +254,19 @@ void InterchangeImporter::importInput(Run &run, const Input &input)
         return;
     }
 
+    // The regions only now, at the matched image's size.
+    QMap<QString, cv::Mat> regions;
+    QStringList ignored;
+    if (!input.readRegions || !input.readRegions(&regions, &ignored, &error)) {
+        run.issue(u"malformed"_s, input.file, error, true);
+        return;
+    }
+    for (const QString &warning : ignored)
+        run.issue(u"shape_ignored"_s, input.file, warning, false);
+
     // One mask per layer: labels that map to the same layer are merged.
     QMap<QString, cv::Mat> layers;
-    for (auto it = input.regions.cbegin(); it != input.regions.cend(); ++it) {
+    for (auto it = regions.cbegin(); it != regions.cend(); ++it) {
         const MappedLabel mapped = m_mapper.map(it.key());
         if (!mapped.isKnown()) {
             run.issue(u"unknown_label"_s, input.file,
@@ -340,7 +350,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
     for (const auto &[conditionId, area] : conditionsByArea) {
         Q_UNUSED(area)
         const bool present = std::any_of(annotation.diagnoses.cbegin(), annotation.diagnoses.cend(),
-            [&](const Diagnosis &d) { return d.conditionId == conditionId; });
+            [&id = conditionId](const Diagnosis &d) { return d.conditionId == id; });
         const QString name = m_mapper.taxonomy().displayName(conditionId);
         if (!present) {
             if (annotation.cannotDetermine) {
@@ -517,13 +527,12 @@ InterchangeReport InterchangeImporter::run(
             }
             const QByteArray bytes = file.readAll();
             QString why;
-            const auto document = LabelMeReader::parse(bytes, &why);
+            // The header only: the shapes are drawn once the image is matched, at its size.
+            const auto document = LabelMeReader::parseHeader(bytes, &why);
             if (!document) {
                 run.issue(u"malformed"_s, shown, tr("Not a LabelMe file: %1").arg(why), true);
                 continue;
             }
-            for (const QString &warning : document->warnings)
-                run.issue(u"shape_ignored"_s, shown, warning, false);
             Input input;
             input.file = shown;
             const QDir here = QFileInfo(path).absoluteDir();
@@ -545,7 +554,20 @@ InterchangeReport InterchangeImporter::run(
             }
             input.width = document->width;
             input.height = document->height;
-            input.regions = document->masks;
+            const QSize claimed(document->width, document->height);
+            input.readRegions = [&bytes, claimed](QMap<QString, cv::Mat> *regions, QStringList *warnings,
+                                    QString *error) {
+                QString why;
+                // The matched image's size by now: parse() checks it again before drawing.
+                auto full = LabelMeReader::parse(bytes, &why, claimed);
+                if (!full) {
+                    *error = tr("Not a LabelMe file: %1").arg(why);
+                    return false;
+                }
+                *regions = std::move(full->masks);
+                *warnings = std::move(full->warnings);
+                return true;
+            };
             importInput(run, input);
         }
         report(run.report.filesRead, files.size(), {});
@@ -588,7 +610,12 @@ InterchangeReport InterchangeImporter::run(
         input.imagePath = QDir::cleanPath(root.filePath(info.fileName));
         input.width = info.width;
         input.height = info.height;
-        input.regions = document->masks(info.fileName);
+        // Each RLE's size equals its image entry's (CocoReader checks it), and importInput()
+        // decodes only once that size matched the store image.
+        input.readRegions = [&document, &info](QMap<QString, cv::Mat> *regions, QStringList *, QString *) {
+            *regions = document->masks(info.fileName);
+            return true;
+        };
         importInput(run, input);
     }
     report(run.report.filesRead, total, {});

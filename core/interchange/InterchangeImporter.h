@@ -90,7 +90,11 @@ public:
         QString imagePath; ///< the referenced image file (may not exist)
         QByteArray embeddedImage; ///< LabelMe imageData, decoded (may be empty)
         int width = 0, height = 0;
-        QMap<QString, cv::Mat> regions;
+        /// Reads the regions at width x height; called only once the input matched a store image
+        /// displayed at that size, so a file's claimed size never allocates anything by itself.
+        /// False with *error when the regions cannot be read; *warnings for what was ignored.
+        std::function<bool(QMap<QString, cv::Mat> *regions, QStringList *warnings, QString *error)>
+            readRegions;
     };
 
 private:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "masks/MaskCodec.h"
 
+#include "imaging/ImageProbe.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 
@@ -385,6 +387,23 @@ cv::Mat MaskCodec::fromLabelMeMaskShape(const QJsonObject &shape, int height, in
                                                         QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded) {
         setError(error, tr("The mask shape's \"mask\" is not valid base64."));
+        return {};
+    }
+    // The PNG header (IHDR) first: a patch of another size is refused before anything is decoded,
+    // so a small file that inflates to gigabytes never is.
+    const ImageHeader header = ImageProbe::probe(*decoded, 0);
+    if (!header.ok() || header.format != ImageFormat::Png) {
+        setError(error,
+            header.ok() ? tr("The mask shape's \"mask\" is not a PNG image.")
+                        : tr("The mask shape's \"mask\" is not a readable PNG image: %1").arg(header.message));
+        return {};
+    }
+    if (header.width != x2 - x1 + 1 || header.height != y2 - y1 + 1) {
+        setError(error, tr("The mask shape's PNG header says %1 x %2 but its box is %3 x %4; not decoded.")
+                            .arg(header.width)
+                            .arg(header.height)
+                            .arg(x2 - x1 + 1)
+                            .arg(y2 - y1 + 1));
         return {};
     }
     const cv::Mat patch = readPng(*decoded);

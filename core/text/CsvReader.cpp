@@ -163,8 +163,19 @@ std::optional<CsvTable> CsvReader::parse(QByteArrayView data, QString *error)
         return value;
     };
 
+    qsizetype cells = 0;
+    const auto fieldTooLong = [&](qsizetype bytes, qsizetype fieldLine) {
+        if (bytes <= MaxFieldBytes)
+            return false;
+        setError(error,
+            tr("line %1: a field of more than %2 MB; fields are limited to %2 MB")
+                .arg(fieldLine)
+                .arg(MaxFieldBytes >> 20));
+        return true;
+    };
     while (p < end) {
         const qsizetype recordLine = line;
+        const char *recordStart = p;
         fields.clear();
         if (haveHeader)
             fields.reserve(table.header.size());
@@ -212,6 +223,8 @@ std::optional<CsvTable> CsvReader::parse(QByteArrayView data, QString *error)
                     ++p;
                 }
                 const char *segmentEnd = p;
+                if (fieldTooLong(segmentEnd - segment + scratch.size(), fieldLine))
+                    return std::nullopt;
                 ++p; // past the closing quote
                 // Be lenient: text between the closing quote and the delimiter is kept literally.
                 const char *trailing = p;
@@ -228,7 +241,28 @@ std::optional<CsvTable> CsvReader::parse(QByteArrayView data, QString *error)
                 const char *start = p;
                 while (p < end && *p != ',' && *p != '\n' && *p != '\r')
                     ++p;
+                if (fieldTooLong(p - start, recordLine))
+                    return std::nullopt;
                 fields.append(take(start, p - start));
+            }
+            if (fields.size() > MaxColumns) {
+                setError(error,
+                    haveHeader ? tr("line %1: more than %2 fields, header has %3")
+                                     .arg(recordLine)
+                                     .arg(MaxColumns)
+                                     .arg(table.header.size())
+                               : tr("line %1: the header has more than %2 columns; at most %2 are "
+                                    "supported")
+                                     .arg(recordLine)
+                                     .arg(MaxColumns));
+                return std::nullopt;
+            }
+            if (p - recordStart > MaxRecordBytes) {
+                setError(error,
+                    tr("line %1: a row of more than %2 MB; rows are limited to %2 MB")
+                        .arg(recordLine)
+                        .arg(MaxRecordBytes >> 20));
+                return std::nullopt;
             }
 
             if (p == end)
@@ -276,6 +310,14 @@ std::optional<CsvTable> CsvReader::parse(QByteArrayView data, QString *error)
         if (fields.size() > columns) {
             setError(error,
                 tr("line %1: %2 fields, header has %3").arg(recordLine).arg(fields.size()).arg(columns));
+            return std::nullopt;
+        }
+        cells += columns;
+        if (cells > MaxCells) {
+            setError(error,
+                tr("line %1: more than %2 million fields in all (rows x columns); split the file")
+                    .arg(recordLine)
+                    .arg(MaxCells / 1'000'000));
             return std::nullopt;
         }
         while (fields.size() < columns)

@@ -31,11 +31,20 @@ struct CsvTable
 /// a closing quote is appended to the field. Blank lines are skipped, short rows are padded with empty
 /// fields; a row longer than the header, an unterminated quote, invalid UTF-8, a missing header or a
 /// duplicate column name is an error naming the line.
+///
+/// Hostile input is refused before it is stored: at most MaxColumns columns, MaxFieldBytes per field,
+/// MaxRecordBytes per record and MaxCells fields in all (rows are padded to the header's width, so a
+/// wide header would otherwise multiply every short row).
 class CsvReader
 {
     Q_DECLARE_TR_FUNCTIONS(dl::CsvReader)
 
 public:
+    static constexpr qsizetype MaxColumns = 1024;
+    static constexpr qsizetype MaxFieldBytes = qsizetype(1) << 20; // 1 MiB
+    static constexpr qsizetype MaxRecordBytes = qsizetype(4) << 20; // 4 MiB
+    static constexpr qsizetype MaxCells = 16'000'000;
+
     /// Parses \a data. Returns std::nullopt and sets *error (if given) to a human message on failure.
     static std::optional<CsvTable> parse(QByteArrayView data, QString *error);
 

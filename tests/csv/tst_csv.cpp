@@ -327,6 +327,28 @@ void TestCsv::parseErrors_data()
                                             "1,2,3,4,5,6,7,8\n"
                                             "1,2,3,4,5,6,7,8,9\n")
                               << u"line 7: 9 fields, header has 8"_s;
+    {
+        QByteArray wide = "c0";
+        for (int c = 1; c <= dl::CsvReader::MaxColumns; ++c)
+            wide += ",c" + QByteArray::number(c);
+        QTest::newRow("too many columns")
+            << (wide + "\n1,2\n") << u"line 1: the header has more than 1024 columns; at most 1024 are supported"_s;
+        QByteArray manyFields = "a,b\n1,2\n";
+        for (int c = 0; c <= dl::CsvReader::MaxColumns; ++c)
+            manyFields += "x,";
+        QTest::newRow("row with too many fields")
+            << (manyFields + "\n") << u"line 3: more than 1024 fields, header has 2"_s;
+        const QByteArray huge(dl::CsvReader::MaxFieldBytes + 1, 'x');
+        QTest::newRow("field too long") << ("a,b\n1,2\n3," + huge + "\n")
+                                        << u"line 3: a field of more than 1 MB; fields are limited to 1 MB"_s;
+        QTest::newRow("quoted field too long")
+            << ("a,b\n\"" + huge + "\",2\n") << u"line 2: a field of more than 1 MB; fields are limited to 1 MB"_s;
+        const QByteArray big(dl::CsvReader::MaxFieldBytes - 1, 'y');
+        QByteArray longRow = "a,b,c,d,e\n";
+        longRow += big + ',' + big + ',' + big + ',' + big + ',' + big + '\n';
+        QTest::newRow("row too long")
+            << longRow << u"line 2: a row of more than 4 MB; rows are limited to 4 MB"_s;
+    }
     QTest::newRow("long row after multi-line field")
         << QByteArray("a,b\n\"x\ny\r\nz\",2\n1,2,3\n") << u"line 5: 3 fields, header has 2"_s;
     QTest::newRow("long row, trailing comma")

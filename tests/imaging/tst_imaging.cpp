@@ -666,6 +666,49 @@ void TestImaging::probeValid()
     QCOMPARE(dl::ImageProbe::sniffFormat(data), format);
 }
 
+namespace {
+
+/// A TIFF (or BigTIFF) of 10 x 10 whose strip offsets and byte counts hold 2^30 (2^40) values at a
+/// pointer near the top of the offset range: base + index * size must not overflow.
+QByteArray tiffWithHostileStripPointers(bool big)
+{
+    QByteArray t;
+    const auto le = [&](quint64 v, int bytes) {
+        for (int i = 0; i < bytes; ++i)
+            t.append(char((v >> (8 * i)) & 0xff));
+    };
+    const auto entry = [&](int tag, int type, quint64 count, quint64 value) {
+        le(quint64(tag), 2);
+        le(quint64(type), 2);
+        le(count, big ? 8 : 4);
+        le(value, big ? 8 : 4);
+    };
+    if (big) {
+        t.append("II+\0", 4);
+        le(8, 2);
+        le(0, 2);
+        le(16, 8);
+        le(4, 8);
+        entry(256, 4, 1, 10);
+        entry(257, 4, 1, 10);
+        entry(273, 16, quint64(1) << 40, 0x7FFFFFFFFFFFFFF0ULL);
+        entry(279, 16, quint64(1) << 40, 0x7FFFFFFFFFFFFFF8ULL);
+        le(0, 8);
+    } else {
+        t.append("II*\0", 4);
+        le(8, 4);
+        le(4, 2);
+        entry(256, 4, 1, 10);
+        entry(257, 4, 1, 10);
+        entry(273, 4, quint64(1) << 30, 0xFFFFFFF0u);
+        entry(279, 4, quint64(1) << 30, 0xFFFFFFF8u);
+        le(0, 4);
+    }
+    return t;
+}
+
+} // namespace
+
 void TestImaging::probeRejects_data()
 {
     QTest::addColumn<QByteArray>("data");
@@ -675,6 +718,10 @@ void TestImaging::probeRejects_data()
     const QByteArray good = jpeg(photo(300, 200));
     const QByteArray png = encodeQt(photo(300, 200), "png");
     QTest::newRow("empty") << QByteArray() << RejectReason::Empty << QString();
+    QTest::newRow("TIFF strip pointers at the end of the range")
+        << tiffWithHostileStripPointers(false) << RejectReason::Truncated << QString();
+    QTest::newRow("BigTIFF strip pointers at the end of the range")
+        << tiffWithHostileStripPointers(true) << RejectReason::Truncated << QString();
     QTest::newRow("text") << QByteArray("patient_id,diagnosis\n1,eczema\n") << RejectReason::NotAnImage
                           << QString();
     QTest::newRow("pdf") << QByteArray("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n") << RejectReason::NotAnImage

@@ -42,6 +42,7 @@ private slots:
     void scinLayout();
     void scinMissingColumnIsClearError();
     void scinPathOutsideDatasetIsRefused();
+    void scinWideHeaderIsRefusedBeforePadding();
     void passionLayout();
     void passionMissingColumn();
     void normalisation_data();
@@ -476,6 +477,30 @@ void TestImport::scinMissingColumnIsClearError()
     const ImportReport malformed = service.importPath(ImportKind::Scin, root, {});
     QVERIFY(malformed.failed());
     QCOMPARE(count(u"images"_s), 0);
+}
+
+// A scin_cases.csv with a million columns once padded every row to that width (gigabytes within
+// seconds); the reader now refuses the header with a clear message and nothing is stored.
+void TestImport::scinWideHeaderIsRefusedBeforePadding()
+{
+    const QString root = m_dir->filePath(u"scin-wide"_s);
+    QByteArray csv = "case_id,image_1_path";
+    csv.reserve(12'000'000);
+    for (int c = 0; c < 1'000'000; ++c)
+        csv += ",c" + QByteArray::number(c);
+    csv += '\n';
+    for (int r = 0; r < 200; ++r)
+        csv += QByteArray::number(r) + ",a.png\n";
+    QVERIFY(fixtures::write(root + u"/scin_cases.csv"_s, csv));
+    ImportService service(*m_store);
+    const ImportReport report = service.importPath(ImportKind::Scin, root, {});
+    QVERIFY(report.failed());
+    QVERIFY2(report.error.contains(u"more than 1024 columns"_s), qPrintable(report.error));
+    QVERIFY2(report.error.contains(u"scin_cases.csv"_s), qPrintable(report.error));
+    QCOMPARE(report.exitCode(), 2);
+    QCOMPARE(count(u"sources"_s), 0);
+    QCOMPARE(count(u"images"_s), 0);
+    QCOMPARE(count(u"cases"_s), 0);
 }
 
 void TestImport::scinPathOutsideDatasetIsRefused()

@@ -2,7 +2,9 @@
 // LabelMe and COCO files imported as a rater's labels and masks.
 #include "annotation/AnnotationService.h"
 #include "export/CocoWriter.h"
+#include "export/LabelMeReader.h"
 #include "export/LabelMeWriter.h"
+#include "imaging/PngValidator.h"
 #include "import/ImportService.h"
 #include "interchange/InterchangeImporter.h"
 #include "interchange/LabelMapper.h"
@@ -15,6 +17,8 @@
 #include "store/Sql.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
+
+#include "../support/AddressSpaceLimit.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -129,6 +133,48 @@ bool hasIssue(const InterchangeReport &r, const QString &code, const QString &fi
     return false;
 }
 
+void appendChunk(QByteArray &png, const char *type, const QByteArray &data)
+{
+    const auto be32 = [&](quint32 v) {
+        png.append(char(v >> 24)).append(char(v >> 16)).append(char(v >> 8)).append(char(v));
+    };
+    be32(quint32(data.size()));
+    const qsizetype start = png.size();
+    png.append(type, 4).append(data);
+    be32(PngValidator::crc32(reinterpret_cast<const uchar *>(png.constData() + start), png.size() - start));
+}
+
+/// A PNG whose header claims width x height (colour type and depth as given) with a few rows of
+/// zeros behind it: decoding it would allocate the whole claimed image.
+QByteArray pngClaiming(quint32 width, quint32 height, int depth, int colourType)
+{
+    QByteArray png("\x89PNG\r\n\x1a\n", 8);
+    QByteArray ihdr;
+    for (quint32 v : { width, height })
+        ihdr.append(char(v >> 24)).append(char(v >> 16)).append(char(v >> 8)).append(char(v));
+    ihdr.append(char(depth)).append(char(colourType)).append('\0').append('\0').append('\0');
+    appendChunk(png, "IHDR", ihdr);
+    appendChunk(png, "IDAT", qCompress(QByteArray(4096, '\0')).mid(4)); // zlib stream
+    appendChunk(png, "IEND", {});
+    return png;
+}
+
+QJsonObject maskShape(const QString &label, int x1, int y1, int x2, int y2, const QByteArray &png)
+{
+    QJsonObject o = shape(label, u"mask"_s, points({ { x1, y1 }, { x2, y2 } }));
+    o.insert(u"mask"_s, QString::fromLatin1(png.toBase64()));
+    return o;
+}
+
+/// A COCO polygon list holding one polygon. (A braced QJsonArray holding one QJsonArray is a
+/// copy of it for some compilers, not a list of one.)
+QJsonArray polygons(const QJsonArray &polygon)
+{
+    QJsonArray list;
+    list.append(polygon);
+    return list;
+}
+
 } // namespace
 
 class TestInterchange : public QObject
@@ -155,6 +201,10 @@ private slots:
     void cocoIdempotentAndMissingFile();
     void roundTripWriters();
     void progressAndCancel();
+    void cocoRleBombRefusedBeforeDecoding();
+    void labelMeHugeSizeRefusedBeforeDrawing();
+    void labelMeMaskPngBombRefusedBeforeDecoding_data();
+    void labelMeMaskPngBombRefusedBeforeDecoding();
 
 private:
     qint64 imageId(const QString &sourceName) const;
@@ -162,6 +212,7 @@ private:
     cv::Mat storedMask(qint64 image, qint64 rater, const QString &layer, int *version = nullptr) const;
     std::optional<Annotation> annotationOf(qint64 image, qint64 rater) const;
     qint64 count(const QString &sql) const;
+    void verifyStoreUnchanged(const QString &rater) const;
     InterchangeReport importLabelMe(const QString &dir, const QString &rater);
     InterchangeReport importCoco(const QString &file, const QString &images, const QString &rater);
 
@@ -772,7 +823,7 @@ void TestInterchange::cocoPolygonAndRle()
         { u"annotations"_s,
             QJsonArray { QJsonObject { { u"id"_s, 1 }, { u"image_id"_s, 1 }, { u"category_id"_s, 1 },
                              { u"iscrowd"_s, 0 },
-                             { u"segmentation"_s, QJsonArray { QJsonArray { 2, 2, 10, 2, 10, 8, 2, 8 } } } },
+                             { u"segmentation"_s, polygons(QJsonArray { 2, 2, 10, 2, 10, 8, 2, 8 }) } },
                 QJsonObject { { u"id"_s, 2 }, { u"image_id"_s, 1 }, { u"category_id"_s, 1 },
                     { u"iscrowd"_s, 1 },
                     { u"segmentation"_s,
@@ -782,10 +833,10 @@ void TestInterchange::cocoPolygonAndRle()
                     { u"iscrowd"_s, 0 }, { u"segmentation"_s, CocoRle::toJson(faceRle) } },
                 QJsonObject { { u"id"_s, 4 }, { u"image_id"_s, 2 }, { u"category_id"_s, 3 },
                     { u"iscrowd"_s, 0 },
-                    { u"segmentation"_s, QJsonArray { QJsonArray { 5, 5, 30, 5, 5, 25 } } } },
+                    { u"segmentation"_s, polygons(QJsonArray { 5, 5, 30, 5, 5, 25 }) } },
                 QJsonObject { { u"id"_s, 5 }, { u"image_id"_s, 2 }, { u"category_id"_s, 4 },
                     { u"iscrowd"_s, 0 },
-                    { u"segmentation"_s, QJsonArray { QJsonArray { 1, 1, 4, 1, 4, 4 } } } } } } };
+                    { u"segmentation"_s, polygons(QJsonArray { 1, 1, 4, 1, 4, 4 }) } } } } };
     const QString file = m_dir->filePath(u"coco/instances.json"_s);
     QVERIFY(writeAll(file, QJsonDocument(coco).toJson()));
     const InterchangeReport report = importCoco(file, m_images, u"dr.coco"_s);
@@ -931,6 +982,97 @@ void TestInterchange::progressAndCancel()
     QCOMPARE(report.exitCode(), 1);
     QCOMPARE(done.first(), 0);
     QCOMPARE(count(u"SELECT COUNT(*) FROM annotations"_s), 1);
+}
+
+
+void TestInterchange::verifyStoreUnchanged(const QString &rater) const
+{
+    QVERIFY(!user(rater));
+    QCOMPARE(count(u"SELECT COUNT(*) FROM annotations"_s), 0);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM masks"_s), 0);
+    QCOMPARE(count(u"SELECT COUNT(*) FROM assignments"_s), 0);
+}
+
+// A COCO RLE of [2147483647, 1] on an image entry of that size passed validation and was decoded
+// (2 GB) before it was matched to a.png (64 x 48). Now the size is compared first.
+void TestInterchange::cocoRleBombRefusedBeforeDecoding()
+{
+    const QJsonObject coco { { u"images"_s,
+                                 QJsonArray { QJsonObject { { u"id"_s, 1 }, { u"file_name"_s, u"a.png"_s },
+                                     { u"width"_s, 1 }, { u"height"_s, 2147483647 } } } },
+        { u"categories"_s, QJsonArray { QJsonObject { { u"id"_s, 1 }, { u"name"_s, u"eczema"_s } } } },
+        { u"annotations"_s,
+            QJsonArray { QJsonObject { { u"id"_s, 1 }, { u"image_id"_s, 1 }, { u"category_id"_s, 1 },
+                { u"iscrowd"_s, 1 },
+                { u"segmentation"_s,
+                    QJsonObject { { u"size"_s, QJsonArray { 2147483647, 1 } },
+                        { u"counts"_s, QJsonArray { 0, 2147483647 } } } } } } } };
+    const QString file = m_dir->filePath(u"coco/bomb.json"_s);
+    QVERIFY(writeAll(file, QJsonDocument(coco).toJson()));
+    InterchangeReport report;
+    {
+        const dl::test::AddressSpaceLimit limit(qint64(1) << 30);
+        report = importCoco(file, m_images, u"dr.bomb"_s);
+    }
+    QVERIFY2(hasIssue(report, u"size_mismatch"_s, u"a.png"_s, true), qPrintable(issueCodes(report)));
+    QCOMPARE(report.imagesUpdated, 0);
+    QCOMPARE(report.exitCode(), 2);
+    verifyStoreUnchanged(u"dr.bomb"_s);
+}
+
+// imageWidth and imageHeight near 1,000,000 reached cv::Mat::zeros (a terabyte) and aborted the
+// process. The header is now matched against the store image before any shape is drawn.
+void TestInterchange::labelMeHugeSizeRefusedBeforeDrawing()
+{
+    const QString dir = m_dir->filePath(u"lm"_s);
+    QVERIFY(writeAll(dir + u"/a.json"_s,
+        labelMe(u"../images/a.png"_s, 1000000, 999999,
+            { shape(u"acne"_s, u"rectangle"_s, points({ { 1, 1 }, { 2, 2 } })) })));
+    InterchangeReport report;
+    {
+        const dl::test::AddressSpaceLimit limit(qint64(1) << 30);
+        report = importLabelMe(dir, u"dr.bomb"_s);
+    }
+    QVERIFY2(hasIssue(report, u"size_mismatch"_s, u"a.json"_s, true), qPrintable(issueCodes(report)));
+    QCOMPARE(report.exitCode(), 2);
+    verifyStoreUnchanged(u"dr.bomb"_s);
+
+    // Read alone (no image to match), the reader refuses such a claim before drawing.
+    QString error;
+    QVERIFY(!LabelMeReader::parse(readAll(dir + u"/a.json"_s), &error));
+    QVERIFY2(error.contains(u"more than 100 megapixels"_s), qPrintable(error));
+    QVERIFY(LabelMeReader::parseHeader(readAll(dir + u"/a.json"_s), &error));
+}
+
+void TestInterchange::labelMeMaskPngBombRefusedBeforeDecoding_data()
+{
+    QTest::addColumn<QByteArray>("png");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("RGB 20000 x 20000")
+        << pngClaiming(20000, 20000, 8, 2) << u"PNG header says 20000 x 20000 but its box is 10 x 8; not decoded"_s;
+    QTest::newRow("1-bit 30000 x 30000")
+        << pngClaiming(30000, 30000, 1, 0) << u"PNG header says 30000 x 30000 but its box is 10 x 8; not decoded"_s;
+    QTest::newRow("not a PNG") << QByteArray("GIF89a\x01\x00\x01\x00") << u"not a readable PNG image"_s;
+}
+
+// A mask shape's PNG was decoded by OpenCV before its size was compared with the shape's box: an
+// RGB zlib bomb passed 1.5 GB, a 1-bit 30000 x 30000 one 930 MB. The IHDR is now read first.
+void TestInterchange::labelMeMaskPngBombRefusedBeforeDecoding()
+{
+    QFETCH(QByteArray, png);
+    QFETCH(QString, expected);
+    const QString dir = m_dir->filePath(u"lm"_s);
+    QVERIFY(writeAll(dir + u"/a.json"_s,
+        labelMe(u"../images/a.png"_s, 64, 48, { maskShape(u"acne"_s, 2, 3, 11, 10, png) })));
+    InterchangeReport report;
+    {
+        const dl::test::AddressSpaceLimit limit(qint64(1) << 30);
+        report = importLabelMe(dir, u"dr.bomb"_s);
+    }
+    QVERIFY2(hasIssue(report, u"malformed"_s, u"a.json"_s, true), qPrintable(issueCodes(report)));
+    QCOMPARE(report.issues.size(), 1);
+    QVERIFY2(report.issues.first().message.contains(expected), qPrintable(report.issues.first().message));
+    verifyStoreUnchanged(u"dr.bomb"_s);
 }
 
 QTEST_GUILESS_MAIN(TestInterchange)

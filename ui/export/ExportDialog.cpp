@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "export/ExportDialog.h"
 
+#include "base/Guarded.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -187,9 +189,13 @@ void ExportDialog::startPreview()
     Store *store = &m_store;
     const User actor = m_actor;
     m_previewWatcher.setFuture(QtConcurrent::run([store, actor, options] {
-        PreviewResult result;
-        result.plan = BundleExporter(*store, actor).preview(options, &result.error);
-        return result;
+        return guarded(
+            [&] {
+                PreviewResult result;
+                result.plan = BundleExporter(*store, actor).preview(options, &result.error);
+                return result;
+            },
+            [](const QString &message) { return PreviewResult { std::nullopt, message }; });
     }));
 }
 
@@ -252,16 +258,24 @@ void ExportDialog::startExport()
     Store *store = &m_store;
     const User actor = m_actor;
     m_exportWatcher.setFuture(QtConcurrent::run([store, actor, options, this] {
-        return BundleExporter(*store, actor).run(options, [this](int done, int total) {
-            QMetaObject::invokeMethod(
-                this,
-                [this, done, total] {
-                    m_progress->setRange(0, total);
-                    m_progress->setValue(done);
-                },
-                Qt::QueuedConnection);
-            return !m_cancelRequested.load();
-        });
+        return guarded(
+            [&] {
+                return BundleExporter(*store, actor).run(options, [this](int done, int total) {
+                    QMetaObject::invokeMethod(
+                        this,
+                        [this, done, total] {
+                            m_progress->setRange(0, total);
+                            m_progress->setValue(done);
+                        },
+                        Qt::QueuedConnection);
+                    return !m_cancelRequested.load();
+                });
+            },
+            [](const QString &message) {
+                BundleExportReport failed;
+                failed.error = message;
+                return failed;
+            });
     }));
     updateButtons();
 }

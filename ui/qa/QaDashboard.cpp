@@ -2,6 +2,7 @@
 #include "qa/QaDashboard.h"
 
 #include "auth/Permissions.h"
+#include "base/Guarded.h"
 #include "qa/AgreementTableModel.h"
 #include "qa/DisagreementFilterModel.h"
 #include "qa/DisagreementModel.h"
@@ -413,17 +414,27 @@ void QaDashboard::runFaceCheck()
 template<typename T>
 void QaDashboard::runInBackground(const QString &what, std::function<T()> work, std::function<void(T)> done)
 {
-    auto *watcher = new QFutureWatcher<T>(this);
+    // The result, or why the work stopped (what core threw, as a message).
+    using Outcome = std::pair<std::optional<T>, QString>;
+    auto *watcher = new QFutureWatcher<Outcome>(this);
     m_watchers.append(watcher);
     setBusy(what, +1);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, done] {
         m_watchers.removeOne(watcher);
-        T result = watcher->result();
+        Outcome outcome = watcher->result();
         watcher->deleteLater();
-        done(std::move(result));
+        if (outcome.first) {
+            done(std::move(*outcome.first));
+        } else {
+            m_error->setText(outcome.second);
+            m_error->show();
+        }
         setBusy({}, -1);
     });
-    watcher->setFuture(QtConcurrent::run(std::move(work)));
+    watcher->setFuture(QtConcurrent::run([work = std::move(work)] {
+        return guarded([&] { return Outcome(work(), QString()); },
+            [](const QString &message) { return Outcome(std::nullopt, message); });
+    }));
 }
 
 void QaDashboard::setBusy(const QString &what, int delta)

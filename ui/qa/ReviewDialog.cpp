@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "qa/ReviewDialog.h"
 
-
 #include "annotation/AnnotationService.h"
 #include "auth/Permissions.h"
+#include "base/Guarded.h"
 #include "imaging/ImageDecoder.h"
 #include "masks/MaskLayer.h"
 #include "masks/MaskOverlay.h"
@@ -535,7 +535,12 @@ void ReviewDialog::loadPicture()
         emit imageLoaded();
     });
     watcher->setFuture(QtConcurrent::run([store, user, imageId, path, raters] {
-        return readPicture(store, user, imageId, path, raters);
+        return guarded([&] { return readPicture(store, user, imageId, path, raters); },
+            [](const QString &message) {
+                Picture failed;
+                failed.error = message;
+                return failed;
+            });
     }));
 }
 

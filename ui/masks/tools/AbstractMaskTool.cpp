@@ -3,9 +3,11 @@
 
 #include "masks/tools/MaskToolContext.h"
 
+#include <QMetaObject>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPointer>
 
 #include <cmath>
 
@@ -65,6 +67,20 @@ void AbstractMaskTool::drawOutlined(QPainter &painter, const QPainterPath &path)
     QPen light(QColor(255, 255, 255, 230), 1.0);
     light.setCosmetic(true);
     painter.strokePath(path, light);
+}
+
+std::function<void(const QString &)> AbstractMaskTool::failureReporter()
+{
+    const QPointer<AbstractMaskTool> self(this);
+    return [self](const QString &why) {
+        QMetaObject::invokeMethod(
+            self,
+            [self, why] {
+                if (self)
+                    self->context().message(why);
+            },
+            Qt::QueuedConnection);
+    };
 }
 
 } // namespace dl

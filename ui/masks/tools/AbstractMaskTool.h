@@ -8,6 +8,8 @@
 #include <QPointF>
 #include <QString>
 
+#include <functional>
+
 #include <opencv2/core/types.hpp>
 
 class QKeyEvent;
@@ -95,6 +97,9 @@ public:
 
 protected:
     MaskToolContext &context() const { return m_context; }
+    /// For work on other threads: shows why it stopped (as a status message) once back on this
+    /// tool's thread, unless the tool is gone by then.
+    std::function<void(const QString &)> failureReporter();
     void setDragging(bool dragging) { m_dragging = dragging; }
     /// Brush radius in mask pixels.
     float brushRadius() const;

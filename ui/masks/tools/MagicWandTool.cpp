@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "base/Guarded.h"
 #include "masks/tools/MagicWandTool.h"
 
 #include "masks/MaskDocument.h"
@@ -46,14 +47,19 @@ void MagicWandTool::start(cv::Point seed, PaintMode mode)
     const auto bgrCache = m_bgr;
     const int tolerance = context().wandTolerance();
     m_mode = mode;
-    const QFuture<cv::Mat> selection = QtConcurrent::run([source, bgrCache, seed, tolerance]() -> cv::Mat {
-        if (bgrCache->empty())
-            *bgrCache = WorkingScale::toBgr(source);
-        const MagicWand::Result result = MagicWand::select(*bgrCache, seed, tolerance);
-        if (result.mask.empty() || result.bounds.empty())
-            return {};
-        const cv::Mat whole = result.mask.clone();
-        return whole(result.bounds); // a view whose offset tells the bounds
+    const auto failed = failureReporter();
+    const QFuture<cv::Mat> selection = QtConcurrent::run([source, bgrCache, seed, tolerance, failed]() -> cv::Mat {
+        return guarded(
+            [&]() -> cv::Mat {
+                if (bgrCache->empty())
+                    *bgrCache = WorkingScale::toBgr(source);
+                const MagicWand::Result result = MagicWand::select(*bgrCache, seed, tolerance);
+                if (result.mask.empty() || result.bounds.empty())
+                    return {};
+                const cv::Mat whole = result.mask.clone();
+                return whole(result.bounds); // a view whose offset tells the bounds
+            },
+            [&](const QString &why) { return failed(why), cv::Mat(); });
     });
     m_job.start(selection, busyText());
 }

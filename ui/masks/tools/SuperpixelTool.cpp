@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "base/Guarded.h"
 #include "masks/tools/SuperpixelTool.h"
 
 #include "masks/MaskStroke.h"
@@ -68,10 +69,16 @@ void SuperpixelTool::prepare()
     m_running = true;
     m_sourceSize = source.size();
     context().busyStarted(busyText());
-    m_watcher.setFuture(QtConcurrent::run([source, cancel] {
-        const cv::Mat view = WorkingScale::view(source);
-        const cv::Mat bgr = view.empty() ? WorkingScale::toBgr(source) : view;
-        return SuperpixelIndex::compute(bgr, SuperpixelIndex::Options(), [cancel] { return cancel->load(); });
+    const auto failed = failureReporter();
+    m_watcher.setFuture(QtConcurrent::run([source, cancel, failed] {
+        return guarded(
+            [&] {
+                const cv::Mat view = WorkingScale::view(source);
+                const cv::Mat bgr = view.empty() ? WorkingScale::toBgr(source) : view;
+                return SuperpixelIndex::compute(bgr, SuperpixelIndex::Options(),
+                                                [cancel] { return cancel->load(); });
+            },
+            [&](const QString &why) { return failed(why), SuperpixelIndex(); });
     }));
 }
 

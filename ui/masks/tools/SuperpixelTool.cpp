@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "base/Guarded.h"
 #include "masks/tools/SuperpixelTool.h"
 
+#include "base/Guarded.h"
 #include "masks/MaskStroke.h"
 #include "masks/tools/MaskToolContext.h"
 #include "segmentation/WorkingScale.h"

@@ -7,6 +7,7 @@
 #include "qa/LabelFields.h"
 #include "qa/MeasureLevel.h"
 #include "qa/QaDataSet.h"
+#include "qa/StaleConsensus.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
 #include "store/Store.h"
@@ -215,6 +216,9 @@ int Cli::consensusCommand(const QStringList &args)
     ConsensusService service(*store, operatorUser());
     QString error;
     if (quorum && !service.setQuorum(*quorum, &error))
+        return failure(error);
+    // Clears the marks of a team store's changed images (compute() below covers every image).
+    if (!StaleConsensus::recompute(*store, &error))
         return failure(error);
     const auto summary = service.compute(&error, [](qsizetype, qsizetype) { return !interrupted().load(); });
     if (!summary)

@@ -16,6 +16,7 @@
 namespace dl {
 
 class Store;
+class StoreLocation;
 struct ImportProgress;
 
 /// What every dermlabel-cli command shares: output streams, the --json
@@ -61,6 +62,7 @@ public:
 
     // The commands.
     int initCommand(const QStringList &args);
+    int initTeamStore(const StoreLocation &location, const QString &adminName);
     int demoCommand(const QStringList &args);
     int importCommand(const QStringList &args);
     int statsCommand(const QStringList &args);

@@ -4,7 +4,10 @@
 
 #include "model/Role.h"
 #include "store/Store.h"
+#include "store/Sql.h"
 #include "store/StoreInspector.h"
+#include "store/StoreLocation.h"
+#include "store/TeamSecurity.h"
 #include "users/UserService.h"
 
 #include <QCoreApplication>
@@ -24,19 +27,82 @@ static QString tr(const char *text)
 int Cli::initCommand(const QStringList &args)
 {
     QCommandLineParser parser;
+    parser.addOption({u"admin"_s,
+                      tr("A team store's first administrator (a server login role is created; the password is "
+                         "read from standard input)."),
+                      tr("NAME")});
     int exitCode = Ok;
-    if (!parse(parser, args, u"init"_s, tr("Create a new, empty store."), true, &exitCode))
+    if (!parse(parser, args, u"init"_s, tr("Create a new, empty store, or bring a team store up to date."), true,
+               &exitCode))
         return exitCode;
     const QString path = parser.value(u"store"_s);
     QString error;
-    auto store = Store::open(path, Store::OpenMode::CreateNew, &error);
+    const StoreLocation location = StoreLocation::parse(path, &error);
+    if (!location.isValid())
+        return failure(error);
+    const QString adminName = parser.value(u"admin"_s);
+    if (!adminName.isEmpty() && !UserService::isValidName(adminName, &error))
+        return usageError(error);
+    if (!location.isPostgres()) {
+        if (!adminName.isEmpty())
+            return usageError(tr("init: --admin is for a team store (postgresql:// URL)."));
+        auto store = Store::open(location, Store::OpenMode::CreateNew, &error);
+        if (!store)
+            return failure(error);
+        if (json())
+            printJson({{u"ok"_s, true}, {u"store"_s, store->path()}, {u"schema_version"_s, store->schemaVersion()}});
+        else
+            out() << tr("Created the store %1 (schema %2).").arg(store->displayName()).arg(store->schemaVersion())
+                  << u'\n';
+        return Ok;
+    }
+    return initTeamStore(location, adminName);
+}
+
+int Cli::initTeamStore(const StoreLocation &location, const QString &adminName)
+{
+    // An existing DermLabel store is brought up to date (schema and security
+    // rules); anything else must be a new or an empty database.
+    QString error;
+    const bool existing = TeamSecurity::holdsStore(location, &error);
+    if (!error.isEmpty())
+        return failure(error);
+    if (!existing && adminName.isEmpty())
+        return usageError(tr("init: a new team store needs its first administrator: --admin NAME (the password is "
+                             "read from standard input)."));
+    auto store = Store::open(location, existing ? Store::OpenMode::MustExist : Store::OpenMode::CreateNew, &error);
     if (!store)
         return failure(error);
-    if (json())
-        printJson({{u"ok"_s, true}, {u"store"_s, store->path()}, {u"schema_version"_s, store->schemaVersion()}});
-    else
+    const QSqlDatabase db = store->db();
+    if (!TeamSecurity::install(db, &error))
+        return failure(error);
+    const auto admins = Sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"_s, {}, &error);
+    if (!admins)
+        return failure(error);
+    if (!adminName.isEmpty()) {
+        bool ok = false;
+        const QString password = readPassword(tr("Password for %1: ").arg(adminName), true, &ok);
+        if (!ok || password.isEmpty())
+            return usageError(tr("init: no password for %1 on standard input.").arg(adminName));
+        if (!TeamSecurity::addUser(db, adminName, {}, Role::Admin, password, true, &error))
+            return failure(error);
+    } else if (admins->toInt() == 0) {
+        return failure(tr("The team store %1 has no administrator yet: run init again with --admin NAME (the "
+                          "password on standard input).")
+                           .arg(store->displayName()));
+    }
+    if (json()) {
+        printJson({{u"ok"_s, true},
+                   {u"store"_s, store->path()},
+                   {u"schema_version"_s, store->schemaVersion()},
+                   {u"upgraded"_s, existing}});
+    } else if (existing) {
+        out() << tr("The store %1 is up to date (schema %2).").arg(store->displayName()).arg(store->schemaVersion())
+              << u'\n';
+    } else {
         out() << tr("Created the store %1 (schema %2).").arg(store->displayName()).arg(store->schemaVersion())
               << u'\n';
+    }
     return Ok;
 }
 

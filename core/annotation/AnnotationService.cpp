@@ -3,6 +3,7 @@
 
 #include "auth/Permissions.h"
 #include "qa/ConsensusService.h"
+#include "qa/StaleConsensus.h"
 #include "store/AnnotationRepository.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
@@ -170,8 +171,10 @@ bool AnnotationService::save(Annotation &annotation, QString *error)
     if (!AuditLog::record(db, m_actor.id, before ? u"annotation.update"_s : u"annotation.create"_s, u"annotation"_s,
                           annotation.id, {{u"image"_s, annotation.imageId}, {u"changes"_s, changes}}, error))
         return false;
-    // The image's consensus follows its labels in the same transaction.
-    if (!ConsensusService::recomputeImage(db, annotation.imageId, ConsensusService::quorum(m_store), error))
+    // The image's consensus follows its labels in the same transaction (on a team store an
+    // annotator cannot read the other labels: the server marks the image for QA instead).
+    if (!StaleConsensus::isDeferred(db)
+        && !ConsensusService::recomputeImage(db, annotation.imageId, ConsensusService::quorum(m_store), error))
         return false;
     AssignmentRepository assignments(db);
     if (assignments.status(annotation.imageId, m_actor.id, error) == AssignmentStatus::Todo
@@ -202,7 +205,8 @@ bool AnnotationService::setStatus(qint64 imageId, const QString &status, QString
         || !AuditLog::record(db, m_actor.id, u"assignment.status"_s, u"image"_s, imageId, {{u"status"_s, status}},
                              error)
         // A skipped image expects one rater fewer: its consensus may change.
-        || !ConsensusService::recomputeImage(db, imageId, ConsensusService::quorum(m_store), error))
+        || (!StaleConsensus::isDeferred(db)
+            && !ConsensusService::recomputeImage(db, imageId, ConsensusService::quorum(m_store), error)))
         return false;
     if (!tx.commit()) {
         *error = tx.error();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "qa/QaDataSet.h"
 
+#include "qa/StaleConsensus.h"
 #include "session/SessionService.h"
 
 using namespace Qt::StringLiterals;
@@ -65,6 +66,11 @@ QaDataSet QaDataSet::load(Store &store, const User &actor, const AgreementOption
 {
     QaDataSet data;
     QString error;
+    // On a team store, the images whose labels annotators changed since get their consensus first.
+    if (!StaleConsensus::recompute(store, &error)) {
+        data.error = error;
+        return data;
+    }
     // Every annotation, read once for the ratings and the per-rater report.
     const auto annotations = StoreRatings::annotations(store, actor, &error);
     auto ratings = annotations ? StoreRatings::load(store, actor, *annotations, &error) : std::nullopt;

@@ -3,6 +3,7 @@
 
 #include "masks/CocoRle.h"
 #include "qa/LabelFields.h"
+#include "qa/StaleConsensus.h"
 #include "store/AnnotationRepository.h"
 #include "store/CaseRepository.h"
 #include "store/ConsensusRepository.h"
@@ -90,6 +91,9 @@ ReleaseCandidate ExportImage::candidate() const
 
 std::optional<ExportSource::Data> ExportSource::load(Store &store, QString *error)
 {
+    // On a team store, images whose labels annotators changed get their consensus first.
+    if (!StaleConsensus::recompute(store, error))
+        return std::nullopt;
     const QSqlDatabase db = store.db();
     QString readError;
     const QList<Annotation> annotations = AnnotationRepository(db).all(&readError);

@@ -3,6 +3,7 @@
 
 #include "auth/Permissions.h"
 #include "store/AuditLog.h"
+#include "store/TeamSecurity.h"
 #include "store/Transaction.h"
 #include "store/UserRepository.h"
 
@@ -75,7 +76,23 @@ std::optional<User> SessionService::createFirstAdmin(const QString &name, const 
 
 std::optional<User> SessionService::signIn(const QString &name, const QString &password, QString *error)
 {
-    auto user = UserRepository(m_store.db()).authenticate(name.trimmed(), password);
+    const QString trimmed = name.trimmed();
+    if (m_store.location().isPostgres() && TeamSecurity::managesUsers(m_store.db())) {
+        // A team store: the server checks the password; the session's connections are the user's.
+        bool refused = false;
+        QString connectError;
+        if (!m_store.connectAs(trimmed, password, &refused, &connectError)) {
+            *error = refused ? tr("The user name or password is wrong, or the account is disabled.") : connectError;
+            return std::nullopt;
+        }
+        auto user = UserRepository(m_store.db()).findByName(trimmed, error);
+        if (!user || !user->active) {
+            *error = tr("The user name or password is wrong, or the account is disabled.");
+            return std::nullopt;
+        }
+        return user;
+    }
+    auto user = UserRepository(m_store.db()).authenticate(trimmed, password);
     if (!user)
         *error = tr("The user name or password is wrong, or the account is disabled.");
     return user;

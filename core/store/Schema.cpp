@@ -228,9 +228,24 @@ static Migration version2()
     return m;
 }
 
+static Migration version3()
+{
+    Migration m;
+    m.version = 3;
+    m.description = u"images whose consensus must be recomputed"_s;
+    m.statements = {
+        // On a team store an annotator's save cannot read the other raters' labels: a trigger only
+        // marks the image here, and a QA lead's or an admin's session recomputes its consensus.
+        u"CREATE TABLE consensus_stale ("
+        " image_id {bigint} PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,"
+        " marked_at TEXT NOT NULL)"_s,
+    };
+    return m;
+}
+
 QList<Migration> Schema::migrations()
 {
-    return {version1(), version2()};
+    return {version1(), version2(), version3()};
 }
 
 } // namespace dl

@@ -3,6 +3,7 @@
 
 #include "store/PostgresServer.h"
 #include "store/SchemaMigrator.h"
+#include "store/TeamSecurity.h"
 #include "store/Sql.h"
 
 #include <QAtomicInt>
@@ -35,6 +36,35 @@ Store::~Store()
     // must not be fetched here, only dropped.
     for (const QString &name : std::as_const(m_connections))
         QSqlDatabase::removeDatabase(name);
+}
+
+static QString newConnectionPrefix();
+
+bool Store::connectAs(const QString &user, const QString &password, bool *refused, QString *error)
+{
+    *refused = false;
+    if (!m_location.isPostgres()) {
+        *error = tr("Only a team store signs in to a server.");
+        return false;
+    }
+    const StoreLocation location = m_location.withCredentials(user, password);
+    const QString prefix = newConnectionPrefix();
+    const QString probe = prefix + u"-sign-in"_s;
+    PostgresServer::Failure failure = PostgresServer::Failure::None;
+    PostgresServer::connect(location, probe, &failure, error).close();
+    QSqlDatabase::removeDatabase(probe);
+    if (failure != PostgresServer::Failure::None) {
+        *refused = failure == PostgresServer::Failure::WrongPassword || failure == PostgresServer::Failure::NotAllowed
+            || failure == PostgresServer::Failure::NoPassword;
+        return false;
+    }
+    QMutexLocker locker(&m_mutex);
+    for (const QString &name : std::as_const(m_connections))
+        QSqlDatabase::removeDatabase(name);
+    m_connections.clear();
+    m_location = location;
+    m_connectionPrefix = prefix;
+    return true;
 }
 
 std::unique_ptr<Store> Store::open(const QString &pathOrUrl, OpenMode mode, QString *error)
@@ -163,12 +193,19 @@ bool Store::initialise(OpenMode mode, QString *error)
         return false;
     }
     SchemaMigrator migrator(connection, m_dialect);
+    // A secured team store is upgraded by its owner only, never by a rater.
+    if (m_location.isPostgres()
+        && !TeamSecurity::checkBeforeMigration(connection, migrator.storeVersion(error), migrator.targetVersion(), error))
+        return false;
     if (!migrator.migrate(error))
         return false;
     m_schemaVersion = migrator.storeVersion(error);
+    if (m_location.isPostgres() && !TeamSecurity::upgradeAfterMigration(connection, error))
+        return false;
 
     QString secretHex = setting(u"secret"_s);
-    if (secretHex.isEmpty()) {
+    // On a secured team store the owner made the secret at init, and a rater may not read it.
+    if (secretHex.isEmpty() && !(m_location.isPostgres() && TeamSecurity::managesUsers(connection))) {
         QByteArray secret(32, Qt::Uninitialized);
         QRandomGenerator::system()->generate(secret.begin(), secret.end());
         secretHex = QString::fromLatin1(secret.toHex());

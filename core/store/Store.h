@@ -49,6 +49,13 @@ public:
     bool isLockedForWriting() const;
 
     const StoreLocation &location() const { return m_location; }
+    /// A team store: from now on this store's connections sign in to the
+    /// server as user with password (the server checks both). The
+    /// connections made so far are closed: call it before other threads use
+    /// the store. On failure nothing changes; *refused tells a refused sign-in
+    /// (wrong name or password, or an account without access) from the other
+    /// failures (server unreachable...).
+    bool connectAs(const QString &user, const QString &password, bool *refused, QString *error);
     /// The text that opens this store again: the file path, or the URL
     /// without the password.
     QString path() const { return m_location.toString(); }

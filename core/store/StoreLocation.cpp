@@ -225,6 +225,14 @@ StoreLocation StoreLocation::withDatabase(const QString &database) const
     return other;
 }
 
+StoreLocation StoreLocation::withCredentials(const QString &user, const QString &password) const
+{
+    StoreLocation other = *this;
+    other.m_user = user;
+    other.m_password = password;
+    return other;
+}
+
 QString StoreLocation::cacheKey() const
 {
     static const QRegularExpression unsafe(u"[^A-Za-z0-9._-]"_s);

@@ -67,6 +67,8 @@ public:
     /// The same server and credentials, another database (for the maintenance
     /// connection that creates a missing database).
     StoreLocation withDatabase(const QString &database) const;
+    /// The same server and database, signing in as user with password.
+    StoreLocation withCredentials(const QString &user, const QString &password) const;
     /// A file-name-safe key of server and database: `<host>-<port>-<db>`.
     QString cacheKey() const;
 

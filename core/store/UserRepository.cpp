@@ -3,6 +3,7 @@
 
 #include "auth/PasswordHasher.h"
 #include "store/Sql.h"
+#include "store/TeamSecurity.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>
@@ -53,6 +54,10 @@ qint64 UserRepository::add(const QString &name, const QString &displayName, Role
         *error = tr("There is already a user named '%1'.").arg(name);
         return -1;
     }
+    // On a team store a user is a server login role, made by the store's function.
+    if (TeamSecurity::managesUsers(m_db))
+        return TeamSecurity::addUser(m_db, name, displayName.isEmpty() ? name : displayName, role, password, true, error)
+            .value_or(-1);
     const QString hash = iterations > 0 ? PasswordHasher::hash(password, iterations) : PasswordHasher::hash(password);
     return Sql::insertReturningId(m_db,
                                   u"INSERT INTO users (name, display_name, role, password_hash, active, created_at) "
@@ -111,12 +116,16 @@ bool UserRepository::setPassword(qint64 userId, const QString &password, QString
         *error = tr("The password must have at least %1 characters.").arg(MinimumPasswordLength);
         return false;
     }
+    if (TeamSecurity::managesUsers(m_db))
+        return TeamSecurity::setPassword(m_db, userId, password, error);
     return Sql::exec(m_db, u"UPDATE users SET password_hash = ? WHERE id = ?"_s,
                      {PasswordHasher::hash(password), userId}, error);
 }
 
 bool UserRepository::setActive(qint64 userId, bool active, QString *error)
 {
+    if (TeamSecurity::managesUsers(m_db))
+        return TeamSecurity::setUser(m_db, userId, std::nullopt, active, error);
     return Sql::exec(m_db, u"UPDATE users SET active = ? WHERE id = ?"_s, {active ? 1 : 0, userId}, error);
 }
 

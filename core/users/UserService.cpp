@@ -5,6 +5,7 @@
 #include "store/AuditLog.h"
 #include "store/Sql.h"
 #include "store/Store.h"
+#include "store/TeamSecurity.h"
 #include "store/Transaction.h"
 #include "store/UserRepository.h"
 
@@ -187,7 +188,9 @@ std::optional<AssignmentResult> UserService::changeRole(qint64 userId, Role role
     if (role != Role::Admin && !keepsAnAdmin(*user, error))
         return std::nullopt;
     // UserRepository has no role setter yet; a single bound UPDATE of this one column.
-    if (!Sql::exec(db, u"UPDATE users SET role = ? WHERE id = ?"_s, {roleKey(role), userId}, error))
+    if (TeamSecurity::managesUsers(db) ? !TeamSecurity::setUser(db, userId, role, std::nullopt, error)
+                                       : !Sql::exec(db, u"UPDATE users SET role = ? WHERE id = ?"_s,
+                                                    {roleKey(role), userId}, error))
         return std::nullopt;
     AssignmentResult moved;
     if (user->role == Role::Annotator && user->active) {

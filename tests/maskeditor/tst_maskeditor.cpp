@@ -42,6 +42,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -84,6 +85,17 @@ cv::Mat lesionOf(const QImage &image)
         for (int x = 0; x < image.width(); ++x)
             mask.at<uchar>(y, x) = image.pixelColor(x, y) == Lesion ? 255 : 0;
     return mask;
+}
+
+// Waits until the assisted-segmentation work started so far (GrabCut and the wand run on the
+// global thread pool) has ended, cancelled or not, and what it sent back to the canvas has been
+// handled: a result that was going to be applied has been applied by now.
+bool segmentationSettled()
+{
+    if (!QThreadPool::globalInstance()->waitForDone(20'000))
+        return false;
+    QCoreApplication::sendPostedEvents();
+    return true;
 }
 
 bool sameMask(const cv::Mat &a, const cv::Mat &b)
@@ -729,7 +741,7 @@ void TestMaskEditor::grabCutBoxIsOneUndoStep()
     QTest::keyClick(canvas, Qt::Key_Escape);
     QVERIFY(!canvas->isBusy());
     QVERIFY(!view->maskToolBar()->cancelAction()->isVisible());
-    QTest::qWait(300);
+    QVERIFY(segmentationSettled());
     QCOMPARE(cv::countNonZero(doc->mask(layer)), 0);
 
     const int steps = stack->count();
@@ -805,7 +817,7 @@ void TestMaskEditor::grabCutFromStrokesAlone()
     QVERIFY(canvas->isBusy());
     QTest::keyClick(canvas, Qt::Key_Escape);
     QVERIFY(!canvas->isBusy());
-    QTest::qWait(200);
+    QVERIFY(segmentationSettled());
     QCOMPARE(cv::countNonZero(doc->mask(layer)), 0);
     QVERIFY(canvas->hasPendingGrabCutStrokes());
     QTest::keyClick(canvas, Qt::Key_Return);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "imaging/ImageCache.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QPointer>
 #include <QSignalSpy>
@@ -21,6 +22,20 @@ using KeyPaths = QList<QPair<QString, QString>>;
 #define SETTLE(cache) QTRY_COMPARE_WITH_TIMEOUT((cache).pendingDecodes(), 0, kWaitMs)
 
 constexpr int kWaitMs = 30000;
+
+// Lets every decode started so far finish (and those its results start) and handles everything
+// they sent back: afterwards no signal can follow unless something new is asked for. False on
+// timeout.
+bool drained(ImageCache &cache)
+{
+    const QDeadlineTimer deadline(kWaitMs);
+    do {
+        if (!ImageCache::waitForDecoders(int(deadline.remainingTime())))
+            return false;
+        QCoreApplication::sendPostedEvents();
+    } while (cache.pendingDecodes() > 0 && !deadline.hasExpired());
+    return cache.pendingDecodes() == 0;
+}
 
 // Writes a JPEG of noisy skin-like content (noise keeps decoding from being trivially fast).
 QString writeJpeg(const QTemporaryDir &dir, const QString &name, int width, int height, int seed = 1)
@@ -138,7 +153,7 @@ void TestPrefetch::requestEmitsReady()
     QCOMPARE(cache.cached(u"k"_s).size(), QSize(width, height));
     QCOMPARE(cache.decodesStarted(), 1);
     QCOMPARE(cache.pendingDecodes(), 0);
-    QTest::qWait(20);
+    QVERIFY(drained(cache));
     QCOMPARE(ready.size(), 1);
 }
 
@@ -322,6 +337,7 @@ void TestPrefetch::destroyWhileDecoding()
 {
     for (int i = 0; i < 20; ++i) {
         auto *cache = new ImageCache;
+        QSignalSpy ready(cache, &ImageCache::ready);
         cache->request(u"big"_s, m_large);
         KeyPaths list;
         for (int j = 0; j < 4; ++j)
@@ -331,7 +347,7 @@ void TestPrefetch::destroyWhileDecoding()
         if (i % 4 == 1)
             QCoreApplication::processEvents();
         else if (i % 4 == 2)
-            QTest::qWait(i);
+            QVERIFY(ready.wait(kWaitMs)); // one delivered, the others running or queued
         else if (i % 4 == 3)
             QVERIFY(ImageCache::waitForDecoders(kWaitMs)); // results posted, not yet delivered
         delete cache;
@@ -359,8 +375,9 @@ void TestPrefetch::destroyFromReadySlot()
     cache->request(u"s"_s, m_small);
     cache->prefetch({ { u"m0"_s, m_medium.at(0) }, { u"m1"_s, m_medium.at(1) } });
     QTRY_VERIFY_WITH_TIMEOUT(guard.isNull(), kWaitMs);
+    // Every decode has ended and whatever it posted has been handled: nothing more can come.
     QVERIFY(ImageCache::waitForDecoders(kWaitMs));
-    QTest::qWait(20);
+    QCoreApplication::sendPostedEvents();
     QCOMPARE(calls, 1);
 }
 

@@ -5,6 +5,8 @@
 #include "canvas/ImageCanvas.h"
 #include "canvas/ImagePyramid.h"
 
+#include "../support/NumericCompare.h"
+
 #include <QApplication>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -64,7 +66,7 @@ std::unique_ptr<ImageCanvas> makeCanvas(QSize size, const QImage &image)
 
 bool nearPoint(QPointF a, QPointF b, double tolerance)
 {
-    return std::abs(a.x() - b.x()) <= tolerance && std::abs(a.y() - b.y()) <= tolerance;
+    return dl::test::withinTolerance(a.x(), b.x(), tolerance) && dl::test::withinTolerance(a.y(), b.y(), tolerance);
 }
 
 int lutValue(int v, int brightness, int contrast)

@@ -9,6 +9,7 @@
 #include <QMetaObject>
 #include <QMutex>
 #include <QMutexLocker>
+#include <QPointer>
 #include <QThread>
 #include <QThreadPool>
 #include <limits>
@@ -84,7 +85,9 @@ struct ImageCache::Token
 {
     QMutex mutex;
     ImageCache *cache = nullptr; // guarded by mutex; null once the cache is gone
-    QString previewKey;          // guarded by mutex; the only preview still wanted
+    // Guarded by mutex; the id of the only preview still wanted (0: none). Only lets preview jobs
+    // skip work that would be dropped: what is delivered is decided on the cache's thread.
+    quint64 previewId = 0;
 
     bool alive()
     {
@@ -92,16 +95,16 @@ struct ImageCache::Token
         return cache != nullptr;
     }
 
-    bool wantsPreview(const QString &key)
+    bool wantsPreview(quint64 id)
     {
         QMutexLocker locker(&mutex);
-        return cache != nullptr && previewKey == key;
+        return cache != nullptr && previewId == id;
     }
 
-    void setPreviewKey(const QString &key)
+    void setPreviewId(quint64 id)
     {
         QMutexLocker locker(&mutex);
-        previewKey = key;
+        previewId = id;
     }
 };
 
@@ -125,9 +128,9 @@ QImage ImageCache::request(const QString &key, const QString &path)
     if (key.isEmpty())
         return QImage();
     m_current = key;
-    // Whatever was requested before and has not started is no longer wanted.
+    // Whatever was requested before and has not started is no longer wanted, nor its preview.
     m_pendingRequest = Job();
-    m_token->setPreviewKey(QString());
+    dropWantedPreview();
 
     const auto it = m_entries.find(key);
     if (it != m_entries.end()) {
@@ -185,7 +188,7 @@ void ImageCache::clear()
     m_bytes = 0;
     m_failed.clear();
     m_current.clear();
-    m_token->setPreviewKey(QString());
+    dropWantedPreview();
     m_pendingRequest = Job();
     m_prefetchQueue.clear();
     m_prefetchOrder.clear();
@@ -249,9 +252,12 @@ bool ImageCache::waitForDecoders(int msecs)
 void ImageCache::startPreview(const Job &job)
 {
     ++m_previewsStarted;
-    m_token->setPreviewKey(job.key);
-    s_previewPool->start([token = m_token, key = job.key, path = job.path, size = m_previewSize] {
-        if (!token->wantsPreview(key)) // another image was asked for meanwhile
+    m_wantedPreviewId = ++m_previewIds;
+    m_wantedPreviewKey = job.key;
+    m_token->setPreviewId(m_wantedPreviewId);
+    s_previewPool->start([token = m_token, key = job.key, path = job.path, size = m_previewSize,
+                          id = m_wantedPreviewId] {
+        if (!token->wantsPreview(id)) // another image was asked for meanwhile, or the full one came
             return;
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
@@ -261,27 +267,79 @@ void ImageCache::startPreview(const Job &job)
         const ImageHeader header = ImageProbe::probe(bytes);
         if (!header.ok() || ImageDecoder::fitSize(header.orientedSize(), size) == header.orientedSize())
             return;
-        ImageDecoder::Result result = ImageDecoder::decodeDetailed(bytes, size);
-        if (!result.ok())
+        ImageDecoder::Result decoded = ImageDecoder::decodeDetailed(bytes, size);
+        if (!decoded.ok())
             return;
-        const QSize fullSize = result.header.orientedSize();
+        Result result;
+        result.kind = ResultKind::Preview;
+        result.key = key;
+        result.image = std::move(decoded.image);
+        result.previewId = id;
+        result.fullSize = decoded.header.orientedSize();
         QMutexLocker locker(&token->mutex);
         ImageCache *cache = token->cache;
-        if (!cache || token->previewKey != key)
+        if (!cache)
             return;
         QMetaObject::invokeMethod(
-            cache,
-            [cache, key, preview = std::move(result.image), fullSize] { cache->finishPreview(key, preview, fullSize); },
+            cache, [cache, result = std::move(result)]() mutable { cache->arrive(std::move(result)); },
             Qt::QueuedConnection);
     });
 }
 
-void ImageCache::finishPreview(const QString &key, const QImage &preview, QSize fullSize)
+void ImageCache::dropWantedPreview()
 {
-    // Too late when the full image is here, or when the viewer has moved on.
-    if (key != m_current || m_entries.contains(key) || m_failed.contains(key))
+    m_wantedPreviewId = 0;
+    m_wantedPreviewKey.clear();
+    m_token->setPreviewId(0);
+}
+
+void ImageCache::arrive(Result &&result)
+{
+    const int kind = int(result.kind);
+    if (m_holding[kind]) {
+        m_held[kind].append(std::move(result));
         return;
-    emit previewReady(key, preview, fullSize);
+    }
+    if (result.kind == ResultKind::Preview)
+        finishPreview(result);
+    else
+        finishJob(result);
+}
+
+void ImageCache::holdResults(ResultKind kind)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_holding[int(kind)] = true;
+}
+
+void ImageCache::releaseHeldResults(ResultKind kind)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_holding[int(kind)] = false;
+    const QList<Result> held = std::exchange(m_held[int(kind)], {});
+    const QPointer<ImageCache> self(this);
+    for (const Result &result : held) {
+        if (!self) // a receiver deleted the cache
+            return;
+        if (result.kind == ResultKind::Preview)
+            finishPreview(result);
+        else
+            finishJob(result);
+    }
+}
+
+int ImageCache::heldResults(ResultKind kind) const
+{
+    return int(m_held[int(kind)].size());
+}
+
+void ImageCache::finishPreview(const Result &result)
+{
+    // Only the preview of the latest request, and only while its full result has not arrived.
+    if (result.previewId == 0 || result.previewId != m_wantedPreviewId)
+        return;
+    dropWantedPreview(); // at most once
+    emit previewReady(result.key, result.image, result.fullSize);
 }
 
 void ImageCache::pump()
@@ -312,46 +370,49 @@ void ImageCache::startJob(const Job &job, bool requested)
         [token = m_token, key = job.key, path = job.path, generation = m_generation] {
             if (!token->alive()) // destroyed while this job was queued
                 return;
-            QString error;
-            QImage image = ImageDecoder::decodeFile(path, &error);
-            if (image.isNull() && error.isEmpty()) {
-                error = QCoreApplication::translate("dl::ImageCache", "Cannot decode image file \"%1\".")
-                            .arg(path);
+            Result result;
+            result.kind = ResultKind::Full;
+            result.key = key;
+            result.generation = generation;
+            result.image = ImageDecoder::decodeFile(path, &result.error);
+            if (result.image.isNull() && result.error.isEmpty()) {
+                result.error = QCoreApplication::translate("dl::ImageCache", "Cannot decode image file \"%1\".")
+                                   .arg(path);
             }
             QMutexLocker locker(&token->mutex);
             ImageCache *cache = token->cache;
             if (!cache)
                 return;
             QMetaObject::invokeMethod(
-                cache,
-                [cache, key, image = std::move(image), error, generation] {
-                    cache->finishJob(key, image, error, generation);
-                },
+                cache, [cache, result = std::move(result)]() mutable { cache->arrive(std::move(result)); },
                 Qt::QueuedConnection);
         },
         requested ? RequestPriority : PrefetchPriority);
 }
 
-void ImageCache::finishJob(const QString &key, const QImage &image, const QString &error, quint64 generation)
+void ImageCache::finishJob(const Result &result)
 {
+    const QString &key = result.key;
     m_inFlight.remove(key);
-    if (key == m_current)
-        m_token->setPreviewKey(QString()); // a preview not started yet would come too late
-    const bool wanted = generation == m_generation || key == m_current || m_prefetchKeys.contains(key);
+    // The full result supersedes the preview of its key, whether or not that preview has arrived.
+    if (key == m_wantedPreviewKey)
+        dropWantedPreview();
+    const bool wanted = result.generation == m_generation || key == m_current || m_prefetchKeys.contains(key);
+    const bool ok = !result.image.isNull();
     if (wanted) {
-        if (image.isNull())
-            m_failed.insert(key, error);
+        if (ok)
+            insert(key, result.image);
         else
-            insert(key, image);
+            m_failed.insert(key, result.error);
     }
     // Keep the threads busy before telling anyone: a receiver may even delete the cache.
     pump();
     if (!wanted)
         return;
-    if (image.isNull())
-        emit failed(key, error);
+    if (ok)
+        emit ready(key, result.image);
     else
-        emit ready(key, image);
+        emit failed(key, result.error);
 }
 
 void ImageCache::insert(const QString &key, const QImage &image)

@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
 #include <memory>
 
 namespace dl {
@@ -35,10 +36,16 @@ namespace dl {
 // Previews (cold open): with a preview size set, a request for a key that is neither cached nor
 // being decoded also reads the file reduced to that size (libjpeg DCT scaling for JPEG, so a
 // 12 MP photo costs a fraction of its full decode) on a separate one-thread preview pool, where it
-// never waits behind full-size decodes; previewReady() follows unless the full image came first
-// or another key was requested meanwhile. An image that already fits in the preview size gets no
+// never waits behind full-size decodes. An image that already fits in the preview size gets no
 // preview (its full decode is as quick). Previews are not cached; a preview still queued when
 // another key is requested is dropped before it starts.
+//
+// What a request guarantees about its preview, whichever decode finishes first: previewReady() is
+// emitted at most once, and only before ready() / failed() of that key. Both results come back to
+// the cache's thread, where the first one to arrive decides: a preview that arrives first is
+// delivered; a full result (image or failure) that arrives first supersedes the preview, which is
+// then never delivered. A preview is also dropped when another key is requested (or clear() is
+// called) before it arrives, even if the same key is requested again later.
 //
 // Lifetime: the cache may be destroyed while decodes run; jobs share only a small token with it
 // and drop their result once it is gone.
@@ -87,9 +94,21 @@ public:
     // Number of preview decodes started by this cache.
     int previewsStarted() const;
 
-    // Waits until the shared decoder threads (and the preview thread) are idle (for tests and orderly shutdown); false on
-    // timeout.
+    // Waits until the shared decoder threads (and the preview thread) are idle (for tests and
+    // orderly shutdown); false on timeout. Results of finished decodes may still be waiting in the
+    // event queue of the cache's thread.
     static bool waitForDecoders(int msecs = -1);
+
+    // For tests: choosing the order in which results arrive. While results of a kind are held,
+    // each one that comes back from a decoder thread is kept as it arrives (on the cache's thread)
+    // instead of being handled; releaseHeldResults() handles the kept ones in the order they came
+    // and stops holding that kind. Holding full results keeps their keys pending (pendingDecodes()),
+    // as if their decodes were still running. Off by default.
+    enum class ResultKind { Preview, Full };
+    void holdResults(ResultKind kind);
+    void releaseHeldResults(ResultKind kind);
+    // Results of this kind that arrived and are being held.
+    int heldResults(ResultKind kind) const;
 
 signals:
     // A decode finished (requested or prefetched); receivers filter by key.
@@ -112,13 +131,27 @@ private:
         QString key;
         QString path;
     };
+    // What a decoder thread sends back to the cache's thread.
+    struct Result
+    {
+        ResultKind kind = ResultKind::Full;
+        QString key;
+        QImage image; // null: failed (full)
+        QString error; // full: why it failed
+        quint64 generation = 0; // full: the generation it was started in
+        quint64 previewId = 0; // preview: the request it belongs to
+        QSize fullSize; // preview: the full image's oriented size
+    };
     struct Token;
 
     void pump();
     void startJob(const Job &job, bool requested);
-    void finishJob(const QString &key, const QImage &image, const QString &error, quint64 generation);
     void startPreview(const Job &job);
-    void finishPreview(const QString &key, const QImage &preview, QSize fullSize);
+    // Every result comes back through here, in the order the decoder threads posted them.
+    void arrive(Result &&result);
+    void finishJob(const Result &result);
+    void finishPreview(const Result &result);
+    void dropWantedPreview();
     void insert(const QString &key, const QImage &image);
     void evictToBudget();
     bool isProtected(const QString &key) const;
@@ -131,6 +164,15 @@ private:
     int m_decodesStarted = 0;
     int m_previewsStarted = 0;
     QSize m_previewSize;
+    // The one preview that may still be delivered: id of its request (0: none) and its key. Cleared
+    // when it is delivered, when a full result of its key arrives, and by the next request.
+    quint64 m_previewIds = 0;
+    quint64 m_wantedPreviewId = 0;
+    QString m_wantedPreviewKey;
+    // Test hook, indexed by ResultKind: whether results of that kind are held, and those held, in
+    // the order they arrived.
+    std::array<bool, 2> m_holding {};
+    std::array<QList<Result>, 2> m_held;
 
     QHash<QString, Entry> m_entries;
     QHash<QString, QString> m_failed; // key -> message

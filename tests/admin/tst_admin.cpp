@@ -31,7 +31,6 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
@@ -40,6 +39,7 @@
 #include <QRadioButton>
 #include <QRandomGenerator>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSqlQuery>
@@ -114,6 +114,7 @@ private slots:
     void zoomOnImageChange_data();
     void zoomOnImageChange();
     void coldOpenShowsPreviewThenFullImage();
+    void coldOpenFullImageFirstShowsNoPreview();
     void preferencesPersistAndApply();
     void germanMenuTitles();
 
@@ -773,7 +774,7 @@ void TestAdmin::zoomOnImageChange()
 
 void TestAdmin::coldOpenShowsPreviewThenFullImage()
 {
-    // Large enough that the full decode takes a while, so the preview is worth it.
+    // Large enough that a reduced preview is made.
     addImages(2, 3200, 2400);
     const User rater = addUser(u"dr.c"_s, Role::Annotator);
     QString error;
@@ -785,23 +786,57 @@ void TestAdmin::coldOpenShowsPreviewThenFullImage()
     view.resize(1000, 700);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
+    auto *cache = view.findChild<ImageCache *>();
+    QVERIFY(cache);
+    // The preview arrives first: the full image is held back until the preview is on screen.
+    cache->holdResults(ImageCache::ResultKind::Full);
     view.openRow(0);
     QVERIFY(!view.canvas()->hasImage()); // nothing decoded yet: nothing wrong is shown
-    QSize previewShown;
-    QElapsedTimer timer;
-    timer.start();
-    while (!(view.canvas()->hasImage() && !view.showingPreview()) && timer.elapsed() < 30'000) {
-        if (view.showingPreview() && previewShown.isEmpty()) {
-            previewShown = view.canvas()->image().size();
-            // The preview is shown at the zoom the full image will have.
-            QVERIFY(view.canvas()->isFitMode());
-        }
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-    }
-    QCOMPARE(view.canvas()->image().size(), QSize(3200, 2400));
-    QVERIFY2(!previewShown.isEmpty(), "a reduced-size preview came first");
+    QTRY_VERIFY_WITH_TIMEOUT(view.showingPreview(), 30'000);
+    QVERIFY(view.canvas()->hasImage());
+    const QSize previewShown = view.canvas()->image().size();
     QVERIFY(previewShown.width() < 3200);
     QVERIFY(previewShown.width() >= 640);
+    // The preview is shown at the zoom the full image will have.
+    QVERIFY(view.canvas()->isFitMode());
+    cache->releaseHeldResults(ImageCache::ResultKind::Full);
+    QTRY_VERIFY_WITH_TIMEOUT(!view.showingPreview(), 30'000);
+    QCOMPARE(view.canvas()->image().size(), QSize(3200, 2400));
+    QVERIFY(view.canvas()->isFitMode());
+}
+
+void TestAdmin::coldOpenFullImageFirstShowsNoPreview()
+{
+    addImages(2, 3200, 2400);
+    const User rater = addUser(u"dr.c"_s, Role::Annotator);
+    QString error;
+    QVERIFY(AssignmentService(*m_store, m_admin).assign({}, 1, &error));
+    ImageListModel queue;
+    queue.setStore(m_store.get(), rater);
+    LabellingView view(*m_store, rater, &queue);
+    view.setPrefetchDepth(0);
+    view.resize(1000, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    auto *cache = view.findChild<ImageCache *>();
+    QVERIFY(cache);
+    QSignalSpy previews(cache, &ImageCache::previewReady);
+    // Both decodes done; the full image arrives first, its preview after it.
+    cache->holdResults(ImageCache::ResultKind::Preview);
+    cache->holdResults(ImageCache::ResultKind::Full);
+    view.openRow(0);
+    QTRY_COMPARE_WITH_TIMEOUT(cache->heldResults(ImageCache::ResultKind::Preview), 1, 30'000);
+    QTRY_COMPARE_WITH_TIMEOUT(cache->heldResults(ImageCache::ResultKind::Full), 1, 30'000);
+    QVERIFY(!view.canvas()->hasImage());
+    cache->releaseHeldResults(ImageCache::ResultKind::Full);
+    QVERIFY(view.canvas()->hasImage());
+    QVERIFY(!view.showingPreview());
+    QCOMPARE(view.canvas()->image().size(), QSize(3200, 2400));
+    // The late preview is dropped: never shown over (or after) the full image.
+    cache->releaseHeldResults(ImageCache::ResultKind::Preview);
+    QCOMPARE(previews.size(), 0);
+    QVERIFY(!view.showingPreview());
+    QCOMPARE(view.canvas()->image().size(), QSize(3200, 2400));
     QVERIFY(view.canvas()->isFitMode());
 }
 

@@ -7,6 +7,8 @@
 #include "qa/RatingTable.h"
 #include "qa/RatingsFile.h"
 
+#include "../support/NumericCompare.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -38,14 +40,14 @@ QJsonObject expectedJson()
 }
 
 /// Empty when equal: same keys, same array sizes, strings and nulls equal, numbers
-/// within `tolerance`; otherwise where they differ.
+/// within `tolerance` (NaN only where NaN is expected); otherwise where they differ.
 QString compareJson(
     const QJsonValue &actual, const QJsonValue &expected, double tolerance, const QString &path = u"$"_s)
 {
     if (expected.isDouble()) {
         if (!actual.isDouble())
             return path + u": expected a number"_s;
-        if (std::abs(actual.toDouble() - expected.toDouble()) > tolerance) {
+        if (!dl::test::withinTolerance(actual.toDouble(), expected.toDouble(), tolerance)) {
             return u"%1: %2 != expected %3"_s.arg(path)
                 .arg(actual.toDouble(), 0, 'g', 17)
                 .arg(expected.toDouble(), 0, 'g', 17);

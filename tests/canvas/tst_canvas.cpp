@@ -5,6 +5,8 @@
 #include "canvas/ImageCanvas.h"
 #include "canvas/ImagePyramid.h"
 
+#include "../support/NumericCompare.h"
+
 #include <QApplication>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -64,7 +66,7 @@ std::unique_ptr<ImageCanvas> makeCanvas(QSize size, const QImage &image)
 
 bool nearPoint(QPointF a, QPointF b, double tolerance)
 {
-    return std::abs(a.x() - b.x()) <= tolerance && std::abs(a.y() - b.y()) <= tolerance;
+    return dl::test::withinTolerance(a.x(), b.x(), tolerance) && dl::test::withinTolerance(a.y(), b.y(), tolerance);
 }
 
 int lutValue(int v, int brightness, int contrast)
@@ -608,14 +610,24 @@ void TestCanvas::pyramidBuilds()
     QCOMPARE(canvas->pyramidLevelSize(3), QSize(500, 375));
     QCOMPARE(canvas->levelForZoom(0.2), 2);
 
-    // A new image restarts the pyramid; the old build's results are not mixed in.
-    canvas->setImage(solidImage(1000, 800));
+    // A new image restarts the pyramid; results of the previous image still on their way are not
+    // mixed in.
+    auto *pyramid = canvas->findChild<ImagePyramid *>();
+    QVERIFY(pyramid);
+    canvas->setImage(patternImage(4000, 3000));
+    pyramid->waitForFinished(); // its levels are built and sent, none handled yet
+    const QImage solid = solidImage(1000, 800);
+    canvas->setImage(solid);
     QCOMPARE(canvas->availablePyramidLevels(), 1);
     QTRY_VERIFY(canvas->pyramidReady());
     QCOMPARE(canvas->pyramidLevelCount(), 2);
     QCOMPARE(canvas->pyramidLevelSize(1), QSize(500, 400));
-    QTest::qWait(50);
+    // Every build has finished and everything it sent has been handled: nothing more can come.
+    pyramid->waitForFinished();
+    QCoreApplication::sendPostedEvents();
     QCOMPARE(canvas->availablePyramidLevels(), 2);
+    QCOMPARE(pyramid->level(1).size(), QSize(500, 400));
+    QCOMPARE(pyramid->level(1).pixel(250, 200), solid.pixel(500, 400));
 
     // Replacing the image while the build runs, then destroying the canvas, must be safe.
     canvas->setImage(patternImage(4000, 3000));

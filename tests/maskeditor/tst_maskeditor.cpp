@@ -14,6 +14,7 @@
 #include "masks/MaskToolBar.h"
 
 #include "annotation/AssignmentService.h"
+#include "imaging/ImageCache.h"
 #include "import/ImportService.h"
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
@@ -42,6 +43,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -84,6 +86,17 @@ cv::Mat lesionOf(const QImage &image)
         for (int x = 0; x < image.width(); ++x)
             mask.at<uchar>(y, x) = image.pixelColor(x, y) == Lesion ? 255 : 0;
     return mask;
+}
+
+// Waits until the assisted-segmentation work started so far (GrabCut and the wand run on the
+// global thread pool) has ended, cancelled or not, and what it sent back to the canvas has been
+// handled: a result that was going to be applied has been applied by now.
+bool segmentationSettled()
+{
+    if (!QThreadPool::globalInstance()->waitForDone(20'000))
+        return false;
+    QCoreApplication::sendPostedEvents();
+    return true;
 }
 
 bool sameMask(const cv::Mat &a, const cv::Mat &b)
@@ -729,7 +742,7 @@ void TestMaskEditor::grabCutBoxIsOneUndoStep()
     QTest::keyClick(canvas, Qt::Key_Escape);
     QVERIFY(!canvas->isBusy());
     QVERIFY(!view->maskToolBar()->cancelAction()->isVisible());
-    QTest::qWait(300);
+    QVERIFY(segmentationSettled());
     QCOMPARE(cv::countNonZero(doc->mask(layer)), 0);
 
     const int steps = stack->count();
@@ -805,7 +818,7 @@ void TestMaskEditor::grabCutFromStrokesAlone()
     QVERIFY(canvas->isBusy());
     QTest::keyClick(canvas, Qt::Key_Escape);
     QVERIFY(!canvas->isBusy());
-    QTest::qWait(200);
+    QVERIFY(segmentationSettled());
     QCOMPARE(cv::countNonZero(doc->mask(layer)), 0);
     QVERIFY(canvas->hasPendingGrabCutStrokes());
     QTest::keyClick(canvas, Qt::Key_Return);
@@ -1075,13 +1088,18 @@ void TestMaskEditor::layerOverlaysComposeLikeOneOverlay()
 
 void TestMaskEditor::toolsOffForPreviewAndReadOnly()
 {
-    // Large JPEG photos (a reduced preview decodes much faster than the full image).
-    const QString path = makeStore(u"preview"_s, 4, QSize(3000, 2000), nullptr, u"jpg"_s);
+    // Large JPEG photos (big enough for a reduced preview).
+    const QString path = makeStore(u"preview"_s, 5, QSize(3000, 2000), nullptr, u"jpg"_s);
     auto window = open(path);
     QVERIFY(window);
     LabellingView *view = window->labellingView();
-    // Nothing decoded ahead from here on; the fourth image was not (the default looks 2 ahead).
+    // Nothing decoded ahead from here on; the fourth and fifth images were not (the default looks
+    // 2 ahead).
     view->setPrefetchDepth(0);
+    auto *cache = view->findChild<ImageCache *>();
+    QVERIFY(cache);
+    // What was decoded ahead of the first image is done, so only the images opened below are.
+    QTRY_COMPARE_WITH_TIMEOUT(cache->pendingDecodes(), 0, 30'000);
     const qint64 image = view->queueFilter()->sourceModel()->index(3, 0).data(ImageListModel::ImageIdRole).toLongLong();
     {
         // The rater's mask of it, stored before it is opened: the top half.
@@ -1100,8 +1118,8 @@ void TestMaskEditor::toolsOffForPreviewAndReadOnly()
         QColor top, bottom;
     };
     QList<State> states;
-    auto record = [&] {
-        if (!view->canvas()->hasImage() || view->currentImageId() != image)
+    auto record = [&](qint64 shown) {
+        if (!view->canvas()->hasImage() || view->currentImageId() != shown)
             return;
         MaskCanvas *canvas = view->maskCanvas();
         const QImage shot = canvas->grab().toImage();
@@ -1110,16 +1128,22 @@ void TestMaskEditor::toolsOffForPreviewAndReadOnly()
                        shot.pixelColor(canvas->imageToWidget(QPointF(w / 2, h / 5)).toPoint()),
                        shot.pixelColor(canvas->imageToWidget(QPointF(w / 2, h * 4 / 5)).toPoint())});
     };
-    const QMetaObject::Connection recording = connect(view->maskCanvas(), &MaskCanvas::toolsStateChanged, this, record);
+    QMetaObject::Connection recording
+        = connect(view->maskCanvas(), &MaskCanvas::toolsStateChanged, this, [&] { record(image); });
+
+    // The preview comes first: the full image is held back until the preview is on screen.
+    cache->holdResults(ImageCache::ResultKind::Full);
     view->openRow(3);
-    QTRY_VERIFY_WITH_TIMEOUT(view->canvas()->hasImage() && !view->showingPreview(), 30'000);
-    record();
-    disconnect(recording);
+    QTRY_VERIFY_WITH_TIMEOUT(view->canvas()->hasImage() && view->showingPreview(), 30'000);
+    record(image);
     QVERIFY(!states.isEmpty());
-    bool sawPreview = false;
+    QVERIFY(states.last().preview);
+    cache->releaseHeldResults(ImageCache::ResultKind::Full);
+    QTRY_VERIFY_WITH_TIMEOUT(view->canvas()->hasImage() && !view->showingPreview(), 30'000);
+    record(image);
+    disconnect(recording);
     for (const State &state : std::as_const(states)) {
         if (state.preview) {
-            sawPreview = true;
             QVERIFY(!state.enabled);
             // The stored mask is drawn over the preview: the top half is tinted, the bottom is not.
             const int difference = std::abs(state.top.red() - state.bottom.red())
@@ -1127,11 +1151,36 @@ void TestMaskEditor::toolsOffForPreviewAndReadOnly()
             QVERIFY2(difference > 40, qPrintable(QString::number(difference)));
         }
     }
-    QVERIFY2(sawPreview, "no preview was shown");
+    QVERIFY(!states.last().preview);
     QVERIFY(states.last().enabled);
     const QString reason = view->maskCanvas()->toolsDisabledReason();
     QVERIFY2(reason.isEmpty(), qPrintable(reason)); // the face layer is there: tools on
     QVERIFY(view->maskToolBar()->toolAction(MaskCanvas::Tool::Brush)->isEnabled());
+
+    // The full image comes first (its preview after it): no preview is ever shown, so the tools
+    // are never off for one.
+    const qint64 fifth = view->queueFilter()->sourceModel()->index(4, 0).data(ImageListModel::ImageIdRole).toLongLong();
+    states.clear();
+    recording = connect(view->maskCanvas(), &MaskCanvas::toolsStateChanged, this, [&] { record(fifth); });
+    QSignalSpy previews(cache, &ImageCache::previewReady);
+    QCOMPARE(cache->pendingDecodes(), 0);
+    cache->holdResults(ImageCache::ResultKind::Preview);
+    cache->holdResults(ImageCache::ResultKind::Full);
+    view->openRow(4);
+    QTRY_COMPARE_WITH_TIMEOUT(cache->heldResults(ImageCache::ResultKind::Preview), 1, 30'000);
+    QTRY_COMPARE_WITH_TIMEOUT(cache->heldResults(ImageCache::ResultKind::Full), 1, 30'000);
+    cache->releaseHeldResults(ImageCache::ResultKind::Full);
+    QVERIFY(view->canvas()->hasImage());
+    QCOMPARE(view->canvas()->image().size(), QSize(3000, 2000));
+    cache->releaseHeldResults(ImageCache::ResultKind::Preview);
+    record(fifth);
+    disconnect(recording);
+    QCOMPARE(previews.size(), 0);
+    QVERIFY(!view->showingPreview());
+    QCOMPARE(view->canvas()->image().size(), QSize(3000, 2000));
+    QVERIFY(!states.isEmpty());
+    for (const State &state : std::as_const(states))
+        QVERIFY(!state.preview);
 
     // Read-only labels (the image no longer assigned): the tools are off and say why.
     const qint64 second = view->queueFilter()->sourceModel()->index(1, 0).data(ImageListModel::ImageIdRole).toLongLong();

@@ -21,6 +21,8 @@
 #include "store/UserRepository.h"
 #include "taxonomy/Taxonomy.h"
 
+#include "../support/NumericCompare.h"
+
 #include <QElapsedTimer>
 #include <QSet>
 #include <QSqlQuery>
@@ -468,7 +470,7 @@ void TestMasks::brushMatchesDistanceDefinition()
                 const double d = segmentDistance({ px + 0.5, py + 0.5 }, { from.x, from.y }, { to.x, to.y });
                 const bool expected = d <= rr;
                 const bool set = mask.at<uchar>(py, px) == 255;
-                if (expected != set && std::abs(d - rr) > 1e-6)
+                if (expected != set && !dl::test::withinTolerance(d, rr, 1e-6))
                     ++mismatches;
             }
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "imaging/ImageCache.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QPointer>
 #include <QSignalSpy>
@@ -16,11 +17,26 @@ using dl::ImageCache;
 namespace {
 
 using KeyPaths = QList<QPair<QString, QString>>;
+using Kind = ImageCache::ResultKind;
 
 // Waits until the cache has nothing queued or running and all results have been delivered.
 #define SETTLE(cache) QTRY_COMPARE_WITH_TIMEOUT((cache).pendingDecodes(), 0, kWaitMs)
 
 constexpr int kWaitMs = 30000;
+
+// Lets every decode started so far finish (and those its results start) and handles everything
+// they sent back: afterwards no signal can follow unless something new is asked for. Not for use
+// while results are held. False on timeout.
+bool drained(ImageCache &cache)
+{
+    const QDeadlineTimer deadline(kWaitMs);
+    do {
+        if (!ImageCache::waitForDecoders(int(deadline.remainingTime())))
+            return false;
+        QCoreApplication::sendPostedEvents();
+    } while (cache.pendingDecodes() > 0 && !deadline.hasExpired());
+    return cache.pendingDecodes() == 0;
+}
 
 // Writes a JPEG of noisy skin-like content (noise keeps decoding from being trivially fast).
 QString writeJpeg(const QTemporaryDir &dir, const QString &name, int width, int height, int seed = 1)
@@ -75,6 +91,8 @@ private slots:
     void requestSupersedesQueuedRequest();
     void clearDropsEverything();
     void previewComesBeforeTheFullImage();
+    void fullImageFirstSupersedesThePreview();
+    void previewBelongsToItsRequest();
     void previewOnlyWhenItHelps();
     void previewDroppedWhenMovedOn();
 
@@ -138,7 +156,7 @@ void TestPrefetch::requestEmitsReady()
     QCOMPARE(cache.cached(u"k"_s).size(), QSize(width, height));
     QCOMPARE(cache.decodesStarted(), 1);
     QCOMPARE(cache.pendingDecodes(), 0);
-    QTest::qWait(20);
+    QVERIFY(drained(cache));
     QCOMPARE(ready.size(), 1);
 }
 
@@ -322,6 +340,7 @@ void TestPrefetch::destroyWhileDecoding()
 {
     for (int i = 0; i < 20; ++i) {
         auto *cache = new ImageCache;
+        QSignalSpy ready(cache, &ImageCache::ready);
         cache->request(u"big"_s, m_large);
         KeyPaths list;
         for (int j = 0; j < 4; ++j)
@@ -331,7 +350,7 @@ void TestPrefetch::destroyWhileDecoding()
         if (i % 4 == 1)
             QCoreApplication::processEvents();
         else if (i % 4 == 2)
-            QTest::qWait(i);
+            QVERIFY(ready.wait(kWaitMs)); // one delivered, the others running or queued
         else if (i % 4 == 3)
             QVERIFY(ImageCache::waitForDecoders(kWaitMs)); // results posted, not yet delivered
         delete cache;
@@ -359,8 +378,9 @@ void TestPrefetch::destroyFromReadySlot()
     cache->request(u"s"_s, m_small);
     cache->prefetch({ { u"m0"_s, m_medium.at(0) }, { u"m1"_s, m_medium.at(1) } });
     QTRY_VERIFY_WITH_TIMEOUT(guard.isNull(), kWaitMs);
+    // Every decode has ended and whatever it posted has been handled: nothing more can come.
     QVERIFY(ImageCache::waitForDecoders(kWaitMs));
-    QTest::qWait(20);
+    QCoreApplication::sendPostedEvents();
     QCOMPARE(calls, 1);
 }
 
@@ -462,22 +482,92 @@ void TestPrefetch::previewComesBeforeTheFullImage()
         fullSize = full;
     });
     connect(&cache, &ImageCache::ready, this, [&](const QString &key, const QImage &) { order << u"ready:"_s + key; });
-    // Both decoder threads busy with full-size prefetches: the request waits for a thread, its
-    // preview does not.
-    const QString busy1 = writeJpeg(m_dir, u"busy1.jpg"_s, 3000, 2000, 11);
-    const QString busy2 = writeJpeg(m_dir, u"busy2.jpg"_s, 3000, 2000, 12);
-    cache.prefetch({ { u"b1"_s, busy1 }, { u"b2"_s, busy2 } });
+    // Both decodes done, the preview handled first.
+    cache.holdResults(Kind::Preview);
+    cache.holdResults(Kind::Full);
     QVERIFY(cache.request(u"big"_s, m_large).isNull());
     QCOMPARE(cache.previewsStarted(), 1);
-    QTRY_VERIFY_WITH_TIMEOUT(cache.contains(u"big"_s), kWaitMs);
-    SETTLE(cache);
-    QVERIFY2(order.indexOf(u"preview:big"_s) >= 0, qPrintable(order.join(u", "_s)));
-    QVERIFY2(order.indexOf(u"preview:big"_s) < order.indexOf(u"ready:big"_s), qPrintable(order.join(u", "_s)));
-    QCOMPARE(order.count(u"preview:big"_s), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Preview), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
+    QVERIFY(order.isEmpty());
+    QCOMPARE(cache.pendingDecodes(), 1); // held: still pending
+
+    cache.releaseHeldResults(Kind::Preview);
+    QCOMPARE(order, QStringList { u"preview:big"_s });
+    QCOMPARE(cache.heldResults(Kind::Preview), 0);
     QCOMPARE(preview.size(), QSize(800, 533)); // 3000 x 2000 fitted into 800 x 600
     QCOMPARE(fullSize, QSize(3000, 2000));
-    QCOMPARE(cache.cached(u"big"_s).size(), QSize(3000, 2000)); // previews are not what is cached
-    QVERIFY(!order.contains(u"preview:b1"_s)); // prefetches get none
+    QVERIFY(!cache.contains(u"big"_s)); // previews are not cached
+
+    cache.releaseHeldResults(Kind::Full);
+    QCOMPARE(order, (QStringList { u"preview:big"_s, u"ready:big"_s }));
+    QCOMPARE(cache.cached(u"big"_s).size(), QSize(3000, 2000));
+    QVERIFY(drained(cache));
+    QCOMPARE(order.size(), 2);
+
+    // Prefetches get none.
+    cache.prefetch({ { u"m0"_s, m_medium.at(0) } });
+    QVERIFY(drained(cache));
+    QCOMPARE(cache.previewsStarted(), 1);
+    QCOMPARE(order, (QStringList { u"preview:big"_s, u"ready:big"_s, u"ready:m0"_s }));
+}
+
+void TestPrefetch::fullImageFirstSupersedesThePreview()
+{
+    ImageCache cache;
+    cache.setPreviewSize(QSize(800, 600));
+    QStringList order;
+    connect(&cache, &ImageCache::previewReady, this,
+            [&](const QString &key, const QImage &, QSize) { order << u"preview:"_s + key; });
+    connect(&cache, &ImageCache::ready, this, [&](const QString &key, const QImage &) { order << u"ready:"_s + key; });
+    // Both decodes done, the full image handled first: its preview is never delivered.
+    cache.holdResults(Kind::Preview);
+    cache.holdResults(Kind::Full);
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Preview), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
+    cache.releaseHeldResults(Kind::Full);
+    QCOMPARE(order, QStringList { u"ready:big"_s });
+    cache.releaseHeldResults(Kind::Preview);
+    QCOMPARE(cache.heldResults(Kind::Preview), 0);
+    QCOMPARE(order, QStringList { u"ready:big"_s });
+    QVERIFY(drained(cache));
+    QCOMPARE(order, QStringList { u"ready:big"_s });
+}
+
+void TestPrefetch::previewBelongsToItsRequest()
+{
+    // Room for the current image only: an image left is evicted, so asking for it again is a
+    // new cold request with a preview of its own.
+    ImageCache cache(1000);
+    cache.setPreviewSize(QSize(640, 480));
+    QStringList order;
+    connect(&cache, &ImageCache::previewReady, this,
+            [&](const QString &key, const QImage &, QSize) { order << u"preview:"_s + key; });
+    connect(&cache, &ImageCache::ready, this, [&](const QString &key, const QImage &) { order << u"ready:"_s + key; });
+    cache.holdResults(Kind::Preview);
+    cache.holdResults(Kind::Full);
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Preview), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
+    // Moved on, the full images of big and s handled (big evicted), then big asked for again.
+    QVERIFY(cache.request(u"s"_s, m_small).isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 2, kWaitMs);
+    cache.releaseHeldResults(Kind::Full);
+    cache.holdResults(Kind::Full);
+    QCOMPARE(order, (QStringList { u"ready:big"_s, u"ready:s"_s }));
+    QVERIFY(!cache.contains(u"big"_s));
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QCOMPARE(cache.previewsStarted(), 3); // big, s (too small to get one), big again
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Preview), 2, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
+    // The first request's preview arrives late and is dropped; the second one's is delivered, once.
+    cache.releaseHeldResults(Kind::Preview);
+    QCOMPARE(order, (QStringList { u"ready:big"_s, u"ready:s"_s, u"preview:big"_s }));
+    cache.releaseHeldResults(Kind::Full);
+    QCOMPARE(order, (QStringList { u"ready:big"_s, u"ready:s"_s, u"preview:big"_s, u"ready:big"_s }));
+    QVERIFY(drained(cache));
+    QCOMPARE(order.size(), 4);
 }
 
 void TestPrefetch::previewOnlyWhenItHelps()
@@ -493,18 +583,24 @@ void TestPrefetch::previewOnlyWhenItHelps()
     cache.setPreviewSize(QSize(640, 480));
     QCOMPARE(cache.request(u"big"_s, m_large).size(), QSize(3000, 2000));
     QCOMPARE(cache.previewsStarted(), 0);
-    // Already small enough: the full decode is as quick, no preview is delivered.
+    // Already small enough: the full decode is as quick, no preview is made.
+    cache.holdResults(Kind::Full); // the preview cannot lose a race to it
     QVERIFY(cache.request(u"small"_s, m_small).isNull());
-    QVERIFY(ready.wait(kWaitMs));
+    QCOMPARE(cache.previewsStarted(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
     QVERIFY(ImageCache::waitForDecoders(kWaitMs));
-    QCoreApplication::processEvents();
+    QCoreApplication::sendPostedEvents();
+    cache.releaseHeldResults(Kind::Full);
+    QVERIFY(drained(cache));
     QVERIFY(previews.isEmpty());
+    QVERIFY(cache.contains(u"small"_s));
     // Being decoded already (a prefetch): the request joins it without a preview.
     cache.prefetch({ { u"m1"_s, m_medium.at(1) } });
     const int started = cache.previewsStarted();
     QVERIFY(cache.request(u"m1"_s, m_medium.at(1)).isNull());
     QCOMPARE(cache.previewsStarted(), started);
-    SETTLE(cache);
+    QVERIFY(drained(cache));
+    QVERIFY(previews.isEmpty());
 }
 
 void TestPrefetch::previewDroppedWhenMovedOn()
@@ -513,14 +609,19 @@ void TestPrefetch::previewDroppedWhenMovedOn()
     cache.setPreviewSize(QSize(640, 480));
     QSignalSpy previews(&cache, &ImageCache::previewReady);
     QSignalSpy ready(&cache, &ImageCache::ready);
+    // The preview of big has arrived (its full image too), but another image was asked for
+    // before they were handled.
+    cache.holdResults(Kind::Preview);
+    cache.holdResults(Kind::Full);
     QVERIFY(cache.request(u"big"_s, m_large).isNull());
-    QVERIFY(cache.request(u"s"_s, m_small).isNull()); // moved on at once
-    QTRY_VERIFY_WITH_TIMEOUT(cache.contains(u"s"_s), kWaitMs);
-    SETTLE(cache);
-    QVERIFY(ImageCache::waitForDecoders(kWaitMs));
-    QCoreApplication::processEvents();
-    for (const QList<QVariant> &signal : std::as_const(previews))
-        QVERIFY(signal.at(0).toString() != u"big"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Preview), 1, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
+    QVERIFY(cache.request(u"s"_s, m_small).isNull()); // moved on
+    cache.releaseHeldResults(Kind::Preview);
+    QVERIFY(previews.isEmpty());
+    cache.releaseHeldResults(Kind::Full);
+    QVERIFY(drained(cache));
+    QVERIFY(cache.contains(u"s"_s));
     QVERIFY(previews.isEmpty());
 }
 

@@ -3,7 +3,7 @@
 # Installs what is missing, builds, and runs every test through CTest. Then, unless
 # DERMLABEL_QUICK=1: the GUI-less tests again in a sanitizer build (clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer, build-asan/), and each fuzz target for a short time from its
-# committed corpus (DERMLABEL_FUZZ_SECONDS each, 20 by default).
+# committed corpus (DERMLABEL_FUZZ_SECONDS each, 10 by default).
 set -euo pipefail
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${DERMLABEL_BUILD_DIR:-$source_dir/build}
@@ -55,7 +55,7 @@ echo "Sanitizer build and tests: $((SECONDS - started)) s"
 
 # Fuzzing from the committed corpora; new inputs go to a scratch folder, never into the sources.
 started=$SECONDS
-seconds=${DERMLABEL_FUZZ_SECONDS:-20}
+seconds=${DERMLABEL_FUZZ_SECONDS:-10}
 scratch=$(mktemp -d)
 for target in jpeg probe tiff png stripper csv pyliteral rle maskpng coco labelme; do
     mkdir -p "$scratch/$target"

@@ -16,6 +16,7 @@ struct MaskDocument::Entry
     cv::Mat mask;
     bool changed = false;
     int savedVersion = 0;
+    quint64 revision = 0;
 };
 
 MaskDocument::MaskDocument(QSize size)
@@ -147,13 +148,16 @@ bool MaskDocument::setMask(const QString &id, const cv::Mat &mask, QString *erro
     // caller's buffer.
     cv::compare(mask, 0, entry->mask, cv::CMP_NE);
     entry->changed = true;
+    ++entry->revision;
     return true;
 }
 
 void MaskDocument::markChanged(const QString &id)
 {
-    if (Entry *entry = find(id))
+    if (Entry *entry = find(id)) {
         entry->changed = true;
+        ++entry->revision;
+    }
 }
 
 bool MaskDocument::isChanged(const QString &id) const
@@ -184,6 +188,12 @@ int MaskDocument::savedVersion(const QString &id) const
 {
     const Entry *entry = find(id);
     return entry ? entry->savedVersion : 0;
+}
+
+quint64 MaskDocument::revision(const QString &id) const
+{
+    const Entry *entry = find(id);
+    return entry ? entry->revision : 0;
 }
 
 } // namespace dl

@@ -84,6 +84,9 @@ public:
     void markSaved(const QString &id, int version);
     /// The stored version the layer's pixels were loaded from or last saved as; 0 if none.
     int savedVersion(const QString &id) const;
+    /// Counts the layer's changes (markChanged, setMask): a copy taken at one revision is out of
+    /// date once the revision moved on. 0 for a layer never changed or not there.
+    quint64 revision(const QString &id) const;
 
 private:
     struct Entry;

@@ -171,26 +171,65 @@ std::optional<QList<int>> MaskService::saveLayers(
         fail(error, tr("Only the author may change masks."));
         return std::nullopt;
     }
-    const qint64 imageId = document.imageId();
+    QList<LayerPixels> layers;
+    layers.reserve(layerIds.size());
+    for (const QString &id : layerIds)
+        layers.append({ id, document.maskIfAllocated(id) });
+    qint64 annotationId = -1;
+    const auto versions = saveMasks(document.imageId(), document.size(), layers, error, &annotationId);
+    if (!versions)
+        return std::nullopt;
+    document.setAnnotationId(annotationId);
+    for (qsizetype i = 0; i < layerIds.size(); ++i)
+        document.markSaved(layerIds.at(i), versions->at(i));
+    return versions;
+}
+
+std::optional<QList<int>> MaskService::saveMasks(
+    qint64 imageId, QSize size, const QList<LayerPixels> &layers, QString *error, qint64 *annotationId)
+{
     if (!checkAssigned(imageId, error))
         return std::nullopt;
-    const auto size = displayedSize(imageId, error);
-    if (!size)
+    const auto displayed = displayedSize(imageId, error);
+    if (!displayed)
         return std::nullopt;
-    if (document.size() != *size) {
+    if (size != *displayed) {
         fail(error,
             tr("The masks are %1 x %2 but the image is displayed %3 x %4.")
-                .arg(document.size().width())
-                .arg(document.size().height())
-                .arg(size->width())
-                .arg(size->height()));
+                .arg(size.width())
+                .arg(size.height())
+                .arg(displayed->width())
+                .arg(displayed->height()));
         return std::nullopt;
     }
-    for (const QString &id : layerIds) {
-        if (!MaskLayer::isValidId(id)) {
-            fail(error, tr("Unknown mask layer \"%1\".").arg(id));
+    // Encoded before the transaction: the store's write lock is held only while writing.
+    struct Encoded
+    {
+        QByteArray data;
+        qint64 area = 0;
+    };
+    QList<Encoded> encoded;
+    encoded.reserve(layers.size());
+    for (const LayerPixels &layer : layers) {
+        if (!MaskLayer::isValidId(layer.layerId)) {
+            fail(error, tr("Unknown mask layer \"%1\".").arg(layer.layerId));
             return std::nullopt;
         }
+        cv::Mat mask = layer.mask;
+        if (mask.empty())
+            mask = cv::Mat::zeros(size.height(), size.width(), CV_8UC1);
+        if (mask.type() != CV_8UC1 || mask.cols != size.width() || mask.rows != size.height()) {
+            fail(error,
+                tr("The mask %1 is %2 x %3 but the image is displayed %4 x %5.")
+                    .arg(layer.layerId)
+                    .arg(mask.cols)
+                    .arg(mask.rows)
+                    .arg(size.width())
+                    .arg(size.height()));
+            return std::nullopt;
+        }
+        const Rle rle = CocoRle::encode(mask);
+        encoded.append({ CocoRle::toString(rle), qint64(CocoRle::area(rle)) });
     }
 
     QSqlDatabase db = m_store.db();
@@ -220,30 +259,27 @@ std::optional<QList<int>> MaskService::saveLayers(
     MaskRepository masks(db);
     QList<int> versions;
     bool wrote = false;
-    for (const QString &id : layerIds) {
-        cv::Mat mask = document.maskIfAllocated(id);
-        if (mask.empty())
-            mask = cv::Mat::zeros(size->height(), size->width(), CV_8UC1);
-        const Rle rle = CocoRle::encode(mask);
-        const QByteArray data = CocoRle::toString(rle);
+    for (qsizetype i = 0; i < layers.size(); ++i) {
+        const QString &id = layers.at(i).layerId;
+        const QByteArray &data = encoded.at(i).data;
         const auto latest = masks.latest(annotation->id, id, &dbError);
         if (!dbError.isEmpty()) {
             fail(error, dbError);
             return std::nullopt;
         }
         if (latest && latest->encoding == encodingName() && latest->data == data
-            && latest->width == size->width() && latest->height == size->height()) {
+            && latest->width == size.width() && latest->height == size.height()) {
             versions.append(latest->version);
             continue;
         }
         qint64 rowId = -1;
         const int version = masks.addVersion(
-            annotation->id, id, encodingName(), size->width(), size->height(), data, error, &rowId);
+            annotation->id, id, encodingName(), size.width(), size.height(), data, error, &rowId);
         if (version < 0)
             return std::nullopt;
         if (!AuditLog::record(db, m_actor.id, u"mask.save"_s, u"mask"_s, rowId,
                 { { u"image"_s, imageId }, { u"annotation"_s, annotation->id }, { u"layer"_s, id },
-                    { u"version"_s, version }, { u"area"_s, qint64(CocoRle::area(rle)) },
+                    { u"version"_s, version }, { u"area"_s, encoded.at(i).area },
                     { u"bytes"_s, data.size() } },
                 error))
             return std::nullopt;
@@ -260,9 +296,8 @@ std::optional<QList<int>> MaskService::saveLayers(
         fail(error, tx.error());
         return std::nullopt;
     }
-    document.setAnnotationId(annotation->id);
-    for (qsizetype i = 0; i < layerIds.size(); ++i)
-        document.markSaved(layerIds.at(i), versions.at(i));
+    if (annotationId)
+        *annotationId = annotation->id;
     return versions;
 }
 

@@ -25,9 +25,10 @@ class Store;
 /// Masks have the image's displayed size (EXIF orientation applied: width and height of the images
 /// row swapped for orientations 5 to 8). Every save of a layer adds a version (the previous highest
 /// plus one, older ones are kept) holding the COCO compressed RLE string (encoding "rle"): a few
-/// milliseconds to encode and store a 12-megapixel mask (tests/bench/masks), fine on the UI thread.
-/// Each save is one transaction that also writes the audit log and, on the first save, creates the
-/// (blank) annotation row the masks belong to.
+/// milliseconds to encode and store a 12-megapixel mask (tests/bench/masks). The masks are encoded
+/// before the transaction begins; each save is one transaction that also writes the audit log and,
+/// on the first save, creates the (blank) annotation row the masks belong to. saveMasks() works on
+/// copies of the pixels, so the labelling screen runs it on a worker thread (LabellingDocument).
 class MaskService
 {
 public:
@@ -49,6 +50,21 @@ public:
     std::optional<int> save(MaskDocument &document, const QString &layerId, QString *error);
     /// Saves every changed layer (MaskDocument::changedLayers()) in one transaction.
     bool saveChanged(MaskDocument &document, QString *error);
+
+    /// The pixels of one layer to save: CV_8UC1 (nonzero = inside) of the masks' size, or empty
+    /// for an empty mask.
+    struct LayerPixels
+    {
+        QString layerId;
+        cv::Mat mask;
+    };
+    /// Saves layers of the actor's own masks of an image, of this size (the image's displayed
+    /// size), as save() does but from pixels rather than a document: it touches nothing but the
+    /// store, so it may run on any thread (each thread has its own connection). One transaction;
+    /// returns the version of each layer, in order, and sets *annotationId to the annotation row
+    /// the masks belong to.
+    std::optional<QList<int>> saveMasks(qint64 imageId, QSize size, const QList<LayerPixels> &layers,
+        QString *error, qint64 *annotationId = nullptr);
 
     /// The stored versions of a rater's layer (of all layers when layerId is empty), without data.
     std::optional<QList<MaskRecord>> versions(

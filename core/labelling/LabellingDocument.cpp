@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "labelling/LabellingDocument.h"
+
+#include "annotation/AnnotationEditCommand.h"
+#include "annotation/AnnotationService.h"
+#include "masks/MaskDocument.h"
+#include "masks/MaskEditCommand.h"
+#include "masks/MaskService.h"
+
+#include <QThreadPool>
+#include <QUndoStack>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace dl {
+
+LabellingDocument::LabellingDocument(Store &store, const User &rater, qint64 imageId, QThreadPool &saver,
+                                     QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_rater(rater)
+    , m_imageId(imageId)
+    , m_saver(saver)
+    , m_annotations(std::make_unique<AnnotationService>(store, rater))
+{
+    QString error;
+    if (const auto own = m_annotations->own(imageId, &error)) {
+        m_annotation = *own;
+        m_editable = true;
+        // The rater's own masks (core keeps them blind to anyone else's).
+        if (auto opened = MaskService(store, rater).openOwn(imageId, &m_masksError))
+            m_masks = std::make_unique<MaskDocument>(std::move(*opened));
+    } else {
+        m_openError = error;
+    }
+    m_undoStack = new QUndoStack(this);
+    m_undoStack->setUndoLimit(MaskEditCommand::RecommendedUndoLimit);
+    // Every step pushed, undone or redone changes the index (a merged step re-announces it).
+    connect(m_undoStack, &QUndoStack::indexChanged, this, &LabellingDocument::queueChangedLayers);
+    connect(&m_watcher, &QFutureWatcherBase::finished, this, &LabellingDocument::finishSave);
+}
+
+LabellingDocument::~LabellingDocument()
+{
+    // Undo steps point at the masks and the label service: the history goes first, and clearing it
+    // saves nothing.
+    disconnect(m_undoStack, nullptr, this, nullptr);
+    delete m_undoStack;
+    m_undoStack = nullptr;
+    blockSignals(true); // nobody listens to a document going away
+    if (!waitForSaves())
+        qWarning("Image %lld closed with changes not saved: %s", m_imageId, qPrintable(m_lastError));
+}
+
+bool LabellingDocument::hasUnsavedChanges() const
+{
+    return m_labelsUnsaved || isSaving() || (m_masks && !m_masks->changedLayers().isEmpty());
+}
+
+void LabellingDocument::editLabels(const Annotation &before, const Annotation &after, const QString &text,
+                                   int mergeKey)
+{
+    if (!m_editable)
+        return;
+    // The step lives in this document's stack, which goes before the document does.
+    m_undoStack->push(new AnnotationEditCommand(
+        *m_annotations, before, after, text, mergeKey,
+        [this](const Annotation &labels, const QString &error) { onLabelsApplied(labels, error); }));
+}
+
+void LabellingDocument::onLabelsApplied(const Annotation &labels, const QString &error)
+{
+    m_annotation = labels;
+    m_labelsUnsaved = !error.isEmpty();
+    if (m_labelsUnsaved) {
+        reportFailure(error);
+        return;
+    }
+    if (!hasUnsavedChanges())
+        m_lastError.clear();
+    emit labelsSaved(labels);
+}
+
+void LabellingDocument::reportFailure(const QString &message)
+{
+    m_lastError = message;
+    emit saveFailed(message);
+}
+
+void LabellingDocument::queueChangedLayers()
+{
+    if (!m_masks)
+        return;
+    QStringList edited;
+    // Layers changed since their last copy, and layers a failed save left changed (no copy queued).
+    for (const QString &id : m_masks->changedLayers()) {
+        const quint64 revision = m_masks->revision(id);
+        if (m_seen.value(id) != revision) {
+            m_seen.insert(id, revision);
+            edited.append(id);
+        }
+        const auto queued = m_queued.constFind(id);
+        if (queued != m_queued.constEnd() && *queued == revision)
+            continue;
+        // A copy: the tools go on drawing into the document while the worker encodes. A copy still
+        // waiting for its batch is replaced (the latest state wins).
+        const cv::Mat mask = m_masks->maskIfAllocated(id);
+        m_pending[id] = LayerCopy {id, revision, mask.empty() ? cv::Mat() : mask.clone()};
+        m_queued.insert(id, revision);
+    }
+    if (!edited.isEmpty())
+        emit masksEdited(edited);
+    startNextSave();
+}
+
+void LabellingDocument::startNextSave()
+{
+    if (m_saving || m_pending.empty())
+        return;
+    QList<LayerCopy> batch;
+    for (auto &[id, copy] : m_pending)
+        batch.append(std::move(copy));
+    m_pending.clear();
+    m_saving = true;
+    const QSize size = m_masks->size();
+    m_watcher.setFuture(QtConcurrent::run(&m_saver, [store = &m_store, rater = m_rater, imageId = m_imageId, size,
+                                                     batch = std::move(batch)]() mutable {
+        SaveOutcome outcome;
+        QList<MaskService::LayerPixels> pixels;
+        for (const LayerCopy &copy : std::as_const(batch))
+            pixels.append({copy.layerId, copy.mask});
+        QString error;
+        const auto versions = MaskService(*store, rater).saveMasks(imageId, size, pixels, &error,
+                                                                   &outcome.annotationId);
+        pixels.clear();
+        if (versions) {
+            for (LayerCopy &copy : batch)
+                copy.mask.release(); // stored: the pixels are not needed on the way back
+            outcome.versions = *versions;
+        } else {
+            outcome.error = error;
+        }
+        outcome.layers = std::move(batch);
+        return outcome;
+    }));
+}
+
+void LabellingDocument::finishSave()
+{
+    if (!m_saving || !m_watcher.isFinished())
+        return;
+    const SaveOutcome outcome = m_watcher.result();
+    m_saving = false;
+    QStringList layers;
+    for (qsizetype i = 0; i < outcome.layers.size(); ++i) {
+        const LayerCopy &copy = outcome.layers.at(i);
+        layers.append(copy.layerId);
+        // A layer whose copy failed is no longer queued: the next step (or a retry) copies it again.
+        const auto queued = m_queued.constFind(copy.layerId);
+        if (queued != m_queued.constEnd() && *queued == copy.revision)
+            m_queued.remove(copy.layerId);
+        // Saved in the state it still has: no longer changed. Changed since: its newer copy follows.
+        if (outcome.error.isEmpty() && m_masks->revision(copy.layerId) == copy.revision)
+            m_masks->markSaved(copy.layerId, outcome.versions.at(i));
+        // Not saved, and the layer left the document meanwhile (an emptied layer no label asks for
+        // any more): it comes back, changed, so that its state is not lost.
+        if (!outcome.error.isEmpty() && !m_masks->hasLayer(copy.layerId))
+            m_masks->setMask(copy.layerId,
+                             copy.mask.empty() ? cv::Mat(cv::Mat::zeros(m_masks->cvSize(), CV_8UC1)) : copy.mask);
+    }
+    if (outcome.error.isEmpty()) {
+        m_masks->setAnnotationId(outcome.annotationId);
+        if (!hasUnsavedChanges())
+            m_lastError.clear();
+        emit masksSaved(layers);
+    } else {
+        reportFailure(outcome.error);
+    }
+    startNextSave();
+    if (!isSaving())
+        emit savesFinished();
+}
+
+bool LabellingDocument::waitForSaves()
+{
+    while (m_saving) {
+        m_watcher.waitForFinished();
+        finishSave();
+    }
+    return !hasUnsavedChanges();
+}
+
+void LabellingDocument::retrySaves()
+{
+    if (m_labelsUnsaved) {
+        Annotation labels = m_annotation;
+        QString error;
+        if (m_annotations->save(labels, &error))
+            onLabelsApplied(labels, {});
+        else
+            reportFailure(error);
+    }
+    queueChangedLayers();
+}
+
+} // namespace dl

@@ -11,12 +11,11 @@
 #include "masks/MaskLayerPanel.h"
 #include "masks/MaskToolBar.h"
 
-#include "annotation/AnnotationEditCommand.h"
 #include "annotation/AnnotationService.h"
 #include "imaging/ImageCache.h"
+#include "labelling/LabellingDocument.h"
+#include "labelling/LabellingDocumentManager.h"
 #include "masks/MaskDocument.h"
-#include "masks/MaskEditCommand.h"
-#include "masks/MaskService.h"
 #include "session/ImageService.h"
 #include "session/SessionService.h"
 #include "taxonomy/Taxonomy.h"
@@ -29,7 +28,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
-#include <QPointer>
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
@@ -67,7 +65,7 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     , m_user(user)
     , m_queue(queue)
     , m_service(std::make_unique<AnnotationService>(store, user))
-    , m_maskService(std::make_unique<MaskService>(store, user))
+    , m_documents(std::make_unique<LabellingDocumentManager>(store, user, KeptImages))
     , m_cache(new ImageCache(ImageCache::DefaultBudgetBytes, this))
     , m_undo(new QUndoGroup(this))
 {
@@ -145,6 +143,8 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     splitter->setSizes({150, 800, 400});
 
     connect(m_form, &LabelForm::edited, this, &LabellingView::onEdited);
+    connect(m_documents.get(), &LabellingDocumentManager::documentOpened, this, &LabellingView::watchDocument);
+    connect(m_documents.get(), &LabellingDocumentManager::aboutToClose, this, &LabellingView::onDocumentClosing);
     connect(m_cache, &ImageCache::ready, this, &LabellingView::onImageReady);
     connect(m_cache, &ImageCache::failed, this, &LabellingView::onImageFailed);
     connect(m_cache, &ImageCache::previewReady, this, &LabellingView::onPreviewReady);
@@ -170,12 +170,15 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
 
 LabellingView::~LabellingView()
 {
-    // Undo steps point at their documents: the stacks go first, then the documents.
+    // Nothing shows the documents any more; closing them saves what is not saved yet.
     m_canvas->setDocument(nullptr, nullptr);
-    const QList<QUndoStack *> stacks = m_stacks.values();
-    m_stacks.clear();
-    qDeleteAll(stacks);
-    m_documents.clear();
+    m_layers->setDocument(nullptr, {});
+    m_document = nullptr;
+    m_documents->disconnect(this);
+    const QList<LabellingDocument *> open = m_documents->documents();
+    for (LabellingDocument *doc : open)
+        doc->disconnect(this);
+    m_documents.reset();
 }
 
 ImageCanvas *LabellingView::canvas() const
@@ -195,10 +198,10 @@ QWidget *LabellingView::createLayerSection(QWidget *parent)
             [this](int pixels) { m_canvas->removeSpecks(pixels); });
     connect(m_layers, &MaskLayerPanel::smoothEdgeRequested, m_canvas,
             [this](int radius) { m_canvas->smoothEdge(radius); });
-    connect(m_canvas, &MaskCanvas::layerEdited, this, &LabellingView::saveMaskLayer);
     // No undo or redo in the middle of a stroke.
-    connect(m_canvas, &MaskCanvas::editingInProgress, this,
-            [this](bool editing) { m_undo->setActiveStack(editing ? nullptr : m_stacks.value(m_imageId)); });
+    connect(m_canvas, &MaskCanvas::editingInProgress, this, [this](bool editing) {
+        m_undo->setActiveStack(editing || !m_document ? nullptr : m_document->undoStack());
+    });
     connect(m_canvas, &MaskCanvas::message, this, [this](const QString &text) { updateStatus(text); });
     connect(m_canvas, &MaskCanvas::toolsStateChanged, this, [this] {
         m_layers->setEditingEnabled(m_canvas->toolsEnabled(), m_canvas->toolsDisabledReason());
@@ -211,72 +214,80 @@ QList<QAction *> LabellingView::maskToolActions() const
     return m_maskTools->shortcutActions();
 }
 
+LabellingDocument *LabellingView::document(qint64 imageId) const
+{
+    return m_documents->document(imageId);
+}
+
 MaskDocument *LabellingView::maskDocument(qint64 imageId) const
 {
-    const auto it = m_documents.find(imageId);
-    return it == m_documents.end() ? nullptr : it->second.get();
+    const LabellingDocument *doc = document(imageId);
+    return doc ? doc->masks() : nullptr;
 }
 
-MaskDocument *LabellingView::openMasks(qint64 imageId, QString *error)
+QUndoStack *LabellingView::undoStack(qint64 imageId) const
 {
-    if (MaskDocument *document = maskDocument(imageId))
-        return document;
-    auto opened = m_maskService->openOwn(imageId, error);
-    if (!opened)
-        return nullptr;
-    auto document = std::make_unique<MaskDocument>(std::move(*opened));
-    MaskDocument *raw = document.get();
-    m_documents[imageId] = std::move(document);
-    return raw;
+    const LabellingDocument *doc = document(imageId);
+    return doc ? doc->undoStack() : nullptr;
 }
 
-void LabellingView::keepRecent(qint64 imageId)
+void LabellingView::watchDocument(LabellingDocument *document)
 {
-    m_recent.removeAll(imageId);
-    m_recent.prepend(imageId);
-    while (m_recent.size() > KeptImages)
-        dropImage(m_recent.takeLast());
+    m_undo->addStack(document->undoStack());
+    connect(document, &LabellingDocument::labelsSaved, this, [this, document](const Annotation &stored) {
+        if (document == m_document) {
+            if (!stored.sameLabels(m_form->annotation()))
+                m_form->setAnnotation(stored);
+            followLabels(stored);
+        }
+        markRowInProgress(rowOfImage(document->imageId()));
+        updateStatus(tr("Saved"));
+    });
+    connect(document, &LabellingDocument::masksEdited, this, [this, document] {
+        // A layer no label asks for disappears once it is empty; an undo may bring one back.
+        if (document != m_document || !m_layers->document())
+            return;
+        if (m_layers->followLabels(m_form->annotation()))
+            m_canvas->refreshOverlay();
+        else
+            m_layers->refresh();
+    });
+    connect(document, &LabellingDocument::masksSaved, this, [this, document] {
+        markRowInProgress(rowOfImage(document->imageId()));
+        if (document == m_document && !document->hasUnsavedChanges())
+            updateStatus(tr("Saved"));
+    });
+    // Kept in memory; the next step (or closing the image) saves again.
+    connect(document, &LabellingDocument::saveFailed, this,
+            [this](const QString &message) { updateStatus(tr("Not saved: %1").arg(message)); });
 }
 
-void LabellingView::dropImage(qint64 imageId)
+void LabellingView::onDocumentClosing(LabellingDocument *document)
 {
-    if (imageId == m_imageId)
+    if (document != m_document)
         return;
-    if (QUndoStack *stack = m_stacks.take(imageId)) {
-        stack->clear();
-        m_undo->removeStack(stack);
-        delete stack;
-    }
-    // Masks a failed save left changed get a last chance before they go.
-    if (MaskDocument *document = maskDocument(imageId); document && !document->changedLayers().isEmpty()) {
-        QString error;
-        if (!m_maskService->saveChanged(*document, &error))
-            qWarning("Masks of image %lld not saved: %s", imageId, qPrintable(error));
-    }
-    m_documents.erase(imageId);
+    m_canvas->setDocument(nullptr, nullptr);
+    m_layers->setDocument(nullptr, {});
+    m_document = nullptr;
 }
 
-void LabellingView::saveMaskLayer(MaskDocument *document, const QString &layerId)
+int LabellingView::rowOfImage(qint64 imageId) const
 {
-    Q_UNUSED(layerId)
-    // Every changed layer, not only this one: a save that failed before (the layers stay changed
-    // in memory) is caught up by the next step that saves.
-    QString error;
-    if (!m_maskService->saveChanged(*document, &error)) {
-        updateStatus(tr("Not saved: %1").arg(error)); // kept in memory; the next step saves again
-        return;
+    if (m_row >= 0 && m_imageId == imageId)
+        return m_row;
+    for (int row = 0; row < m_queue->rowCount(); ++row) {
+        if (m_queue->index(row, 0).data(ImageListModel::ImageIdRole).toLongLong() == imageId)
+            return row;
     }
-    if (document != maskDocument(m_imageId))
+    return -1;
+}
+
+void LabellingView::markRowInProgress(int row)
+{
+    if (row < 0)
         return;
-    const QModelIndex index = m_queue->index(m_row, 0);
-    if (index.data(ImageListModel::StatusRole).toString() == AssignmentStatus::Todo)
-        m_queue->setRowStatus(m_row, AssignmentStatus::InProgress);
-    // A layer no label asks for disappears once it is empty; an undo may bring one back.
-    if (m_layers->followLabels(m_form->annotation()))
-        m_canvas->refreshOverlay();
-    else
-        m_layers->refresh();
-    updateStatus(tr("Saved"));
+    if (m_queue->index(row, 0).data(ImageListModel::StatusRole).toString() == AssignmentStatus::Todo)
+        m_queue->setRowStatus(row, AssignmentStatus::InProgress);
 }
 
 void LabellingView::followLabels(const Annotation &labels)
@@ -287,13 +298,14 @@ void LabellingView::followLabels(const Annotation &labels)
 
 void LabellingView::updateMaskTools()
 {
-    MaskDocument *document = maskDocument(m_imageId);
+    MaskDocument *document = m_document ? m_document->masks() : nullptr;
+    const QString maskError = m_document ? m_document->masksError() : QString();
     QString reason;
     if (m_form->isReadOnly())
         reason = tr("These labels are read-only: the mask tools are off.");
     else if (!document)
-        reason = m_maskError.isEmpty() ? tr("No masks for this image.")
-                                       : tr("The masks cannot be opened: %1").arg(m_maskError);
+        reason = maskError.isEmpty() ? tr("No masks for this image.")
+                                     : tr("The masks cannot be opened: %1").arg(maskError);
     else if (showingPreview())
         reason = tr("The mask tools are on once the full image is loaded.");
     else if (m_canvas->hasImage() && m_canvas->image().size() != document->size())
@@ -525,23 +537,16 @@ void LabellingView::openRow(int row)
     m_titlePosition = tr("%1 of %2").arg(row + 1).arg(m_queue->rowCount());
     updateTitle();
 
-    QString error;
-    const auto annotation = m_service->own(m_imageId, &error);
-    m_form->setReadOnly(!annotation);
-    m_form->setAnnotation(annotation.value_or(Annotation {}));
-    QUndoStack *&stack = m_stacks[m_imageId];
-    if (!stack) {
-        stack = new QUndoStack(m_undo);
-        stack->setUndoLimit(MaskEditCommand::RecommendedUndoLimit);
-    }
-    m_undo->setActiveStack(stack);
-    keepRecent(m_imageId);
-
-    // The rater's own masks (core keeps them blind to anyone else's).
-    m_maskError.clear();
-    MaskDocument *document = annotation ? openMasks(m_imageId, &m_maskError) : nullptr;
-    m_canvas->setDocument(document, stack);
-    m_layers->setDocument(document, m_form->annotation());
+    // The image's document: its labels, the rater's own masks (core keeps them blind to anyone
+    // else's) and its undo history.
+    m_document = m_documents->open(m_imageId);
+    QString error = m_document->openError();
+    m_form->setReadOnly(!m_document->isEditable());
+    m_form->setAnnotation(m_document->annotation());
+    m_undo->setActiveStack(m_document->undoStack());
+    MaskDocument *masks = m_document->masks();
+    m_canvas->setDocument(masks, m_document->undoStack());
+    m_layers->setDocument(masks, m_form->annotation());
     m_canvas->setActiveLayer(m_layers->activeLayer());
 
     // Remember how the image left was viewed (for ZoomOnImageChange::Keep).
@@ -563,8 +568,10 @@ void LabellingView::openRow(int row)
     }
     updateMaskTools();
     prefetchAround(row);
-    if (error.isEmpty() && !m_maskError.isEmpty())
-        error = tr("The masks cannot be opened: %1").arg(m_maskError);
+    if (error.isEmpty() && !m_document->masksError().isEmpty())
+        error = tr("The masks cannot be opened: %1").arg(m_document->masksError());
+    if (error.isEmpty() && m_document->hasUnsavedChanges() && !m_document->lastError().isEmpty())
+        error = tr("Not saved: %1").arg(m_document->lastError());
     updateStatus(error.isEmpty() ? tr("Saved") : error);
 }
 
@@ -642,30 +649,8 @@ void LabellingView::applyZoomOnImageChange()
 
 void LabellingView::onEdited(const Annotation &before, const Annotation &after, const QString &text, int mergeKey)
 {
-    QUndoStack *stack = m_stacks.value(after.imageId);
-    if (!stack)
-        return;
-    QPointer<LabellingView> self(this);
-    stack->push(new AnnotationEditCommand(*m_service, before, after, text, mergeKey,
-                                          [self](const Annotation &stored, const QString &error) {
-                                              if (!self)
-                                                  return;
-                                              if (!error.isEmpty()) {
-                                                  self->updateStatus(tr("Not saved: %1").arg(error));
-                                                  return;
-                                              }
-                                              if (stored.imageId == self->m_imageId
-                                                  && !stored.sameLabels(self->m_form->annotation()))
-                                                  self->m_form->setAnnotation(stored);
-                                              if (stored.imageId == self->m_imageId)
-                                                  self->followLabels(stored);
-                                              const QModelIndex index = self->m_queue->index(self->m_row, 0);
-                                              if (stored.imageId == self->m_imageId
-                                                  && index.data(ImageListModel::StatusRole).toString()
-                                                      == AssignmentStatus::Todo)
-                                                  self->m_queue->setRowStatus(self->m_row, AssignmentStatus::InProgress);
-                                              self->updateStatus(tr("Saved"));
-                                          }));
+    if (LabellingDocument *doc = document(after.imageId))
+        doc->editLabels(before, after, text, mergeKey);
 }
 
 void LabellingView::next()

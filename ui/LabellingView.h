@@ -5,12 +5,10 @@
 #include "model/User.h"
 #include "settings/Preferences.h"
 
-#include <QHash>
 #include <QList>
 #include <QWidget>
 
 #include <memory>
-#include <unordered_map>
 
 class QAbstractItemModel;
 class QAction;
@@ -30,10 +28,11 @@ class ImageCache;
 class ImageCanvas;
 class ImageListModel;
 class LabelForm;
+class LabellingDocument;
+class LabellingDocumentManager;
 class MaskCanvas;
 class MaskDocument;
 class MaskLayerPanel;
-class MaskService;
 class MaskToolBar;
 class QueueFilterModel;
 class Store;
@@ -46,17 +45,22 @@ class Store;
 /// undoable step (one undo history per image); next / previous / skip / flag
 /// move through the queue.
 ///
+/// Each image is a LabellingDocument (core): its labels, its masks and its one undo history, which
+/// saves every step. The view shows the current image's document and forwards edits to it: the
+/// form's edits, the canvas's mask tools (on the document's masks and undo stack); it listens to
+/// what the document saved or failed to save. Documents of the last KeptImages images stay open
+/// (LabellingDocumentManager).
+///
 /// Region masks: the canvas draws the rater's own masks of the image (MaskCanvas) and edits them
 /// with the mask tools (MaskToolBar above the canvas); the layer panel under the form follows the
-/// labels. Mask edits go on the image's undo stack with the form's edits, and every applied mask
-/// step is saved at once. Documents and undo stacks of the last KeptImages images are kept.
+/// labels.
 class LabellingView : public QWidget
 {
     Q_OBJECT
 
 public:
-    /// Images whose masks and undo histories are kept in memory (older ones are dropped: their
-    /// labels and masks are stored).
+    /// Images whose documents (masks and undo histories) are kept in memory (older ones are closed
+    /// once their labels and masks are stored).
     static constexpr int KeptImages = 16;
 
     LabellingView(Store &store, const User &user, ImageListModel *queue, QWidget *parent = nullptr);
@@ -70,10 +74,13 @@ public:
     MaskCanvas *maskCanvas() const { return m_canvas; }
     MaskToolBar *maskToolBar() const { return m_maskTools; }
     MaskLayerPanel *maskLayers() const { return m_layers; }
-    /// The masks of an image kept in memory (nullptr when not opened or dropped).
+    /// The open document of an image (nullptr when not opened or closed).
+    LabellingDocument *document(qint64 imageId) const;
+    LabellingDocumentManager *documents() const { return m_documents.get(); }
+    /// The masks of an image's open document (nullptr when not opened, closed or without masks).
     MaskDocument *maskDocument(qint64 imageId) const;
-    /// The undo stack of an image (nullptr when not opened or dropped).
-    QUndoStack *undoStack(qint64 imageId) const { return m_stacks.value(imageId); }
+    /// The undo stack of an image's open document (nullptr when not opened or closed).
+    QUndoStack *undoStack(qint64 imageId) const;
     /// The mask tool actions (tools, brush size), for the Tools menu and the shortcut sheet.
     QList<QAction *> maskToolActions() const;
     LabelForm *form() const { return m_form; }
@@ -118,6 +125,13 @@ protected:
 private:
     void updateTitle();
     void onEdited(const Annotation &before, const Annotation &after, const QString &text, int mergeKey);
+    /// Listens to a document the manager opened.
+    void watchDocument(LabellingDocument *document);
+    void onDocumentClosing(LabellingDocument *document);
+    /// The queue row of an image, or -1.
+    int rowOfImage(qint64 imageId) const;
+    /// A todo row becomes in progress (the store did the same with the save).
+    void markRowInProgress(int row);
     void onImageReady(const QString &key, const QImage &image);
     void onImageFailed(const QString &key, const QString &message);
     void onPreviewReady(const QString &key, const QImage &preview, QSize fullSize);
@@ -131,12 +145,6 @@ private:
     void prefetchAround(int row);
     void updateStatus(const QString &saveState);
     void updateFilterCounts();
-    /// Loads the rater's masks of an image (once; kept for KeptImages images).
-    MaskDocument *openMasks(qint64 imageId, QString *error);
-    void keepRecent(qint64 imageId);
-    void dropImage(qint64 imageId);
-    /// Saves every changed layer of the document (the edited one and any a failed save left).
-    void saveMaskLayer(MaskDocument *document, const QString &layerId);
     /// The layers follow the labels of the current image.
     void followLabels(const Annotation &labels);
     /// Tools on only for the full image of editable labels with masks of its size.
@@ -146,15 +154,13 @@ private:
     Store &m_store;
     User m_user;
     ImageListModel *m_queue;
-    std::unique_ptr<AnnotationService> m_service;
-    std::unique_ptr<MaskService> m_maskService;
+    std::unique_ptr<AnnotationService> m_service; // the queue status of images
+    std::unique_ptr<LabellingDocumentManager> m_documents;
+    LabellingDocument *m_document = nullptr; // the current image's
     ImageCache *m_cache = nullptr;
     MaskCanvas *m_canvas = nullptr;
     MaskToolBar *m_maskTools = nullptr;
     MaskLayerPanel *m_layers = nullptr;
-    std::unordered_map<qint64, std::unique_ptr<MaskDocument>> m_documents;
-    QList<qint64> m_recent; // most recent first, at most KeptImages
-    QString m_maskError;    // why the current image has no masks
     LabelForm *m_form = nullptr;
     CaseContextBar *m_case = nullptr;
     QListView *m_list = nullptr;
@@ -164,7 +170,6 @@ private:
     QString m_titleKey;      // the image id and queue position the title shows
     QString m_titlePosition;
     QUndoGroup *m_undo = nullptr;
-    QHash<qint64, QUndoStack *> m_stacks;
     QAction *m_next = nullptr;
     QAction *m_previous = nullptr;
     QAction *m_skip = nullptr;

@@ -16,6 +16,7 @@
 #include "annotation/AssignmentService.h"
 #include "imaging/ImageCache.h"
 #include "import/ImportService.h"
+#include "labelling/LabellingDocument.h"
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
 #include "masks/MaskLayer.h"
@@ -136,6 +137,13 @@ void drag(QWidget *w, const QList<QPointF> &points, Qt::MouseButton button = Qt:
 void click(QWidget *w, QPointF pos, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
 {
     drag(w, {pos}, Qt::LeftButton, modifiers);
+}
+
+// Mask steps are saved on the document's save worker: wait until they are (true when all stored).
+bool waitForSaves(LabellingView *view)
+{
+    LabellingDocument *document = view->document(view->currentImageId());
+    return document && document->waitForSaves();
 }
 
 } // namespace
@@ -332,6 +340,7 @@ void TestMaskEditor::brushStrokeIsSavedUndoneAndRedone()
     QCOMPARE(stack->undoLimit(), MaskEditCommand::RecommendedUndoLimit);
 
     // Stored as a new version, exactly.
+    QVERIFY(waitForSaves(view));
     const User user = *window->user();
     MaskService service(*window->store(), user);
     QString error;
@@ -343,11 +352,13 @@ void TestMaskEditor::brushStrokeIsSavedUndoneAndRedone()
     // Ctrl+Z undoes it bit-exactly and stores that too; redo brings it back.
     QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
     QCOMPARE(cv::countNonZero(doc->mask(layer)), 0);
+    QVERIFY(waitForSaves(view));
     versions = service.versions(view->currentImageId(), user.id, layer, &error);
     QCOMPARE(versions->size(), 2);
     QCOMPARE(cv::countNonZero(*service.loadVersion(view->currentImageId(), user.id, layer, 2, &error)), 0);
     stack->redo();
     QVERIFY(sameMask(doc->mask(layer), expected));
+    QVERIFY(waitForSaves(view));
     QCOMPARE(service.versions(view->currentImageId(), user.id, layer, &error)->size(), 3);
 
     // The eraser (and Shift with the brush) clears; a new stroke right where the last ended
@@ -405,11 +416,13 @@ void TestMaskEditor::strokeMarksTheImageInProgress()
     QTest::keyClick(canvas, Qt::Key_B);
     canvas->setBrushSize(10);
     drag(canvas, {at(canvas, 50, 50), at(canvas, 90, 60)});
+    QVERIFY(waitForSaves(view));
     QCOMPARE(assignments.status(image, rater, &error), AssignmentStatus::InProgress);
     QCOMPARE(queue->model()->index(0, 0).data(ImageListModel::StatusRole).toString(), AssignmentStatus::InProgress);
     // Done stays done (and so do skipped and flagged: tests/masks).
     QVERIFY(assignments.setStatus(image, rater, AssignmentStatus::Done, &error));
     drag(canvas, {at(canvas, 250, 50), at(canvas, 290, 60)});
+    QVERIFY(waitForSaves(view));
     QCOMPARE(assignments.status(image, rater, &error), AssignmentStatus::Done);
     // dr.b's assignment of the same image is untouched.
     QSqlQuery query(db);
@@ -446,24 +459,28 @@ void TestMaskEditor::failedSaveIsKeptAndCaughtUp()
     };
 
     drag(canvas, {at(canvas, 50, 50), at(canvas, 90, 60)});
+    QVERIFY(waitForSaves(view));
     QCOMPARE(storedVersions(face), 1);
 
-    // The store turns read-only behind the view's back: the stroke stays in memory, the status
-    // says it is not saved.
+    // The image is taken away from the rater behind the view's back (an admin rebalanced it): the
+    // stroke stays in memory, the status says it is not saved.
     QSignalSpy status(view, &LabellingView::statusMessage);
-    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = ON"_s));
+    AssignmentRepository assignments(db);
+    QVERIFY(assignments.remove(image, user.id, &error));
     drag(canvas, {at(canvas, 50, 150), at(canvas, 90, 160)});
+    QVERIFY(!waitForSaves(view));
     QVERIFY(!status.isEmpty());
     QVERIFY2(status.last().at(0).toString().contains(u"Not saved"_s), qPrintable(status.last().at(0).toString()));
     QCOMPARE(doc->mask(face).at<uchar>(155, 70), uchar(255));
     QVERIFY(doc->isChanged(face));
     const cv::Mat inMemory = doc->mask(face).clone();
 
-    // Writable again: the next stroke, on another layer, saves it and every other change.
-    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = OFF"_s));
+    // Assigned again: the next stroke, on another layer, saves it and every other change.
+    QVERIFY(assignments.add(image, user.id, &error));
     QCOMPARE(storedVersions(face), 1);
     canvas->setActiveLayer(tattoo);
     drag(canvas, {at(canvas, 250, 50), at(canvas, 290, 60)});
+    QVERIFY(waitForSaves(view));
     QVERIFY2(status.last().at(0).toString().contains(u"Saved"_s), qPrintable(status.last().at(0).toString()));
     QVERIFY(doc->changedLayers().isEmpty());
     QCOMPARE(storedVersions(face), 2);

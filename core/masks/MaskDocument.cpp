@@ -4,11 +4,24 @@
 #include "model/Annotation.h"
 
 #include <QCoreApplication>
+#include <atomic>
 #include <opencv2/core.hpp>
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+namespace {
+
+// Revisions of all documents come from one counter: never reused, on any thread.
+std::atomic<quint64> s_revisions {0};
+
+quint64 nextRevision()
+{
+    return s_revisions.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+} // namespace
 
 struct MaskDocument::Entry
 {
@@ -148,7 +161,7 @@ bool MaskDocument::setMask(const QString &id, const cv::Mat &mask, QString *erro
     // caller's buffer.
     cv::compare(mask, 0, entry->mask, cv::CMP_NE);
     entry->changed = true;
-    ++entry->revision;
+    entry->revision = nextRevision();
     return true;
 }
 
@@ -156,7 +169,7 @@ void MaskDocument::markChanged(const QString &id)
 {
     if (Entry *entry = find(id)) {
         entry->changed = true;
-        ++entry->revision;
+        entry->revision = nextRevision();
     }
 }
 

@@ -84,8 +84,10 @@ public:
     void markSaved(const QString &id, int version);
     /// The stored version the layer's pixels were loaded from or last saved as; 0 if none.
     int savedVersion(const QString &id) const;
-    /// Counts the layer's changes (markChanged, setMask): a copy taken at one revision is out of
-    /// date once the revision moved on. 0 for a layer never changed or not there.
+    /// A number that moves on with every change of the layer (markChanged, setMask) and is never
+    /// handed out twice in the process (not even to a layer removed and added again): a copy taken
+    /// at one revision is out of date once the revision moved on. 0 for a layer never changed or
+    /// not there.
     quint64 revision(const QString &id) const;
 
 private:

@@ -103,13 +103,35 @@ void LabellingDocument::queueChangedLayers()
             continue;
         // A copy: the tools go on drawing into the document while the worker encodes. A copy still
         // waiting for its batch is replaced (the latest state wins).
-        const cv::Mat mask = m_masks->maskIfAllocated(id);
-        m_pending[id] = LayerCopy {id, revision, mask.empty() ? cv::Mat() : mask.clone()};
+        LayerCopy &copy = m_pending[id];
+        keepSpare(std::move(copy.mask));
+        copy = LayerCopy {id, revision, copyOf(m_masks->maskIfAllocated(id))};
         m_queued.insert(id, revision);
     }
     if (!edited.isEmpty())
         emit masksEdited(edited);
     startNextSave();
+}
+
+cv::Mat LabellingDocument::copyOf(const cv::Mat &mask)
+{
+    if (mask.empty())
+        return {};
+    cv::Mat copy;
+    if (!m_spares.empty()) {
+        copy = std::move(m_spares.back());
+        m_spares.pop_back();
+    }
+    mask.copyTo(copy); // reuses the buffer when it has the size and type
+    return copy;
+}
+
+void LabellingDocument::keepSpare(cv::Mat buffer)
+{
+    // Buffers of copies replaced before their batch started, or of a finished batch (taken out of
+    // its future): nothing else holds them.
+    if (!buffer.empty() && m_spares.size() < MaxSpares)
+        m_spares.push_back(std::move(buffer));
 }
 
 void LabellingDocument::startNextSave()
@@ -132,13 +154,10 @@ void LabellingDocument::startNextSave()
         const auto versions = MaskService(*store, rater).saveMasks(imageId, size, pixels, &error,
                                                                    &outcome.annotationId);
         pixels.clear();
-        if (versions) {
-            for (LayerCopy &copy : batch)
-                copy.mask.release(); // stored: the pixels are not needed on the way back
+        if (versions)
             outcome.versions = *versions;
-        } else {
+        else
             outcome.error = error;
-        }
         outcome.layers = std::move(batch);
         return outcome;
     }));
@@ -148,7 +167,8 @@ void LabellingDocument::finishSave()
 {
     if (!m_saving || !m_watcher.isFinished())
         return;
-    const SaveOutcome outcome = m_watcher.result();
+    // Taken out of the future: the pixel buffers are this document's alone again (spares).
+    const SaveOutcome outcome = m_watcher.future().takeResult();
     m_saving = false;
     QStringList layers;
     for (qsizetype i = 0; i < outcome.layers.size(); ++i) {
@@ -166,6 +186,7 @@ void LabellingDocument::finishSave()
         if (!outcome.error.isEmpty() && !m_masks->hasLayer(copy.layerId))
             m_masks->setMask(copy.layerId,
                              copy.mask.empty() ? cv::Mat(cv::Mat::zeros(m_masks->cvSize(), CV_8UC1)) : copy.mask);
+        keepSpare(copy.mask);
     }
     if (outcome.error.isEmpty()) {
         m_masks->setAnnotationId(outcome.annotationId);

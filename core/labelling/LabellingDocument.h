@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <opencv2/core/mat.hpp>
+#include <vector>
 
 class QThreadPool;
 class QUndoStack;
@@ -101,6 +102,8 @@ signals:
     void savesFinished();
 
 private:
+    static constexpr size_t MaxSpares = 2;
+
     struct LayerCopy
     {
         QString layerId;
@@ -109,13 +112,17 @@ private:
     };
     struct SaveOutcome
     {
-        QList<LayerCopy> layers; // the masks are released once stored
+        QList<LayerCopy> layers; // with their pixels: reused for the next copies
         QList<int> versions;
         qint64 annotationId = -1;
         QString error; // empty when saved
     };
 
     void onLabelsApplied(const Annotation &labels, const QString &error);
+    /// A copy of a layer's pixels, into a spare buffer when there is one (a fresh 12-megapixel
+    /// allocation costs more than the copy itself).
+    cv::Mat copyOf(const cv::Mat &mask);
+    void keepSpare(cv::Mat buffer);
     /// Copies the layers changed since they were last queued and queues their saves.
     void queueChangedLayers();
     void startNextSave();
@@ -140,6 +147,7 @@ private:
     QHash<QString, quint64> m_seen; // layer revision last reported by masksEdited()
     QHash<QString, quint64> m_queued; // layer revision queued or being saved
     std::map<QString, LayerCopy> m_pending; // copies waiting for the next batch, latest only
+    std::vector<cv::Mat> m_spares; // buffers of copies saved, at most MaxSpares
     bool m_saving = false;
     QFutureWatcher<SaveOutcome> m_watcher;
 };

@@ -37,11 +37,7 @@ const QString Tattoo = u"identifying:tattoo"_s;
 
 bool sameMask(const cv::Mat &a, const cv::Mat &b)
 {
-    if (a.size() != b.size() || a.type() != b.type())
-        return false;
-    cv::Mat diff;
-    cv::compare(a, b, diff, cv::CMP_NE);
-    return cv::countNonZero(diff) == 0;
+    return !a.empty() && a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 
 #include "annotation/AnnotationEditCommand.h"
 #include "annotation/AnnotationService.h"
+#include "base/Guarded.h"
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
 #include "masks/MaskService.h"
@@ -151,8 +152,13 @@ void LabellingDocument::startNextSave()
         for (const LayerCopy &copy : std::as_const(batch))
             pixels.append({copy.layerId, copy.mask});
         QString error;
-        const auto versions = MaskService(*store, rater).saveMasks(imageId, size, pixels, &error,
-                                                                   &outcome.annotationId);
+        // What core throws here (out of memory while encoding, say) is a failed save, caught up later.
+        const auto versions = guarded(
+            [&] { return MaskService(*store, rater).saveMasks(imageId, size, pixels, &error, &outcome.annotationId); },
+            [&error](const QString &message) {
+                error = message;
+                return std::optional<QList<int>>();
+            });
         pixels.clear();
         if (versions)
             outcome.versions = *versions;

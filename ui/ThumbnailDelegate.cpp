@@ -3,7 +3,7 @@
 
 #include "ImageListModel.h"
 
-#include "session/SessionService.h" // AssignmentStatus
+#include "model/Assignment.h"
 
 #include <QApplication>
 #include <QPainter>

@@ -6,7 +6,7 @@
 #include "export/CocoReader.h"
 #include "export/LabelMeReader.h"
 #include "masks/MaskLayer.h"
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "qa/ConsensusService.h"
 #include "store/AnnotationRepository.h"

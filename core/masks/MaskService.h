@@ -2,7 +2,7 @@
 #pragma once
 
 #include "masks/MaskDocument.h"
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 #include "model/User.h"
 
 #include <QByteArray>

@@ -31,4 +31,14 @@ struct CaseMetadata
     QString split;
 };
 
+/// One stored case: its pseudonymous id, where it came from and its metadata.
+struct CaseRecord
+{
+    qint64 id = -1;
+    QString publicId;     ///< case-..., shown and exported
+    qint64 sourceId = -1;
+    QString sourceCaseId; ///< the dataset's own case id
+    CaseMetadata metadata;
+};
+
 } // namespace dl

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model/Annotation.h"
+#include "model/Consensus.h"
 
 #include <QCoreApplication>
 #include <QHash>
@@ -9,52 +10,6 @@
 #include <QString>
 
 namespace dl {
-
-/// How a consensus value was reached.
-enum class ConsensusStatus {
-    Agreed,      ///< one value has at least `quorum` votes and more than any other
-    Pending,     ///< not agreed yet, but assigned raters have still to label the image
-    Adjudicate,  ///< a tie or no quorum with every rater in: a QA lead decides
-    Adjudicated, ///< a QA lead decided (overrides the vote)
-};
-QString consensusStatusName(ConsensusStatus status);
-std::optional<ConsensusStatus> consensusStatusFromName(const QString &name);
-
-/// The consensus of one categorical field of one image.
-struct FieldConsensus
-{
-    QString field;
-    QString value;       ///< the agreed value; empty unless Agreed or Adjudicated
-    ConsensusStatus status = ConsensusStatus::Adjudicate;
-    QString reason;      ///< why it needs adjudication (or the QA lead's reason)
-    int votes = 0;       ///< votes for the leading value
-    int ratings = 0;     ///< raters who answered the field
-};
-
-/// One condition of a weighted differential.
-struct WeightedCondition
-{
-    QString conditionId;
-    double weight = 0.0;  ///< normalised: the weights of a differential sum to 1
-    int raters = 0;       ///< raters who named it
-    friend bool operator==(const WeightedCondition &, const WeightedCondition &) = default;
-};
-
-/// The SCIN-style weighted differential of one image.
-struct WeightedDifferential
-{
-    QList<WeightedCondition> conditions; ///< by weight, see ConsensusCalculator::weighted
-    int raters = 0;                      ///< raters who named at least one condition
-    bool topTied = false;                ///< the two heaviest conditions weigh the same
-};
-
-/// The consensus of all fields of one image.
-struct ImageConsensus
-{
-    QList<FieldConsensus> fields;  ///< in LabelFields order, then "diagnosis"
-    WeightedDifferential differential;
-    const FieldConsensus *field(const QString &name) const;
-};
 
 /// Consensus of several raters' labels of one image.
 ///

@@ -3,7 +3,7 @@
 
 #include "auth/Permissions.h"
 #include "masks/CocoRle.h"
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "qa/MaskAgreement.h"
 #include "store/Sql.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 #include "model/Annotation.h"
 #include "model/Case.h"
 #include "qa/ConsensusCalculator.h"

@@ -2,6 +2,7 @@
 #include "store/AnnotationRepository.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QHash>
 #include <QSqlQuery>
@@ -9,6 +10,11 @@
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+AnnotationRepository::AnnotationRepository(const Store &store)
+    : m_db(store.db())
+{
+}
 
 static QVariant optionalBool(const std::optional<bool> &value)
 {

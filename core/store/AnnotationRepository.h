@@ -9,12 +9,15 @@
 
 namespace dl {
 
+class Store;
+
 /// Annotations and their ranked diagnoses. No permission checks here: the
 /// services above decide who may read or write what.
 class AnnotationRepository
 {
 public:
     explicit AnnotationRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit AnnotationRepository(const Store &store);
 
     std::optional<Annotation> find(qint64 imageId, qint64 userId, QString *error) const;
     QList<Annotation> forImage(qint64 imageId, QString *error) const;

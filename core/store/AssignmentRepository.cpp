@@ -2,6 +2,7 @@
 #include "store/AssignmentRepository.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QSqlQuery>
 
@@ -9,9 +10,9 @@ using namespace Qt::StringLiterals;
 
 namespace dl {
 
-bool AssignmentStatus::isValid(const QString &status)
+AssignmentRepository::AssignmentRepository(const Store &store)
+    : m_db(store.db())
 {
-    return status == Todo || status == InProgress || status == Done || status == Skipped || status == Flagged;
 }
 
 bool AssignmentRepository::add(qint64 imageId, qint64 userId, QString *error)
@@ -83,6 +84,43 @@ QList<AssignmentRecord> AssignmentRepository::forUser(qint64 userId, QString *er
         records.append({query.value(0).toLongLong(), userId, query.value(1).toString(), query.value(2).toString(),
                         query.value(3).toString()});
     return records;
+}
+
+QList<AssignmentRecord> AssignmentRepository::all(QString *error) const
+{
+    QList<AssignmentRecord> records;
+    Sql::forEachRow(m_db, u"SELECT image_id, user_id, status FROM assignments"_s, {}, error,
+                    [&](const QSqlQuery &q) {
+                        records.append(
+                            {q.value(0).toLongLong(), q.value(1).toLongLong(), {}, q.value(2).toString(), {}});
+                    });
+    return records;
+}
+
+QHash<qint64, QHash<QString, qint64>> AssignmentRepository::countsByUserAndStatus(QString *error) const
+{
+    QHash<qint64, QHash<QString, qint64>> counts;
+    Sql::forEachRow(m_db, u"SELECT user_id, status, COUNT(*) FROM assignments GROUP BY user_id, status"_s, {},
+                    error, [&](const QSqlQuery &q) {
+                        counts[q.value(0).toLongLong()].insert(q.value(1).toString(), q.value(2).toLongLong());
+                    });
+    return counts;
+}
+
+std::optional<int> AssignmentRepository::expectedRaters(qint64 imageId, QString *error) const
+{
+    const auto n = Sql::scalar(m_db, u"SELECT COUNT(*) FROM assignments WHERE image_id = ? AND status <> ?"_s,
+                               {imageId, AssignmentStatus::Skipped}, error);
+    return n ? std::optional<int>(n->toInt()) : std::nullopt;
+}
+
+QHash<qint64, int> AssignmentRepository::expectedRatersPerImage(QString *error) const
+{
+    QHash<qint64, int> expected;
+    Sql::forEachRow(m_db, u"SELECT image_id, COUNT(*) FROM assignments WHERE status <> ? GROUP BY image_id"_s,
+                    {AssignmentStatus::Skipped}, error,
+                    [&](const QSqlQuery &q) { expected.insert(q.value(0).toLongLong(), q.value(1).toInt()); });
+    return expected;
 }
 
 } // namespace dl

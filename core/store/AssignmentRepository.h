@@ -1,38 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/Assignment.h"
+
 #include <QHash>
 #include <QList>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QString>
 
+#include <optional>
+
 namespace dl {
 
-/// Statuses of an assignment, as stored.
-namespace AssignmentStatus {
-inline const QString Todo = QStringLiteral("todo");
-inline const QString InProgress = QStringLiteral("in_progress");
-inline const QString Done = QStringLiteral("done");
-inline const QString Skipped = QStringLiteral("skipped");
-inline const QString Flagged = QStringLiteral("flagged");
-bool isValid(const QString &status);
-} // namespace AssignmentStatus
-
-struct AssignmentRecord
-{
-    qint64 imageId = -1;
-    qint64 userId = -1;
-    QString imagePublicId;
-    QString status;
-    QString updatedAt;
-};
+class Store;
 
 /// Which annotator labels which image.
 class AssignmentRepository
 {
 public:
     explicit AssignmentRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit AssignmentRepository(const Store &store);
 
     bool add(qint64 imageId, qint64 userId, QString *error);
     bool remove(qint64 imageId, qint64 userId, QString *error);
@@ -45,6 +33,15 @@ public:
     QHash<qint64, qint64> loadPerUser(QString *error) const;
     /// A user's queue, in assignment order.
     QList<AssignmentRecord> forUser(qint64 userId, QString *error) const;
+    /// Every assignment (image, user and status only), in no particular order.
+    QList<AssignmentRecord> all(QString *error) const;
+    /// Per user, the number of assignments in each status.
+    QHash<qint64, QHash<QString, qint64>> countsByUserAndStatus(QString *error) const;
+
+    /// Raters expected to label an image: its assignments that were not skipped. std::nullopt on error.
+    std::optional<int> expectedRaters(qint64 imageId, QString *error) const;
+    /// expectedRaters() of every image that has any.
+    QHash<qint64, int> expectedRatersPerImage(QString *error) const;
 
 private:
     QSqlDatabase m_db;

@@ -2,6 +2,7 @@
 #include "store/AuditLog.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QJsonDocument>
 
@@ -18,6 +19,12 @@ bool AuditLog::record(const QSqlDatabase &db, qint64 userId, const QString &acti
                       entity, entityId >= 0 ? QVariant(entityId) : QVariant(QMetaType(QMetaType::LongLong)),
                       QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact))},
                      error);
+}
+
+bool AuditLog::record(const Store &store, qint64 userId, const QString &action, const QString &entity,
+                      qint64 entityId, const QJsonObject &detail, QString *error)
+{
+    return record(store.db(), userId, action, entity, entityId, detail, error);
 }
 
 } // namespace dl

@@ -2,12 +2,18 @@
 #include "store/CaseRepository.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+CaseRepository::CaseRepository(const Store &store)
+    : m_db(store.db())
+{
+}
 
 static QVariantList metadataValues(const CaseMetadata &m)
 {
@@ -16,6 +22,27 @@ static QVariantList metadataValues(const CaseMetadata &m)
         Sql::textOrNull(m.skinTypeSelf), Sql::textOrNull(m.bodySites.join(u"; "_s)),
         Sql::textOrNull(m.symptoms.join(u"; "_s)), Sql::textOrNull(m.duration), Sql::textOrNull(m.country),
         Sql::textOrNull(m.licenceTag), Sql::textOrNull(m.split) };
+}
+
+static const QString s_metadataColumns = u"age_group, age_years, sex, skin_type_self, body_sites, symptoms, "
+                                         "duration, country, licence_tag, split"_s;
+
+/// The metadata columns (s_metadataColumns) of the current row, from column `first` on.
+static CaseMetadata metadataFromQuery(const QSqlQuery &query, int first)
+{
+    CaseMetadata m;
+    m.ageGroup = query.value(first).toString();
+    if (!query.value(first + 1).isNull())
+        m.ageYears = query.value(first + 1).toInt();
+    m.sex = query.value(first + 2).toString();
+    m.skinTypeSelf = query.value(first + 3).toString();
+    m.bodySites = query.value(first + 4).toString().split(u"; "_s, Qt::SkipEmptyParts);
+    m.symptoms = query.value(first + 5).toString().split(u"; "_s, Qt::SkipEmptyParts);
+    m.duration = query.value(first + 6).toString();
+    m.country = query.value(first + 7).toString();
+    m.licenceTag = query.value(first + 8).toString();
+    m.split = query.value(first + 9).toString();
+    return m;
 }
 
 std::optional<qint64> CaseRepository::findId(
@@ -100,26 +127,11 @@ CaseRepository::Change CaseRepository::setReferenceLabel(
 
 CaseMetadata CaseRepository::metadata(qint64 caseId, QString *error) const
 {
-    CaseMetadata m;
     QSqlQuery query(m_db);
-    if (!Sql::exec(query,
-            u"SELECT age_group, age_years, sex, skin_type_self, body_sites, symptoms, duration, country, "
-            "licence_tag, split FROM cases WHERE id = ?"_s,
-            { caseId }, error)
+    if (!Sql::exec(query, u"SELECT %1 FROM cases WHERE id = ?"_s.arg(s_metadataColumns), { caseId }, error)
         || !query.next())
-        return m;
-    m.ageGroup = query.value(0).toString();
-    if (!query.value(1).isNull())
-        m.ageYears = query.value(1).toInt();
-    m.sex = query.value(2).toString();
-    m.skinTypeSelf = query.value(3).toString();
-    m.bodySites = query.value(4).toString().split(u"; "_s, Qt::SkipEmptyParts);
-    m.symptoms = query.value(5).toString().split(u"; "_s, Qt::SkipEmptyParts);
-    m.duration = query.value(6).toString();
-    m.country = query.value(7).toString();
-    m.licenceTag = query.value(8).toString();
-    m.split = query.value(9).toString();
-    return m;
+        return {};
+    return metadataFromQuery(query, 0);
 }
 
 QList<QPair<QString, QString>> CaseRepository::attributes(qint64 caseId, QString *error) const
@@ -168,6 +180,39 @@ QList<qint64> CaseRepository::imageIds(qint64 caseId, QString *error) const
     while (query.next())
         ids.append(query.value(0).toLongLong());
     return ids;
+}
+
+QHash<qint64, CaseRecord> CaseRepository::all(QString *error) const
+{
+    QHash<qint64, CaseRecord> cases;
+    Sql::forEachRow(m_db,
+        u"SELECT id, public_id, source_id, source_case_id, %1 FROM cases"_s.arg(s_metadataColumns), {}, error,
+        [&](const QSqlQuery &q) {
+            const qint64 id = q.value(0).toLongLong();
+            cases.insert(id,
+                { id, q.value(1).toString(), q.value(2).toLongLong(), q.value(3).toString(),
+                    metadataFromQuery(q, 4) });
+        });
+    return cases;
+}
+
+QHash<qint64, QList<qint64>> CaseRepository::casesOfEachImage(QString *error) const
+{
+    QHash<qint64, QList<qint64>> cases;
+    Sql::forEachRow(m_db, u"SELECT image_id, case_id FROM case_images ORDER BY image_id, case_id"_s, {},
+        error, [&](const QSqlQuery &q) { cases[q.value(0).toLongLong()].append(q.value(1).toLongLong()); });
+    return cases;
+}
+
+QList<QPair<qint64, ReferenceLabel>> CaseRepository::allReferenceLabels(QString *error) const
+{
+    QList<QPair<qint64, ReferenceLabel>> labels;
+    Sql::forEachRow(m_db, u"SELECT case_id, rater, field, value FROM reference_labels ORDER BY id"_s, {},
+        error, [&](const QSqlQuery &q) {
+            labels.append({ q.value(0).toLongLong(),
+                { q.value(1).toString(), q.value(2).toString(), q.value(3).toString() } });
+        });
+    return labels;
 }
 
 } // namespace dl

@@ -3,6 +3,7 @@
 
 #include "model/Case.h"
 
+#include <QHash>
 #include <QList>
 #include <QPair>
 #include <QSqlDatabase>
@@ -12,12 +13,15 @@
 
 namespace dl {
 
+class Store;
+
 /// Cases, their images, their source columns and the reference labels that
 /// came with them.
 class CaseRepository
 {
 public:
     explicit CaseRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit CaseRepository(const Store &store);
 
     enum class Change { Inserted, Updated, Unchanged, Failed };
 
@@ -36,6 +40,13 @@ public:
     QList<qint64> casesOfImage(qint64 imageId, QString *error) const;
     /// The image ids of a case, in position order.
     QList<qint64> imageIds(qint64 caseId, QString *error) const;
+
+    /// Every case, by id.
+    QHash<qint64, CaseRecord> all(QString *error) const;
+    /// For every image in a case, its cases by id (casesOfImage() of every image at once).
+    QHash<qint64, QList<qint64>> casesOfEachImage(QString *error) const;
+    /// Every reference label with its case id, in the order they were stored.
+    QList<QPair<qint64, ReferenceLabel>> allReferenceLabels(QString *error) const;
 
 private:
     QSqlDatabase m_db;

@@ -2,6 +2,7 @@
 #include "store/ConsensusRepository.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -10,10 +11,21 @@ using namespace Qt::StringLiterals;
 
 namespace dl {
 
+ConsensusRepository::ConsensusRepository(const Store &store)
+    : m_db(store.db())
+{
+}
+
 bool ConsensusRepository::remove(qint64 imageId, QString *error)
 {
     return Sql::exec(m_db, u"DELETE FROM consensus WHERE image_id = ?"_s, {imageId}, error)
         && Sql::exec(m_db, u"DELETE FROM consensus_diagnoses WHERE image_id = ?"_s, {imageId}, error);
+}
+
+bool ConsensusRepository::clear(QString *error)
+{
+    return Sql::exec(m_db, u"DELETE FROM consensus"_s, {}, error)
+        && Sql::exec(m_db, u"DELETE FROM consensus_diagnoses"_s, {}, error);
 }
 
 bool ConsensusRepository::replace(qint64 imageId, const ImageConsensus &consensus, QString *error)
@@ -102,6 +114,38 @@ QList<WeightedCondition> ConsensusRepository::differential(qint64 imageId, QStri
     return conditions;
 }
 
+QHash<qint64, QList<WeightedCondition>> ConsensusRepository::differentials(QString *error) const
+{
+    QHash<qint64, QList<WeightedCondition>> differentials;
+    Sql::forEachRow(m_db,
+                    u"SELECT image_id, condition_id, weight FROM consensus_diagnoses ORDER BY image_id, position"_s, {},
+                    error, [&](const QSqlQuery &q) {
+                        differentials[q.value(0).toLongLong()].append(
+                            {q.value(1).toString(), q.value(2).toDouble(), 0});
+                    });
+    return differentials;
+}
+
+QList<ConsensusStatusCount> ConsensusRepository::statusCounts(QString *error) const
+{
+    QList<ConsensusStatusCount> counts;
+    Sql::forEachRow(m_db, u"SELECT status, COUNT(*), COUNT(DISTINCT image_id) FROM consensus GROUP BY status"_s, {},
+                    error, [&](const QSqlQuery &q) {
+                        const auto status = consensusStatusFromName(q.value(0).toString());
+                        if (status)
+                            counts.append({*status, qsizetype(q.value(1).toLongLong()),
+                                           qsizetype(q.value(2).toLongLong())});
+                    });
+    return counts;
+}
+
+qint64 ConsensusRepository::imageCount(QString *error) const
+{
+    return Sql::scalar(m_db, u"SELECT COUNT(DISTINCT image_id) FROM consensus"_s, {}, error)
+        .value_or(0)
+        .toLongLong();
+}
+
 bool ConsensusRepository::saveAdjudication(const Adjudication &a, QString *error)
 {
     return Sql::exec(m_db,
@@ -127,6 +171,14 @@ QList<Adjudication> ConsensusRepository::adjudications(qint64 imageId, QString *
                      query.value(3).isNull() ? -1 : query.value(3).toLongLong(), query.value(4).toString()});
     }
     return list;
+}
+
+QList<qint64> ConsensusRepository::adjudicatedImages(QString *error) const
+{
+    QList<qint64> images;
+    Sql::forEachRow(m_db, u"SELECT DISTINCT image_id FROM adjudications"_s, {}, error,
+                    [&](const QSqlQuery &q) { images.append(q.value(0).toLongLong()); });
+    return images;
 }
 
 } // namespace dl

@@ -2,12 +2,18 @@
 #include "store/ImageRepository.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+ImageRepository::ImageRepository(const Store &store)
+    : m_db(store.db())
+{
+}
 
 static const QString s_columns =
     u"id, public_id, sha256, format, width, height, orientation, byte_size, thumbnail_width, thumbnail_height"_s;
@@ -101,6 +107,51 @@ QByteArray ImageRepository::thumbnail(qint64 id, QString *error) const
 qint64 ImageRepository::count(QString *error) const
 {
     return Sql::scalar(m_db, u"SELECT COUNT(*) FROM images"_s, {}, error).value_or(0).toLongLong();
+}
+
+QHash<qint64, ImageRecord> ImageRepository::all(QString *error) const
+{
+    QHash<qint64, ImageRecord> images;
+    Sql::forEachRow(m_db, u"SELECT %1 FROM images"_s.arg(s_columns), {}, error, [&](const QSqlQuery &q) {
+        ImageRecord record = recordFromQuery(q);
+        images.insert(record.id, std::move(record));
+    });
+    return images;
+}
+
+QList<qint64> ImageRepository::ids(QString *error) const
+{
+    QList<qint64> list;
+    Sql::forEachRow(m_db, u"SELECT id FROM images ORDER BY id"_s, {}, error,
+                    [&](const QSqlQuery &q) { list.append(q.value(0).toLongLong()); });
+    return list;
+}
+
+QHash<qint64, QString> ImageRepository::publicIds(QString *error) const
+{
+    QHash<qint64, QString> names;
+    Sql::forEachRow(m_db, u"SELECT id, public_id FROM images"_s, {}, error,
+                    [&](const QSqlQuery &q) { names.insert(q.value(0).toLongLong(), q.value(1).toString()); });
+    return names;
+}
+
+QHash<qint64, qint64> ImageRepository::firstSourceOfEachImage(QString *error) const
+{
+    QHash<qint64, qint64> sources;
+    Sql::forEachRow(m_db, u"SELECT image_id, MIN(source_id) FROM image_files GROUP BY image_id"_s, {}, error,
+                    [&](const QSqlQuery &q) {
+                        if (!q.value(1).isNull())
+                            sources.insert(q.value(0).toLongLong(), q.value(1).toLongLong());
+                    });
+    return sources;
+}
+
+QList<QPair<qint64, QString>> ImageRepository::sourcePaths(QString *error) const
+{
+    QList<QPair<qint64, QString>> paths;
+    Sql::forEachRow(m_db, u"SELECT image_id, source_path FROM image_files ORDER BY image_id"_s, {}, error,
+                    [&](const QSqlQuery &q) { paths.append({q.value(0).toLongLong(), q.value(1).toString()}); });
+    return paths;
 }
 
 } // namespace dl

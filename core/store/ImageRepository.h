@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/Image.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QList>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -11,20 +14,7 @@
 
 namespace dl {
 
-struct ImageRecord
-{
-    qint64 id = -1;
-    QString publicId;
-    QString sha256;
-    QString format;
-    int width = 0;
-    int height = 0;
-    int orientation = 1;
-    qint64 byteSize = 0;
-    QByteArray thumbnail;   ///< JPEG
-    int thumbnailWidth = 0;
-    int thumbnailHeight = 0;
-};
+class Store;
 
 /// A file a source has imported before: enough to skip it when unchanged.
 struct KnownFile
@@ -39,6 +29,7 @@ class ImageRepository
 {
 public:
     explicit ImageRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit ImageRepository(const Store &store);
 
     std::optional<qint64> findIdBySha(const QString &sha256, QString *error) const;
     /// Inserts a new image row; record.id is ignored. Returns the id or -1.
@@ -53,6 +44,17 @@ public:
     std::optional<ImageRecord> find(qint64 id, QString *error) const;
     QByteArray thumbnail(qint64 id, QString *error) const;
     qint64 count(QString *error) const;
+
+    /// Every image row without thumbnail, by id.
+    QHash<qint64, ImageRecord> all(QString *error) const;
+    /// Every image id, in order.
+    QList<qint64> ids(QString *error) const;
+    /// Image id -> public id, for every image.
+    QHash<qint64, QString> publicIds(QString *error) const;
+    /// Image id -> the lowest id of the sources it was imported from, for every image with a source.
+    QHash<qint64, qint64> firstSourceOfEachImage(QString *error) const;
+    /// Every (image id, path relative to its source) the images were imported from, by image id.
+    QList<QPair<qint64, QString>> sourcePaths(QString *error) const;
 
 private:
     QSqlDatabase m_db;

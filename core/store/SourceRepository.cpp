@@ -2,6 +2,7 @@
 #include "store/SourceRepository.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QJsonDocument>
 #include <QSqlQuery>
@@ -9,6 +10,11 @@
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+SourceRepository::SourceRepository(const Store &store)
+    : m_db(store.db())
+{
+}
 
 qint64 SourceRepository::findOrCreate(const SourceRecord &source, QString *error)
 {
@@ -54,6 +60,14 @@ qint64 SourceRepository::startRun(qint64 sourceId, QString *error)
     return Sql::insertReturningId(
         m_db, u"INSERT INTO import_runs (source_id, started_at, status) VALUES (?, ?, 'running') RETURNING id"_s,
         {sourceId, Sql::now()}, error);
+}
+
+QString SourceRepository::lastRunStatus(qint64 sourceId, QString *error) const
+{
+    return Sql::scalar(m_db, u"SELECT status FROM import_runs WHERE source_id = ? ORDER BY id DESC LIMIT 1"_s,
+                       {sourceId}, error)
+        .value_or(QVariant())
+        .toString();
 }
 
 bool SourceRepository::finishRun(qint64 runId, const QString &status, const QJsonObject &report, QString *error)

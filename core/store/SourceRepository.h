@@ -8,6 +8,8 @@
 
 namespace dl {
 
+class Store;
+
 struct SourceRecord
 {
     qint64 id = -1;
@@ -34,6 +36,7 @@ class SourceRepository
 {
 public:
     explicit SourceRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit SourceRepository(const Store &store);
 
     /// The source with this kind and root, created if new. Licence and
     /// attribution are updated when given.
@@ -41,6 +44,9 @@ public:
     QList<SourceRecord> list(QString *error = nullptr) const;
 
     qint64 startRun(qint64 sourceId, QString *error);
+    /// The status of the source's latest run ("running", "done", "cancelled", ...); empty when it
+    /// has none.
+    QString lastRunStatus(qint64 sourceId, QString *error) const;
     bool finishRun(qint64 runId, const QString &status, const QJsonObject &report, QString *error);
     /// Runs that never finished (the program was stopped or crashed during them).
     QList<ImportRunRecord> unfinishedRuns(qint64 sourceId = -1, QString *error = nullptr) const;

@@ -40,6 +40,18 @@ bool Sql::exec(const QSqlDatabase &db, const QString &sql, const QVariantList &b
     return exec(query, sql, binds, error);
 }
 
+bool Sql::forEachRow(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error,
+                     const std::function<void(const QSqlQuery &)> &row)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!exec(query, sql, binds, error))
+        return false;
+    while (query.next())
+        row(query);
+    return true;
+}
+
 std::optional<QVariant> Sql::scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
                                     QString *error)
 {

@@ -7,6 +7,7 @@
 #include <QVariant>
 #include <QVariantList>
 
+#include <functional>
 #include <optional>
 
 namespace dl {
@@ -19,6 +20,11 @@ public:
     /// Prepares and executes; on failure returns false and sets *error.
     static bool exec(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error);
     static bool exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error);
+
+    /// Executes a forward-only query and calls row(query) on each row in turn; on failure returns
+    /// false and sets *error.
+    static bool forEachRow(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error,
+                           const std::function<void(const QSqlQuery &)> &row);
 
     /// First column of the first row, or std::nullopt when there is no row.
     static std::optional<QVariant> scalar(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,

@@ -3,6 +3,7 @@
 
 #include "auth/PasswordHasher.h"
 #include "store/Sql.h"
+#include "store/Store.h"
 #include "store/TeamSecurity.h"
 
 #include <QCoreApplication>
@@ -12,6 +13,11 @@
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+UserRepository::UserRepository(const Store &store)
+    : m_db(store.db())
+{
+}
 
 static QString tr(const char *text)
 {
@@ -98,6 +104,13 @@ qint64 UserRepository::count(QString *error) const
     return Sql::scalar(m_db, u"SELECT COUNT(*) FROM users"_s, {}, error).value_or(0).toLongLong();
 }
 
+qint64 UserRepository::countActive(Role role, QString *error) const
+{
+    return Sql::scalar(m_db, u"SELECT COUNT(*) FROM users WHERE role = ? AND active = 1"_s, {roleKey(role)}, error)
+        .value_or(0)
+        .toLongLong();
+}
+
 std::optional<User> UserRepository::authenticate(const QString &name, const QString &password) const
 {
     QSqlQuery query(m_db);
@@ -127,6 +140,13 @@ bool UserRepository::setActive(qint64 userId, bool active, QString *error)
     if (TeamSecurity::managesUsers(m_db))
         return TeamSecurity::setUser(m_db, userId, std::nullopt, active, error);
     return Sql::exec(m_db, u"UPDATE users SET active = ? WHERE id = ?"_s, {active ? 1 : 0, userId}, error);
+}
+
+bool UserRepository::setRole(qint64 userId, Role role, QString *error)
+{
+    if (TeamSecurity::managesUsers(m_db))
+        return TeamSecurity::setUser(m_db, userId, role, std::nullopt, error);
+    return Sql::exec(m_db, u"UPDATE users SET role = ? WHERE id = ?"_s, {roleKey(role), userId}, error);
 }
 
 } // namespace dl

@@ -10,11 +10,14 @@
 
 namespace dl {
 
+class Store;
+
 /// The users table: raters, QA leads and admins with salted password hashes.
 class UserRepository
 {
 public:
     explicit UserRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit UserRepository(const Store &store);
 
     static constexpr int MinimumPasswordLength = 6;
 
@@ -28,11 +31,14 @@ public:
     std::optional<User> findById(qint64 id, QString *error = nullptr) const;
     QList<User> list(QString *error = nullptr) const;
     qint64 count(QString *error = nullptr) const;
+    /// Active users with this role.
+    qint64 countActive(Role role, QString *error = nullptr) const;
 
     /// The user if the name exists, is active and the password matches.
     std::optional<User> authenticate(const QString &name, const QString &password) const;
     bool setPassword(qint64 userId, const QString &password, QString *error);
     bool setActive(qint64 userId, bool active, QString *error);
+    bool setRole(qint64 userId, Role role, QString *error);
 
 private:
     QSqlDatabase m_db;

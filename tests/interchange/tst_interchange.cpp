@@ -10,7 +10,7 @@
 #include "interchange/LabelMapper.h"
 #include "masks/CocoRle.h"
 #include "masks/MaskCodec.h"
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "store/AnnotationRepository.h"
 #include "store/AssignmentRepository.h"

@@ -9,7 +9,7 @@
 #include "masks/MaskLayer.h"
 #include "masks/MaskOverlay.h"
 #include "masks/MaskPatch.h"
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "masks/MaskStroke.h"
 #include "masks/MaskTools.h"

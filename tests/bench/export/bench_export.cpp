@@ -11,7 +11,7 @@
 #include "export/MetadataStripper.h"
 #include "masks/CocoRle.h"
 #include "masks/MaskCodec.h"
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "qa/ConsensusService.h"
 #include "qa/MaskConsensus.h"

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "masks/MaskRepository.h"
+#include "store/MaskRepository.h"
 
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+MaskRepository::MaskRepository(const Store &store)
+    : m_db(store.db())
+{
+}
 
 QList<MaskRecord> MaskRepository::select(
     const QString &where, const QVariantList &binds, bool withData, QString *error) const
@@ -83,6 +89,17 @@ QList<MaskRecord> MaskRepository::latestOfEachLayer(qint64 annotationId, QString
         { annotationId }, true, error);
 }
 
+QHash<qint64, QList<MaskRecord>> MaskRepository::latestOfEachLayerByAnnotation(QString *error) const
+{
+    QHash<qint64, QList<MaskRecord>> byAnnotation;
+    const QList<MaskRecord> records = select(u"version = (SELECT MAX(version) FROM masks "
+                                              "WHERE annotation_id = m.annotation_id AND layer = m.layer)"_s,
+        {}, true, error);
+    for (const MaskRecord &record : records)
+        byAnnotation[record.annotationId].append(record);
+    return byAnnotation;
+}
+
 std::optional<MaskRecord> MaskRepository::version(
     qint64 annotationId, const QString &layer, int version, QString *error) const
 {
@@ -101,6 +118,20 @@ QList<MaskRecord> MaskRepository::versions(qint64 annotationId, const QString &l
     if (layer.isEmpty())
         return select(u"annotation_id = ?"_s, { annotationId }, false, error);
     return select(u"annotation_id = ? AND layer = ?"_s, { annotationId, layer }, false, error);
+}
+
+QList<MaskedAnnotation> MaskRepository::maskedAnnotations(QString *error) const
+{
+    QList<MaskedAnnotation> annotations;
+    Sql::forEachRow(m_db,
+        u"SELECT DISTINCT a.image_id, i.public_id, a.id, u.name FROM annotations a"
+        " JOIN masks m ON m.annotation_id = a.id JOIN images i ON i.id = a.image_id"
+        " JOIN users u ON u.id = a.user_id ORDER BY a.image_id, u.name"_s,
+        {}, error, [&](const QSqlQuery &q) {
+            annotations.append({ q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toLongLong(),
+                q.value(3).toString() });
+        });
+    return annotations;
 }
 
 } // namespace dl

@@ -4,10 +4,10 @@
 
 #include "model/Role.h"
 #include "store/Store.h"
-#include "store/Sql.h"
 #include "store/StoreInspector.h"
 #include "store/StoreLocation.h"
 #include "store/TeamSecurity.h"
+#include "store/UserRepository.h"
 #include "users/UserService.h"
 
 #include <QCoreApplication>
@@ -73,20 +73,20 @@ int Cli::initTeamStore(const StoreLocation &location, const QString &adminName)
     auto store = Store::open(location, existing ? Store::OpenMode::MustExist : Store::OpenMode::CreateNew, &error);
     if (!store)
         return failure(error);
-    const QSqlDatabase db = store->db();
-    if (!TeamSecurity::install(db, &error))
+    if (!TeamSecurity::install(store->db(), &error))
         return failure(error);
-    const auto admins = Sql::scalar(db, u"SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"_s, {}, &error);
-    if (!admins)
-        return failure(error);
+    QString readError;
+    const qint64 admins = UserRepository(*store).countActive(Role::Admin, &readError);
+    if (!readError.isEmpty())
+        return failure(readError);
     if (!adminName.isEmpty()) {
         bool ok = false;
         const QString password = readPassword(tr("Password for %1: ").arg(adminName), true, &ok);
         if (!ok || password.isEmpty())
             return usageError(tr("init: no password for %1 on standard input.").arg(adminName));
-        if (!TeamSecurity::addUser(db, adminName, {}, Role::Admin, password, true, &error))
+        if (!TeamSecurity::addUser(store->db(), adminName, {}, Role::Admin, password, true, &error))
             return failure(error);
-    } else if (admins->toInt() == 0) {
+    } else if (admins == 0) {
         return failure(tr("The team store %1 has no administrator yet: run init again with --admin NAME (the "
                           "password on standard input).")
                            .arg(store->displayName()));

@@ -8,7 +8,7 @@
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -29,7 +29,7 @@ bool AnnotationService::checkAssigned(qint64 imageId, QString *error) const
     if (!Permissions::check(m_actor, Action::Annotate, error))
         return false;
     QString dbError;
-    if (!AssignmentRepository(m_store.db()).isAssigned(imageId, m_actor.id, &dbError)) {
+    if (!AssignmentRepository(m_store).isAssigned(imageId, m_actor.id, &dbError)) {
         *error = dbError.isEmpty() ? tr("This image is not assigned to %1.").arg(m_actor.name) : dbError;
         return false;
     }
@@ -41,7 +41,7 @@ std::optional<Annotation> AnnotationService::own(qint64 imageId, QString *error)
     if (!checkAssigned(imageId, error))
         return std::nullopt;
     QString dbError;
-    if (auto found = AnnotationRepository(m_store.db()).find(imageId, m_actor.id, &dbError))
+    if (auto found = AnnotationRepository(m_store).find(imageId, m_actor.id, &dbError))
         return found;
     if (!dbError.isEmpty()) {
         *error = dbError;
@@ -148,13 +148,12 @@ bool AnnotationService::save(Annotation &annotation, QString *error)
     }
     if (!checkAssigned(annotation.imageId, error) || !validate(annotation, error))
         return false;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
         return false;
     }
-    AnnotationRepository annotations(db);
+    AnnotationRepository annotations(m_store);
     const auto before = annotations.find(annotation.imageId, m_actor.id, error);
     if (before && before->sameLabels(annotation))
         return true;
@@ -168,15 +167,15 @@ bool AnnotationService::save(Annotation &annotation, QString *error)
         if (old.value(it.key()) != it.value())
             changes.insert(it.key(), QJsonObject {{u"from"_s, old.value(it.key())}, {u"to"_s, it.value()}});
     }
-    if (!AuditLog::record(db, m_actor.id, before ? u"annotation.update"_s : u"annotation.create"_s, u"annotation"_s,
-                          annotation.id, {{u"image"_s, annotation.imageId}, {u"changes"_s, changes}}, error))
+    if (!AuditLog::record(m_store, m_actor.id, before ? u"annotation.update"_s : u"annotation.create"_s,
+                          u"annotation"_s, annotation.id, {{u"image"_s, annotation.imageId}, {u"changes"_s, changes}}, error))
         return false;
     // The image's consensus follows its labels in the same transaction (on a team store an
     // annotator cannot read the other labels: the server marks the image for QA instead).
-    if (!StaleConsensus::isDeferred(db)
-        && !ConsensusService::recomputeImage(db, annotation.imageId, ConsensusService::quorum(m_store), error))
+    if (!StaleConsensus::isDeferred(m_store)
+        && !ConsensusService::recomputeImage(m_store, annotation.imageId, ConsensusService::quorum(m_store), error))
         return false;
-    AssignmentRepository assignments(db);
+    AssignmentRepository assignments(m_store);
     if (assignments.status(annotation.imageId, m_actor.id, error) == AssignmentStatus::Todo
         && !assignments.setStatus(annotation.imageId, m_actor.id, AssignmentStatus::InProgress, error))
         return false;
@@ -195,18 +194,17 @@ bool AnnotationService::setStatus(qint64 imageId, const QString &status, QString
     }
     if (!checkAssigned(imageId, error))
         return false;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
         return false;
     }
-    if (!AssignmentRepository(db).setStatus(imageId, m_actor.id, status, error)
-        || !AuditLog::record(db, m_actor.id, u"assignment.status"_s, u"image"_s, imageId, {{u"status"_s, status}},
-                             error)
+    if (!AssignmentRepository(m_store).setStatus(imageId, m_actor.id, status, error)
+        || !AuditLog::record(m_store, m_actor.id, u"assignment.status"_s, u"image"_s, imageId,
+                             {{u"status"_s, status}}, error)
         // A skipped image expects one rater fewer: its consensus may change.
-        || (!StaleConsensus::isDeferred(db)
-            && !ConsensusService::recomputeImage(db, imageId, ConsensusService::quorum(m_store), error)))
+        || (!StaleConsensus::isDeferred(m_store)
+            && !ConsensusService::recomputeImage(m_store, imageId, ConsensusService::quorum(m_store), error)))
         return false;
     if (!tx.commit()) {
         *error = tx.error();
@@ -220,7 +218,7 @@ std::optional<QList<Annotation>> AnnotationService::all(qint64 imageId, QString 
     if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
     QString dbError;
-    QList<Annotation> list = AnnotationRepository(m_store.db()).forImage(imageId, &dbError);
+    QList<Annotation> list = AnnotationRepository(m_store).forImage(imageId, &dbError);
     if (!dbError.isEmpty()) {
         *error = dbError;
         return std::nullopt;

@@ -4,16 +4,14 @@
 #include "auth/Permissions.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
-#include "store/Sql.h"
+#include "store/ImageRepository.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 #include "store/UserRepository.h"
-#include "users/UserService.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QSet>
-#include <QSqlQuery>
 
 #include <algorithm>
 
@@ -61,7 +59,7 @@ private:
     QHash<qint64, qint64> m_load;
 };
 
-/// Who is assigned to what, read in one query.
+/// Who is assigned to what, read once per plan.
 struct AssignmentState
 {
     QList<qint64> activeAnnotators;       ///< in name order
@@ -69,10 +67,10 @@ struct AssignmentState
     QHash<qint64, QSet<qint64>> counting; ///< image -> users who count towards K
     QHash<qint64, qint64> load;           ///< user -> assignments
 
-    bool read(const QSqlDatabase &db, QString *error)
+    bool read(const Store &store, QString *error)
     {
         QString readError;
-        const QList<User> users = UserRepository(db).list(&readError);
+        const QList<User> users = UserRepository(store).list(&readError);
         if (!readError.isEmpty()) {
             *error = readError;
             return false;
@@ -84,33 +82,21 @@ struct AssignmentState
                 active.insert(user.id);
             }
         }
-        QSqlQuery query(db);
-        query.setForwardOnly(true);
-        if (!Sql::exec(query, u"SELECT image_id, user_id, status FROM assignments"_s, {}, error))
+        const QList<AssignmentRecord> records = AssignmentRepository(store).all(&readError);
+        if (!readError.isEmpty()) {
+            *error = readError;
             return false;
-        while (query.next()) {
-            const qint64 image = query.value(0).toLongLong();
-            const qint64 user = query.value(1).toLongLong();
-            assigned[image].insert(user);
-            ++load[user];
+        }
+        for (const AssignmentRecord &record : records) {
+            assigned[record.imageId].insert(record.userId);
+            ++load[record.userId];
             // Finished work counts whoever did it; unfinished work only while its rater can go on.
-            if (active.contains(user) || query.value(2).toString() == AssignmentStatus::Done)
-                counting[image].insert(user);
+            if (active.contains(record.userId) || record.status == AssignmentStatus::Done)
+                counting[record.imageId].insert(record.userId);
         }
         return true;
     }
 };
-
-QList<qint64> allImageIds(const QSqlDatabase &db, QString *error, bool *ok)
-{
-    QList<qint64> ids;
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    *ok = Sql::exec(query, u"SELECT id FROM images ORDER BY id"_s, {}, error);
-    while (*ok && query.next())
-        ids.append(query.value(0).toLongLong());
-    return ids;
-}
 
 } // namespace
 
@@ -142,18 +128,17 @@ std::optional<AssignmentResult> AssignmentService::plan(const AssignmentRequest 
         *error = tr("Each image needs at least one rater.");
         return std::nullopt;
     }
-    QSqlDatabase db = m_store.db();
     // Read and write in one transaction, so that what is read is what gets topped up.
-    std::optional<Transaction> tx;
+    std::optional<StoreTransaction> tx;
     if (apply) {
-        tx.emplace(db);
+        tx.emplace(m_store);
         if (!tx->isActive()) {
             *error = tx->error();
             return std::nullopt;
         }
     }
     AssignmentState state;
-    if (!state.read(db, error))
+    if (!state.read(m_store, error))
         return std::nullopt;
     if (state.activeAnnotators.size() < k) {
         *error = tr("%1 raters per image were asked for, but there are only %2 active annotators.")
@@ -172,13 +157,15 @@ std::optional<AssignmentResult> AssignmentService::plan(const AssignmentRequest 
     }
     QList<qint64> imageIds = request.imageIds;
     if (imageIds.isEmpty()) {
-        bool ok = false;
-        imageIds = allImageIds(db, error, &ok);
-        if (!ok)
+        QString readError;
+        imageIds = ImageRepository(m_store).ids(&readError);
+        if (!readError.isEmpty()) {
+            *error = readError;
             return std::nullopt;
+        }
     }
 
-    AssignmentRepository assignments(db);
+    AssignmentRepository assignments(m_store);
     Balancer balancer(participants, state.load);
     AssignmentResult result;
     for (qint64 imageId : std::as_const(imageIds)) {
@@ -203,7 +190,7 @@ std::optional<AssignmentResult> AssignmentService::plan(const AssignmentRequest 
     for (qint64 id : std::as_const(participants))
         who.append(id);
     if (!m_store.setSetting(u"raters_per_image"_s, QString::number(k), error)
-        || !AuditLog::record(db, m_actor.id, u"assign"_s, u"images"_s, -1,
+        || !AuditLog::record(m_store, m_actor.id, u"assign"_s, u"images"_s, -1,
                              {{u"k"_s, k},
                               {u"images"_s, result.images},
                               {u"added"_s, result.added},
@@ -218,25 +205,19 @@ std::optional<AssignmentResult> AssignmentService::plan(const AssignmentRequest 
     return result;
 }
 
-std::optional<AssignmentResult> AssignmentService::disableAndRebalance(qint64 userId, QString *error)
-{
-    return UserService(m_store, m_actor).disable(userId, error);
-}
-
 std::optional<AssignmentResult> AssignmentService::rebalanceAwayFrom(qint64 userId, QString *error)
 {
     if (!Permissions::check(m_actor, Action::AssignImages, error))
         return std::nullopt;
-    QSqlDatabase db = m_store.db();
     AssignmentState state;
-    if (!state.read(db, error))
+    if (!state.read(m_store, error))
         return std::nullopt;
     if (state.activeAnnotators.contains(userId)) {
         *error = tr("Only the work of a disabled rater, or of one who is no longer a dermatologist, is moved.");
         return std::nullopt;
     }
     const int k = ratersPerImage();
-    AssignmentRepository assignments(db);
+    AssignmentRepository assignments(m_store);
     QString readError;
     const QList<AssignmentRecord> records = assignments.forUser(userId, &readError);
     if (!readError.isEmpty()) {

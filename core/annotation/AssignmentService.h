@@ -59,12 +59,11 @@ public:
     /// the first).
     int ratersPerImage() const;
 
-    /// Disables a user and moves their unfinished work to others (UserService::disable).
-    std::optional<AssignmentResult> disableAndRebalance(qint64 userId, QString *error);
     /// After userId stopped being an active annotator (disabled or given another role): removes
     /// their unstarted assignments and tops every image they had not finished up to the store's
     /// K with active annotators; their done work stays and counts. Runs inside the caller's
-    /// transaction and writes no audit entry of its own.
+    /// transaction and writes no audit entry of its own: UserService calls it when it disables a
+    /// user or changes their role (this class knows nothing of UserService).
     std::optional<AssignmentResult> rebalanceAwayFrom(qint64 userId, QString *error);
 
 private:

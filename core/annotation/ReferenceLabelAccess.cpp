@@ -6,7 +6,7 @@
 #include "store/AuditLog.h"
 #include "store/CaseRepository.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 
 using namespace Qt::StringLiterals;
 
@@ -23,13 +23,13 @@ bool ReferenceLabelAccess::setTrainingStore(Store &store, const User &actor, boo
 {
     if (!Permissions::check(actor, Action::ManageUsers, error))
         return false;
-    Transaction tx(store.db());
+    StoreTransaction tx(store);
     if (!tx.isActive()) {
         *error = tx.error();
         return false;
     }
     if (!store.setSetting(TrainingKey, on ? u"1"_s : u"0"_s, error)
-        || !AuditLog::record(store.db(), actor.id, u"store.training"_s, u"store"_s, 0, {{u"on"_s, on}}, error))
+        || !AuditLog::record(store, actor.id, u"store.training"_s, u"store"_s, 0, {{u"on"_s, on}}, error))
         return false;
     if (!tx.commit()) {
         *error = tx.error();
@@ -50,12 +50,12 @@ std::optional<QList<ReferenceLabel>> ReferenceLabelAccess::forImage(Store &store
             return std::nullopt;
         }
         QString dbError;
-        if (!AssignmentRepository(store.db()).isAssigned(imageId, actor.id, &dbError)) {
+        if (!AssignmentRepository(store).isAssigned(imageId, actor.id, &dbError)) {
             *error = dbError.isEmpty() ? tr("This image is not assigned to %1.").arg(actor.name) : dbError;
             return std::nullopt;
         }
     }
-    CaseRepository cases(store.db());
+    CaseRepository cases(store);
     QString dbError;
     const QList<qint64> caseIds = cases.casesOfImage(imageId, &dbError);
     QList<ReferenceLabel> labels;

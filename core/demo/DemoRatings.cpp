@@ -4,7 +4,7 @@
 #include "annotation/AnnotationService.h"
 #include "demo/SyntheticSkin.h"
 #include "store/AssignmentRepository.h"
-#include "store/Sql.h"
+#include "store/CaseRepository.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
 #include "taxonomy/Taxonomy.h"
@@ -12,7 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
-#include <QSqlQuery>
 
 #include <algorithm>
 
@@ -29,36 +28,46 @@ struct Truth
     int monk = 0;
 };
 
-/// The reference labels of each image's case, as the simulated raters' starting point.
-std::optional<QHash<qint64, Truth>> truths(const QSqlDatabase &db, QString *error)
+/// What one reference label says about the truth of its case's images.
+void apply(Truth &t, const ReferenceLabel &label, const Taxonomy &taxonomy)
 {
-    const Taxonomy &taxonomy = Taxonomy::builtin();
-    QHash<qint64, Truth> result;
-    QSqlQuery query(db);
-    if (!Sql::exec(query,
-                   u"SELECT ci.image_id, r.rater, r.field, r.value FROM case_images ci "
-                   "JOIN reference_labels r ON r.case_id = ci.case_id"_s,
-                   {}, error))
-        return std::nullopt;
-    while (query.next()) {
-        Truth &t = result[query.value(0).toLongLong()];
-        const QString rater = query.value(1).toString(), field = query.value(2).toString();
-        const QString value = query.value(3).toString();
-        if (field == u"weighted_skin_condition_label"_s) {
-            const QJsonObject weights = QJsonDocument::fromJson(value.toUtf8()).object();
-            double best = -1;
-            for (auto it = weights.begin(); it != weights.end(); ++it) {
-                if (it.value().toDouble() > best) {
-                    if (const auto id = taxonomy.idForName(it.key())) {
-                        best = it.value().toDouble();
-                        t.condition = *id;
-                    }
+    if (label.field == u"weighted_skin_condition_label"_s) {
+        const QJsonObject weights = QJsonDocument::fromJson(label.value.toUtf8()).object();
+        double best = -1;
+        for (auto it = weights.begin(); it != weights.end(); ++it) {
+            if (it.value().toDouble() > best) {
+                if (const auto id = taxonomy.idForName(it.key())) {
+                    best = it.value().toDouble();
+                    t.condition = *id;
                 }
             }
-        } else if (field == u"fitzpatrick"_s && rater == u"dermatologist_1"_s) {
-            t.fitzpatrick = value.toInt();
-        } else if (field == u"monk_skin_tone_india"_s) {
-            t.monk = value.toInt();
+        }
+    } else if (label.field == u"fitzpatrick"_s && label.rater == u"dermatologist_1"_s) {
+        t.fitzpatrick = label.value.toInt();
+    } else if (label.field == u"monk_skin_tone_india"_s) {
+        t.monk = label.value.toInt();
+    }
+}
+
+/// The reference labels of each image's case, as the simulated raters' starting point.
+std::optional<QHash<qint64, Truth>> truths(const Store &store, QString *error)
+{
+    const Taxonomy &taxonomy = Taxonomy::builtin();
+    const CaseRepository cases(store);
+    QString readError;
+    const QHash<qint64, QList<qint64>> casesOfImage = cases.casesOfEachImage(&readError);
+    QHash<qint64, QList<ReferenceLabel>> labelsOfCase;
+    for (const auto &[caseId, label] : cases.allReferenceLabels(&readError))
+        labelsOfCase[caseId].append(label);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    QHash<qint64, Truth> result;
+    for (auto image = casesOfImage.cbegin(); image != casesOfImage.cend(); ++image) {
+        for (qint64 caseId : *image) {
+            for (const ReferenceLabel &label : labelsOfCase.value(caseId))
+                apply(result[image.key()], label, taxonomy);
         }
     }
     return result;
@@ -68,8 +77,7 @@ std::optional<QHash<qint64, Truth>> truths(const QSqlDatabase &db, QString *erro
 
 int DemoRatings::simulate(Store &store, const DemoRatingOptions &options, QString *error)
 {
-    const QSqlDatabase db = store.db();
-    const auto truth = truths(db, error);
+    const auto truth = truths(store, error);
     if (!truth)
         return -1;
     // Wrong guesses come from the conditions the demo shows, as a real rater's would.
@@ -83,7 +91,7 @@ int DemoRatings::simulate(Store &store, const DemoRatingOptions &options, QStrin
         return -1;
     }
     QList<User> annotators;
-    for (const User &u : UserRepository(db).list(error)) {
+    for (const User &u : UserRepository(store).list(error)) {
         if (u.role == Role::Annotator && u.active)
             annotators.append(u);
     }
@@ -97,13 +105,15 @@ int DemoRatings::simulate(Store &store, const DemoRatingOptions &options, QStrin
         // Noise grows from the first rater to the last: 6 %, 14 %, 22 %, ...
         const double noise = 0.06 + 0.08 * double(r);
         auto chance = [&](double p) { return random.generateDouble() < p; };
+        QString readError;
         QList<qint64> queue;
-        QSqlQuery query(db);
-        if (!Sql::exec(query, u"SELECT image_id FROM assignments WHERE user_id = ? ORDER BY image_id"_s, {rater.id},
-                       error))
+        for (const AssignmentRecord &record : AssignmentRepository(store).forUser(rater.id, &readError))
+            queue.append(record.imageId);
+        if (!readError.isEmpty()) {
+            *error = readError;
             return -1;
-        while (query.next())
-            queue.append(query.value(0).toLongLong());
+        }
+        std::sort(queue.begin(), queue.end());
         const qsizetype labelled = qsizetype(double(queue.size()) * std::clamp(options.share, 0.0, 1.0) + 0.5);
         AnnotationService service(store, rater);
         for (qsizetype i = 0; i < labelled; ++i) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "import/ImportService.h"
 
-
 #include "import/FolderScanner.h"
 #include "import/PassionReader.h"
 #include "import/ScinReader.h"
@@ -11,9 +10,8 @@
 #include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
 #include "store/SourceRepository.h"
-#include "store/Sql.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -98,14 +96,13 @@ public:
     ImportRun(Store &store, const ImportPlan &plan, const ImportOptions &options,
               const ImportService::ProgressCallback &progress, const std::atomic_bool *cancel)
         : m_store(store)
-        , m_db(store.db())
         , m_plan(plan)
         , m_options(options)
         , m_progress(progress)
         , m_cancel(cancel)
-        , m_images(m_db)
-        , m_cases(m_db)
-        , m_sources(m_db)
+        , m_images(store)
+        , m_cases(store)
+        , m_sources(store)
     {
     }
 
@@ -125,7 +122,6 @@ private:
     void finish();
 
     Store &m_store;
-    QSqlDatabase m_db;
     const ImportPlan &m_plan;
     const ImportOptions &m_options;
     const ImportService::ProgressCallback &m_progress;
@@ -141,7 +137,7 @@ private:
 
 bool ImportRun::begin()
 {
-    Transaction tx(m_db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         m_report.error = tx.error();
         return false;
@@ -158,9 +154,8 @@ bool ImportRun::begin()
         m_report.error = error;
         return false;
     }
-    const auto lastStatus = Sql::scalar(m_db, u"SELECT status FROM import_runs WHERE source_id = ? ORDER BY id DESC LIMIT 1"_s,
-                                        {m_sourceId}, &error);
-    m_report.resumed = lastStatus && (lastStatus->toString() == u"running"_s || lastStatus->toString() == u"cancelled"_s);
+    const QString lastStatus = m_sources.lastRunStatus(m_sourceId, &error);
+    m_report.resumed = lastStatus == u"running"_s || lastStatus == u"cancelled"_s;
     if (m_sources.markInterrupted(m_sourceId, &error) < 0) {
         m_report.error = error;
         return false;
@@ -255,7 +250,7 @@ bool ImportRun::importImages()
 
 bool ImportRun::writeBatch(const QList<IngestResult> &results)
 {
-    Transaction tx(m_db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         m_report.error = tr("The store could not be updated: %1").arg(tx.error());
         return false;
@@ -292,7 +287,8 @@ bool ImportRun::writeBatch(const QList<IngestResult> &results)
                 break;
             ++m_report.imported;
             if (r.faces && !r.faces->isEmpty()) {
-                const std::optional<bool> flagged = FaceCheck::recordFlag(m_db, m_options.userId, imageId, *r.faces, &error);
+                const std::optional<bool> flagged =
+                    FaceCheck::recordFlag(m_store, m_options.userId, imageId, *r.faces, &error);
                 if (!flagged)
                     break;
                 m_report.faceFlags += *flagged ? 1 : 0;
@@ -324,7 +320,7 @@ bool ImportRun::importCases()
             m_report.cancelled = true;
             return true;
         }
-        Transaction tx(m_db);
+        StoreTransaction tx(m_store);
         if (!tx.isActive()) {
             m_report.error = tr("The store could not be updated: %1").arg(tx.error());
             return false;
@@ -385,14 +381,14 @@ void ImportRun::finish()
 {
     const QString status = m_report.failed() ? u"failed"_s : m_report.cancelled ? u"cancelled"_s : u"done"_s;
     QString error;
-    Transaction tx(m_db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         m_report.warnings.append(tr("The end of the import could not be recorded: %1").arg(tx.error()));
         return;
     }
     if (m_report.runId >= 0)
         m_sources.finishRun(m_report.runId, status, m_report.toJson(), &error);
-    AuditLog::record(m_db, m_options.userId, u"import"_s, u"source"_s, m_sourceId,
+    AuditLog::record(m_store, m_options.userId, u"import"_s, u"source"_s, m_sourceId,
                      {{u"status"_s, status},
                       {u"kind"_s, m_plan.kind},
                       {u"imported"_s, m_report.imported},

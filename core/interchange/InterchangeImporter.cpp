@@ -6,16 +6,15 @@
 #include "export/CocoReader.h"
 #include "export/LabelMeReader.h"
 #include "masks/MaskLayer.h"
-#include "store/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "qa/ConsensusService.h"
 #include "store/AnnotationRepository.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
 #include "store/ImageRepository.h"
-#include "store/Sql.h"
+#include "store/MaskRepository.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 #include "store/UserRepository.h"
 
 #include <QCryptographicHash>
@@ -29,7 +28,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
-#include <QSqlQuery>
 #include <algorithm>
 #include <opencv2/core.hpp>
 
@@ -104,7 +102,7 @@ bool InterchangeImporter::prepareRater(Run &run)
         return false;
     }
     QString dbError;
-    const auto user = UserRepository(m_store.db()).findByName(name, &dbError);
+    const auto user = UserRepository(m_store).findByName(name, &dbError);
     if (!dbError.isEmpty()) {
         run.report.error = dbError;
         return false;
@@ -128,12 +126,11 @@ bool InterchangeImporter::ensureRater(Run &run, QString *error)
     // Nobody knows this password: the account signs in only after an administrator sets one.
     QByteArray secret(32, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(secret.data()), secret.size() / 4);
-    const QSqlDatabase db = m_store.db();
-    UserRepository users(db);
+    UserRepository users(m_store);
     const qint64 id
         = users.add(run.report.rater, {}, Role::Annotator, QString::fromLatin1(secret.toBase64()), error);
     if (id < 0 || !users.setActive(id, false, error)
-        || !AuditLog::record(db, m_actor.id, u"add_user"_s, u"user"_s, id,
+        || !AuditLog::record(m_store, m_actor.id, u"add_user"_s, u"user"_s, id,
             { { u"name"_s, run.report.rater }, { u"role"_s, roleKey(Role::Annotator) },
                 { u"active"_s, false }, { u"for"_s, u"interchange import"_s } },
             error))
@@ -144,7 +141,6 @@ bool InterchangeImporter::ensureRater(Run &run, QString *error)
 
 std::optional<qint64> InterchangeImporter::matchImage(Run &run, const Input &input, bool *byName)
 {
-    const QSqlDatabase db = m_store.db();
     *byName = false;
     const QFileInfo info(input.imagePath);
     const bool haveFile = !input.imagePath.isEmpty() && info.isFile();
@@ -163,7 +159,7 @@ std::optional<qint64> InterchangeImporter::matchImage(Run &run, const Input &inp
             QCryptographicHash::hash(input.embeddedImage, QCryptographicHash::Sha256).toHex());
     }
     if (sha) {
-        const auto id = ImageRepository(db).findIdBySha(*sha, &error);
+        const auto id = ImageRepository(m_store).findIdBySha(*sha, &error);
         if (id)
             return id;
         if (!error.isEmpty()) {
@@ -173,17 +169,14 @@ std::optional<qint64> InterchangeImporter::matchImage(Run &run, const Input &inp
     }
 
     if (!run.byName) {
-        QHash<QString, QList<qint64>> index;
-        QSqlQuery query(db);
-        query.setForwardOnly(true);
-        if (!Sql::exec(
-                query, u"SELECT image_id, source_path FROM image_files ORDER BY image_id"_s, {}, &error)) {
+        const QList<QPair<qint64, QString>> paths = ImageRepository(m_store).sourcePaths(&error);
+        if (!error.isEmpty()) {
             run.issue(u"error"_s, input.file, error, true);
             return std::nullopt;
         }
-        while (query.next()) {
-            QList<qint64> &ids = index[baseName(query.value(1).toString())];
-            const qint64 id = query.value(0).toLongLong();
+        QHash<QString, QList<qint64>> index;
+        for (const auto &[id, path] : paths) {
+            QList<qint64> &ids = index[baseName(path)];
             if (!ids.contains(id))
                 ids.append(id);
         }
@@ -235,7 +228,7 @@ void InterchangeImporter::importInput(Run &run, const Input &input)
     run.seen.insert(*imageId, input.file);
 
     QString error;
-    const auto image = ImageRepository(m_store.db()).find(*imageId, &error);
+    const auto image = ImageRepository(m_store).find(*imageId, &error);
     if (!image) {
         run.issue(u"error"_s, input.file,
             error.isEmpty() ? tr("The store image %1 vanished.").arg(*imageId) : error, true);
@@ -315,8 +308,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
     const QMap<QString, cv::Mat> &layers, const QList<QPair<QString, qint64>> &conditionsByArea,
     QString *error)
 {
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
         return false;
@@ -330,7 +322,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
         return fail();
     const qint64 raterId = run.raterId;
 
-    AnnotationRepository annotations(db);
+    AnnotationRepository annotations(m_store);
     QString dbError;
     const auto existing = annotations.find(imageId, raterId, &dbError);
     if (!dbError.isEmpty()) {
@@ -391,7 +383,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
     if (labelsChanged && !annotations.save(annotation, error))
         return fail();
 
-    MaskRepository masks(db);
+    MaskRepository masks(m_store);
     QJsonArray masksWritten;
     for (const QString &layer : layersToWrite) {
         const cv::Mat &mask = layers.value(layer);
@@ -412,7 +404,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
             { u"area"_s, qint64(cv::countNonZero(mask)) } });
     }
 
-    AssignmentRepository assignments(db);
+    AssignmentRepository assignments(m_store);
     const bool assigned = assignments.isAssigned(imageId, raterId, &dbError);
     if (!dbError.isEmpty()) {
         *error = dbError;
@@ -436,7 +428,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
     }
     // Labels and the number of raters expected both move the image's consensus.
     if ((labelsChanged || assignmentChanged)
-        && !ConsensusService::recomputeImage(db, imageId, run.quorum, error))
+        && !ConsensusService::recomputeImage(m_store, imageId, run.quorum, error))
         return fail();
     const QJsonObject detail { { u"image"_s, imageId }, { u"rater"_s, raterId },
         { u"format"_s, run.report.format }, { u"file"_s, baseName(input.file) },
@@ -444,7 +436,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
         { u"identifying_added"_s, QJsonArray::fromStringList(identifyingAdded) },
         { u"masks"_s, masksWritten }, { u"assigned"_s, !assigned }, { u"status_from"_s, status } };
     if (!AuditLog::record(
-            db, m_actor.id, u"interchange.import"_s, u"annotation"_s, annotation.id, detail, error))
+            m_store, m_actor.id, u"interchange.import"_s, u"annotation"_s, annotation.id, detail, error))
         return fail();
     if (!tx.commit()) {
         *error = tx.error();

@@ -9,8 +9,9 @@
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
 #include "store/ImageRepository.h"
+#include "store/MaskRepository.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 
 #include <QCoreApplication>
 #include <QJsonObject>
@@ -75,7 +76,7 @@ bool MaskService::checkAssigned(qint64 imageId, QString *error) const
     if (!Permissions::check(m_actor, Action::Annotate, error))
         return false;
     QString dbError;
-    if (!AssignmentRepository(m_store.db()).isAssigned(imageId, m_actor.id, &dbError))
+    if (!AssignmentRepository(m_store).isAssigned(imageId, m_actor.id, &dbError))
         return fail(
             error, dbError.isEmpty() ? tr("This image is not assigned to %1.").arg(m_actor.name) : dbError);
     return true;
@@ -91,7 +92,7 @@ bool MaskService::checkRead(qint64 imageId, qint64 raterId, QString *error) cons
 std::optional<QSize> MaskService::displayedSize(qint64 imageId, QString *error) const
 {
     QString dbError;
-    const auto image = ImageRepository(m_store.db()).find(imageId, &dbError);
+    const auto image = ImageRepository(m_store).find(imageId, &dbError);
     if (!image) {
         fail(error, dbError.isEmpty() ? tr("There is no image %1.").arg(imageId) : dbError);
         return std::nullopt;
@@ -103,7 +104,7 @@ std::optional<QSize> MaskService::displayedSize(qint64 imageId, QString *error) 
 std::optional<qint64> MaskService::annotationOf(qint64 imageId, qint64 raterId, QString *error) const
 {
     QString dbError;
-    const auto annotation = AnnotationRepository(m_store.db()).find(imageId, raterId, &dbError);
+    const auto annotation = AnnotationRepository(m_store).find(imageId, raterId, &dbError);
     if (!dbError.isEmpty()) {
         fail(error, dbError);
         return std::nullopt;
@@ -128,7 +129,7 @@ std::optional<MaskDocument> MaskService::open(qint64 imageId, qint64 raterId, QS
     MaskDocument document(*size);
     document.setOwner(imageId, raterId);
     QString dbError;
-    const auto annotation = AnnotationRepository(m_store.db()).find(imageId, raterId, &dbError);
+    const auto annotation = AnnotationRepository(m_store).find(imageId, raterId, &dbError);
     if (!dbError.isEmpty()) {
         fail(error, dbError);
         return std::nullopt;
@@ -138,7 +139,7 @@ std::optional<MaskDocument> MaskService::open(qint64 imageId, qint64 raterId, QS
     document.setAnnotationId(annotation->id);
     document.addLayersFor(*annotation);
     const QList<MaskRecord> records
-        = MaskRepository(m_store.db()).latestOfEachLayer(annotation->id, &dbError);
+        = MaskRepository(m_store).latestOfEachLayer(annotation->id, &dbError);
     if (!dbError.isEmpty()) {
         fail(error, dbError);
         return std::nullopt;
@@ -232,13 +233,12 @@ std::optional<QList<int>> MaskService::saveMasks(
         encoded.append({ CocoRle::toString(rle), qint64(CocoRle::area(rle)) });
     }
 
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         fail(error, tx.error());
         return std::nullopt;
     }
-    AnnotationRepository annotations(db);
+    AnnotationRepository annotations(m_store);
     QString dbError;
     auto annotation = annotations.find(imageId, m_actor.id, &dbError);
     if (!dbError.isEmpty()) {
@@ -250,13 +250,13 @@ std::optional<QList<int>> MaskService::saveMasks(
         blank.imageId = imageId;
         blank.userId = m_actor.id;
         if (!annotations.save(blank, error)
-            || !AuditLog::record(db, m_actor.id, u"annotation.create"_s, u"annotation"_s, blank.id,
+            || !AuditLog::record(m_store, m_actor.id, u"annotation.create"_s, u"annotation"_s, blank.id,
                 { { u"image"_s, imageId }, { u"for"_s, u"masks"_s } }, error))
             return std::nullopt;
         annotation = blank;
     }
 
-    MaskRepository masks(db);
+    MaskRepository masks(m_store);
     QList<int> versions;
     bool wrote = false;
     for (qsizetype i = 0; i < layers.size(); ++i) {
@@ -277,7 +277,7 @@ std::optional<QList<int>> MaskService::saveMasks(
             annotation->id, id, encodingName(), size.width(), size.height(), data, error, &rowId);
         if (version < 0)
             return std::nullopt;
-        if (!AuditLog::record(db, m_actor.id, u"mask.save"_s, u"mask"_s, rowId,
+        if (!AuditLog::record(m_store, m_actor.id, u"mask.save"_s, u"mask"_s, rowId,
                 { { u"image"_s, imageId }, { u"annotation"_s, annotation->id }, { u"layer"_s, id },
                     { u"version"_s, version }, { u"area"_s, encoded.at(i).area },
                     { u"bytes"_s, data.size() } },
@@ -287,7 +287,7 @@ std::optional<QList<int>> MaskService::saveMasks(
         wrote = true;
     }
     if (wrote) {
-        AssignmentRepository assignments(db);
+        AssignmentRepository assignments(m_store);
         if (assignments.status(imageId, m_actor.id, error) == AssignmentStatus::Todo
             && !assignments.setStatus(imageId, m_actor.id, AssignmentStatus::InProgress, error))
             return std::nullopt;
@@ -328,7 +328,7 @@ std::optional<QList<MaskRecord>> MaskService::versions(
     if (*annotationId < 0)
         return QList<MaskRecord>();
     QString dbError;
-    QList<MaskRecord> list = MaskRepository(m_store.db()).versions(*annotationId, layerId, &dbError);
+    QList<MaskRecord> list = MaskRepository(m_store).versions(*annotationId, layerId, &dbError);
     if (!dbError.isEmpty()) {
         fail(error, dbError);
         return std::nullopt;
@@ -347,7 +347,7 @@ std::optional<cv::Mat> MaskService::loadVersion(
     QString dbError;
     const auto record = *annotationId < 0
         ? std::nullopt
-        : MaskRepository(m_store.db()).version(*annotationId, layerId, version, &dbError);
+        : MaskRepository(m_store).version(*annotationId, layerId, version, &dbError);
     if (!record) {
         fail(error,
             dbError.isEmpty() ? tr("There is no version %1 of mask layer %2.").arg(version).arg(layerId)

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "masks/MaskDocument.h"
-#include "store/MaskRepository.h"
+#include "model/Mask.h"
 #include "model/User.h"
 
 #include <QByteArray>

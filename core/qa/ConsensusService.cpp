@@ -4,13 +4,14 @@
 #include "auth/Permissions.h"
 #include "qa/LabelFields.h"
 #include "store/AnnotationRepository.h"
+#include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
-#include "store/Sql.h"
+#include "store/ConsensusRepository.h"
+#include "store/ImageRepository.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 
 #include <QJsonObject>
-#include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -50,23 +51,15 @@ static ImageConsensus withAdjudications(ImageConsensus consensus, const QList<Ad
     return consensus;
 }
 
-/// Raters expected to label an image: its assignments that were not skipped.
-static std::optional<int> expectedRaters(const QSqlDatabase &db, qint64 imageId, QString *error)
-{
-    const auto n = Sql::scalar(db, u"SELECT COUNT(*) FROM assignments WHERE image_id = ? AND status <> 'skipped'"_s,
-                               {imageId}, error);
-    return n ? std::optional<int>(n->toInt()) : std::nullopt;
-}
-
-bool ConsensusService::recomputeImage(const QSqlDatabase &db, qint64 imageId, int quorum, QString *error)
+bool ConsensusService::recomputeImage(const Store &store, qint64 imageId, int quorum, QString *error)
 {
     QString readError;
-    const QList<Annotation> annotations = AnnotationRepository(db).forImage(imageId, &readError);
+    const QList<Annotation> annotations = AnnotationRepository(store).forImage(imageId, &readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return false;
     }
-    ConsensusRepository repository(db);
+    ConsensusRepository repository(store);
     const QList<Adjudication> adjudications = repository.adjudications(imageId, &readError);
     if (!readError.isEmpty()) {
         *error = readError;
@@ -74,7 +67,7 @@ bool ConsensusService::recomputeImage(const QSqlDatabase &db, qint64 imageId, in
     }
     if (annotations.isEmpty() && adjudications.isEmpty())
         return repository.remove(imageId, error);
-    const auto expected = expectedRaters(db, imageId, error);
+    const auto expected = AssignmentRepository(store).expectedRaters(imageId, error);
     if (!expected)
         return false;
     const ImageConsensus consensus = ConsensusCalculator(quorum).compute(annotations, *expected);
@@ -86,40 +79,38 @@ std::optional<ConsensusSummary> ConsensusService::compute(QString *error,
 {
     if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
         return std::nullopt;
     }
     QString readError;
-    const QList<Annotation> all = AnnotationRepository(db).all(&readError);
+    const QList<Annotation> all = AnnotationRepository(m_store).all(&readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return std::nullopt;
     }
+    ConsensusRepository repository(m_store);
     // Every image that has ratings or an adjudication, with its annotations.
     QMap<qint64, QList<Annotation>> byImage;
     for (const Annotation &a : all)
         byImage[a.imageId].append(a);
-    QSqlQuery query(db);
-    if (!Sql::exec(query, u"SELECT DISTINCT image_id FROM adjudications"_s, {}, error))
+    for (qint64 imageId : repository.adjudicatedImages(&readError))
+        byImage[imageId];
+    if (!readError.isEmpty()) {
+        *error = readError;
         return std::nullopt;
-    while (query.next())
-        byImage[query.value(0).toLongLong()];
-    if (!Sql::exec(db, u"DELETE FROM consensus"_s, {}, error)
-        || !Sql::exec(db, u"DELETE FROM consensus_diagnoses"_s, {}, error))
+    }
+    if (!repository.clear(error))
         return std::nullopt;
 
-    QHash<qint64, int> expected;
-    if (!Sql::exec(query, u"SELECT image_id, COUNT(*) FROM assignments WHERE status <> 'skipped' GROUP BY image_id"_s,
-                   {}, error))
+    const QHash<qint64, int> expected = AssignmentRepository(m_store).expectedRatersPerImage(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
         return std::nullopt;
-    while (query.next())
-        expected.insert(query.value(0).toLongLong(), query.value(1).toInt());
+    }
 
     const ConsensusCalculator calculator(quorum(m_store));
-    ConsensusRepository repository(db);
     qsizetype done = 0;
     for (auto it = byImage.cbegin(); it != byImage.cend(); ++it) {
         const QList<Adjudication> adjudications = repository.adjudications(it.key(), &readError);
@@ -134,7 +125,7 @@ std::optional<ConsensusSummary> ConsensusService::compute(QString *error,
             return std::nullopt;
         }
     }
-    if (!AuditLog::record(db, m_actor.id, u"consensus.compute"_s, u"store"_s, 0,
+    if (!AuditLog::record(m_store, m_actor.id, u"consensus.compute"_s, u"store"_s, 0,
                           {{u"images"_s, byImage.size()}, {u"quorum"_s, calculator.quorum()}}, error))
         return std::nullopt;
     if (!tx.commit()) {
@@ -148,28 +139,33 @@ std::optional<ConsensusSummary> ConsensusService::summary(QString *error) const
 {
     if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
-    QSqlQuery query(m_store.db());
-    if (!Sql::exec(query, u"SELECT status, COUNT(*), COUNT(DISTINCT image_id) FROM consensus GROUP BY status"_s, {},
-                   error))
+    const ConsensusRepository repository(m_store);
+    QString readError;
+    const QList<ConsensusStatusCount> counts = repository.statusCounts(&readError);
+    const qint64 images = readError.isEmpty() ? repository.imageCount(&readError) : 0;
+    if (!readError.isEmpty()) {
+        *error = readError;
         return std::nullopt;
-    ConsensusSummary s;
-    while (query.next()) {
-        const auto status = consensusStatusFromName(query.value(0).toString());
-        const qsizetype n = query.value(1).toLongLong();
-        if (status == ConsensusStatus::Agreed)
-            s.agreed = n;
-        else if (status == ConsensusStatus::Pending)
-            s.pending = n;
-        else if (status == ConsensusStatus::Adjudicate) {
-            s.toAdjudicate = n;
-            s.imagesToAdjudicate = query.value(2).toLongLong();
-        } else if (status == ConsensusStatus::Adjudicated)
-            s.adjudicated = n;
     }
-    const auto images = Sql::scalar(m_store.db(), u"SELECT COUNT(DISTINCT image_id) FROM consensus"_s, {}, error);
-    if (!images)
-        return std::nullopt;
-    s.images = images->toLongLong();
+    ConsensusSummary s;
+    for (const ConsensusStatusCount &count : counts) {
+        switch (count.status) {
+        case ConsensusStatus::Agreed:
+            s.agreed = count.fields;
+            break;
+        case ConsensusStatus::Pending:
+            s.pending = count.fields;
+            break;
+        case ConsensusStatus::Adjudicate:
+            s.toAdjudicate = count.fields;
+            s.imagesToAdjudicate = count.images;
+            break;
+        case ConsensusStatus::Adjudicated:
+            s.adjudicated = count.fields;
+            break;
+        }
+    }
+    s.images = images;
     return s;
 }
 
@@ -178,7 +174,7 @@ std::optional<QList<ConsensusRow>> ConsensusService::rows(std::optional<Consensu
     if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
     QString readError;
-    QList<ConsensusRow> list = ConsensusRepository(m_store.db()).rows(status, &readError);
+    QList<ConsensusRow> list = ConsensusRepository(m_store).rows(status, &readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return std::nullopt;
@@ -191,7 +187,7 @@ std::optional<QList<ConsensusRow>> ConsensusService::forImage(qint64 imageId, QS
     if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
     QString readError;
-    QList<ConsensusRow> list = ConsensusRepository(m_store.db()).forImage(imageId, &readError);
+    QList<ConsensusRow> list = ConsensusRepository(m_store).forImage(imageId, &readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return std::nullopt;
@@ -204,7 +200,7 @@ std::optional<QList<WeightedCondition>> ConsensusService::differential(qint64 im
     if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
     QString readError;
-    QList<WeightedCondition> list = ConsensusRepository(m_store.db()).differential(imageId, &readError);
+    QList<WeightedCondition> list = ConsensusRepository(m_store).differential(imageId, &readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return std::nullopt;
@@ -256,28 +252,30 @@ bool ConsensusService::adjudicate(qint64 imageId, const QString &field, const QS
         *error = tr("Give a reason for the decision.");
         return false;
     }
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
         return false;
     }
-    const auto exists = Sql::scalar(db, u"SELECT COUNT(*) FROM images WHERE id = ?"_s, {imageId}, error);
-    if (!exists)
+    QString readError;
+    const bool exists = ImageRepository(m_store).find(imageId, &readError).has_value();
+    if (!readError.isEmpty()) {
+        *error = readError;
         return false;
-    if (exists->toInt() == 0) {
+    }
+    if (!exists) {
         *error = tr("No such image.");
         return false;
     }
-    ConsensusRepository repository(db);
+    ConsensusRepository repository(m_store);
     QString previous;
     for (const Adjudication &a : repository.adjudications(imageId, error)) {
         if (a.field == field)
             previous = a.value;
     }
-    if (!repository.saveAdjudication({imageId, field, value, reason.trimmed(), m_actor.id, Sql::now()}, error)
-        || !recomputeImage(db, imageId, quorum(m_store), error)
-        || !AuditLog::record(db, m_actor.id, u"consensus.adjudicate"_s, u"image"_s, imageId,
+    if (!repository.saveAdjudication({imageId, field, value, reason.trimmed(), m_actor.id, {}}, error)
+        || !recomputeImage(m_store, imageId, quorum(m_store), error)
+        || !AuditLog::record(m_store, m_actor.id, u"consensus.adjudicate"_s, u"image"_s, imageId,
                              {{u"field"_s, field},
                               {u"value"_s, value},
                               {u"previous"_s, previous.isEmpty() ? QJsonValue() : QJsonValue(previous)},

@@ -3,10 +3,9 @@
 
 #include "model/User.h"
 #include "qa/ConsensusCalculator.h"
-#include "store/ConsensusRepository.h"
+#include "model/Consensus.h"
 
 #include <QCoreApplication>
-#include <QSqlDatabase>
 
 #include <functional>
 #include <optional>
@@ -62,7 +61,7 @@ public:
 
     /// Recomputes one image's consensus with the stored quorum and adjudications. No
     /// permission check: for services that change labels, inside their transaction.
-    static bool recomputeImage(const QSqlDatabase &db, qint64 imageId, int quorum, QString *error);
+    static bool recomputeImage(const Store &store, qint64 imageId, int quorum, QString *error);
 
     /// Whether `value` is one the consensus field can take.
     static bool isValidValue(const QString &field, const QString &value);

@@ -3,15 +3,13 @@
 
 #include "auth/Permissions.h"
 #include "masks/CocoRle.h"
-#include "store/MaskRepository.h"
 #include "masks/MaskService.h"
 #include "qa/MaskAgreement.h"
-#include "store/Sql.h"
+#include "store/MaskRepository.h"
 #include "store/Store.h"
 
 #include <QJsonObject>
 #include <QMap>
-#include <QSqlQuery>
 
 #include <algorithm>
 #include <map>
@@ -41,7 +39,6 @@ std::optional<QList<RegionPairScore>> LayerAgreementReport::loadPairs(Store &sto
 {
     if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
-    const QSqlDatabase db = store.db();
     struct Rated
     {
         qint64 annotation;
@@ -50,28 +47,25 @@ std::optional<QList<RegionPairScore>> LayerAgreementReport::loadPairs(Store &sto
     // Annotations that have masks, by image, with the image's public id and the rater's name.
     QMap<qint64, QList<Rated>> annotationsOfImage;
     QHash<qint64, QString> publicIds;
-    QSqlQuery query(db);
-    if (!Sql::exec(query,
-                   u"SELECT DISTINCT a.image_id, i.public_id, a.id, u.name FROM annotations a"
-                   " JOIN masks m ON m.annotation_id = a.id JOIN images i ON i.id = a.image_id"
-                   " JOIN users u ON u.id = a.user_id ORDER BY a.image_id, u.name"_s,
-                   {}, error))
+    const MaskRepository masks(store);
+    QString readError;
+    const QList<MaskedAnnotation> masked = masks.maskedAnnotations(&readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
         return std::nullopt;
-    while (query.next()) {
-        const qint64 image = query.value(0).toLongLong();
-        publicIds.insert(image, query.value(1).toString());
-        annotationsOfImage[image].append({query.value(2).toLongLong(), query.value(3).toString()});
+    }
+    for (const MaskedAnnotation &a : masked) {
+        publicIds.insert(a.imageId, a.imageName);
+        annotationsOfImage[a.imageId].append({a.annotationId, a.raterName});
     }
 
     QList<RegionPairScore> result;
-    MaskRepository masks(db);
     for (auto it = annotationsOfImage.cbegin(); it != annotationsOfImage.cend(); ++it) {
         if (it->size() < 2)
             continue;
         // layer -> (rater, runs), raters in name order
         std::map<QString, QList<QPair<QString, Rle>>> byLayer;
         for (const Rated &rated : *it) {
-            QString readError;
             const QList<MaskRecord> records = masks.latestOfEachLayer(rated.annotation, &readError);
             if (!readError.isEmpty()) {
                 *error = readError;

@@ -6,13 +6,14 @@
 #include "qa/LabelFields.h"
 #include "qa/RatingTable.h"
 #include "qa/StoreRatings.h"
+#include "store/AssignmentRepository.h"
 #include "store/ConsensusRepository.h"
-#include "store/Sql.h"
 #include "store/Store.h"
+#include "store/UserRepository.h"
 
 #include <QDateTime>
 #include <QHash>
-#include <QSqlQuery>
+#include <QSet>
 
 #include <algorithm>
 #include <cmath>
@@ -189,52 +190,49 @@ std::optional<QList<RaterReport>> RaterComparison::report(Store &store, const Us
 {
     if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
-    const QSqlDatabase db = store.db();
-    QSqlQuery query(db);
-
-    // Raters: every user with an assignment or an annotation.
-    QMap<qint64, RaterReport> reports;
-    if (!Sql::exec(query,
-                   u"SELECT id, name, display_name, active FROM users WHERE id IN "
-                   "(SELECT user_id FROM assignments UNION SELECT user_id FROM annotations)"_s,
-                   {}, error))
-        return std::nullopt;
-    while (query.next()) {
-        RaterReport r;
-        r.userId = query.value(0).toLongLong();
-        r.name = query.value(1).toString();
-        r.displayName = query.value(2).toString();
-        r.active = query.value(3).toInt() != 0;
-        reports.insert(r.userId, r);
-    }
-
-    if (!Sql::exec(query, u"SELECT user_id, status, COUNT(*) FROM assignments GROUP BY user_id, status"_s, {}, error))
-        return std::nullopt;
-    while (query.next()) {
-        auto it = reports.find(query.value(0).toLongLong());
-        if (it == reports.end())
-            continue;
-        const QString status = query.value(1).toString();
-        const qsizetype n = query.value(2).toLongLong();
-        it->assigned += n;
-        if (status == u"todo"_s)
-            it->todo += n;
-        else if (status == u"in_progress"_s)
-            it->inProgress += n;
-        else if (status == u"done"_s)
-            it->done += n;
-        else if (status == u"skipped"_s)
-            it->skipped += n;
-        else if (status == u"flagged"_s)
-            it->flagged += n;
-    }
-
     QString readError;
-    const QList<ConsensusRow> rows = ConsensusRepository(db).rows(std::nullopt, &readError);
+    const QList<User> users = UserRepository(store).list(&readError);
+    const QHash<qint64, QHash<QString, qint64>> counts =
+        AssignmentRepository(store).countsByUserAndStatus(&readError);
+    const QList<ConsensusRow> rows = ConsensusRepository(store).rows(std::nullopt, &readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return std::nullopt;
     }
+
+    // Raters: every user with an assignment or an annotation.
+    QSet<qint64> raters;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        raters.insert(it.key());
+    for (const Annotation &a : annotations)
+        raters.insert(a.userId);
+    QMap<qint64, RaterReport> reports;
+    for (const User &user : users) {
+        if (!raters.contains(user.id))
+            continue;
+        RaterReport r;
+        r.userId = user.id;
+        r.name = user.name;
+        r.displayName = user.displayName;
+        r.active = user.active;
+        const QHash<QString, qint64> byStatus = counts.value(user.id);
+        for (auto it = byStatus.cbegin(); it != byStatus.cend(); ++it) {
+            const qsizetype n = it.value();
+            r.assigned += n;
+            if (it.key() == AssignmentStatus::Todo)
+                r.todo += n;
+            else if (it.key() == AssignmentStatus::InProgress)
+                r.inProgress += n;
+            else if (it.key() == AssignmentStatus::Done)
+                r.done += n;
+            else if (it.key() == AssignmentStatus::Skipped)
+                r.skipped += n;
+            else if (it.key() == AssignmentStatus::Flagged)
+                r.flagged += n;
+        }
+        reports.insert(r.userId, r);
+    }
+
     // The settled consensus value of each (image, field).
     QHash<qint64, QHash<QString, QString>> settled;
     for (const ConsensusRow &row : rows) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QSqlDatabase>
 #include <QString>
 
 #include <optional>
@@ -20,10 +19,10 @@ class Store;
 class StaleConsensus
 {
 public:
-    /// Whether a label change on this connection leaves the consensus to the
-    /// server's mark (a team store, and the connected user cannot read every
-    /// rater's labels).
-    static bool isDeferred(const QSqlDatabase &db);
+    /// Whether a label change on this thread's connection of store leaves the
+    /// consensus to the server's mark (a team store, and the connected user
+    /// cannot read every rater's labels).
+    static bool isDeferred(const Store &store);
 
     /// Recomputes the consensus of every marked image and clears its mark,
     /// one short transaction per image. Returns how many were recomputed;

@@ -6,12 +6,14 @@
 #include "auth/Permissions.h"
 #include "qa/LabelFields.h"
 #include "store/AnnotationRepository.h"
-#include "store/Sql.h"
+#include "store/CaseRepository.h"
+#include "store/ImageRepository.h"
+#include "store/SourceRepository.h"
 #include "store/Store.h"
+#include "store/UserRepository.h"
 
 #include <QDateTime>
 #include <QRegularExpression>
-#include <QSqlQuery>
 
 #include <algorithm>
 
@@ -50,7 +52,7 @@ std::optional<QList<Annotation>> StoreRatings::annotations(Store &store, const U
     if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
     QString readError;
-    QList<Annotation> annotations = AnnotationRepository(store.db()).all(&readError);
+    QList<Annotation> annotations = AnnotationRepository(store).all(&readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return std::nullopt;
@@ -69,19 +71,22 @@ std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor
 {
     if (!Permissions::check(actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
-    const QSqlDatabase db = store.db();
-    QSqlQuery query(db);
-
-    QHash<qint64, QString> imageNames;
-    if (!Sql::exec(query, u"SELECT id, public_id FROM images"_s, {}, error))
-        return std::nullopt;
-    while (query.next())
-        imageNames.insert(query.value(0).toLongLong(), query.value(1).toString());
+    QString readError;
+    const QHash<qint64, QString> imageNames = ImageRepository(store).publicIds(&readError);
     QHash<qint64, QString> userNames;
-    if (!Sql::exec(query, u"SELECT id, name FROM users"_s, {}, error))
+    for (const User &user : UserRepository(store).list(&readError))
+        userNames.insert(user.id, user.name);
+    const CaseRepository cases(store);
+    const QHash<qint64, CaseRecord> caseRecords = cases.all(&readError);
+    const QHash<qint64, QList<qint64>> casesOfImage = cases.casesOfEachImage(&readError);
+    const QList<QPair<qint64, ReferenceLabel>> referenceLabels = cases.allReferenceLabels(&readError);
+    QHash<qint64, QString> sourceNames;
+    for (const SourceRecord &source : SourceRepository(store).list(&readError))
+        sourceNames.insert(source.id, source.name);
+    if (!readError.isEmpty()) {
+        *error = readError;
         return std::nullopt;
-    while (query.next())
-        userNames.insert(query.value(0).toLongLong(), query.value(1).toString());
+    }
 
     StoreRatingSet set;
     const QList<LabelField> fields = LabelFields::withUse(LabelField::Agreement);
@@ -124,43 +129,39 @@ std::optional<StoreRatingSet> StoreRatings::load(Store &store, const User &actor
     QHash<QString, QString> &byMonk = set.strata[u"monk"_s];
     for (auto it = monk.cbegin(); it != monk.cend(); ++it)
         byMonk.insert(it.key(), u"%1"_s.arg(lowerMedian(*it), 2, 10, QChar(u'0')));
-    if (!Sql::exec(query,
-                   u"SELECT ci.image_id, c.age_group, c.sex, c.country, c.body_sites, s.name, c.skin_type_self "
-                   "FROM case_images ci JOIN cases c ON c.id = ci.case_id JOIN sources s ON s.id = c.source_id "
-                   "ORDER BY ci.image_id, c.id"_s,
-                   {}, error))
-        return std::nullopt;
-    const QStringList caseKeys {u"age_group"_s, u"sex"_s, u"country"_s, u"body_site"_s, u"source"_s};
-    qint64 previous = -1;
-    while (query.next()) {
-        const qint64 imageId = query.value(0).toLongLong();
-        if (imageId == previous)
-            continue; // an image in several cases: its first case speaks for it
-        previous = imageId;
-        const QString item = imageNames.value(imageId);
-        for (int k = 0; k < caseKeys.size(); ++k) {
-            const QString group = query.value(k + 1).toString().trimmed();
+    for (auto it = casesOfImage.cbegin(); it != casesOfImage.cend(); ++it) {
+        // An image in several cases: its first case speaks for it.
+        const auto found = caseRecords.constFind(it->first());
+        if (found == caseRecords.cend())
+            continue;
+        const CaseMetadata &m = found->metadata;
+        const QString item = imageNames.value(it.key());
+        const QList<QPair<QString, QString>> groups {{u"age_group"_s, m.ageGroup},
+                                                     {u"sex"_s, m.sex},
+                                                     {u"country"_s, m.country},
+                                                     {u"body_site"_s, m.bodySites.join(u"; "_s)},
+                                                     {u"source"_s, sourceNames.value(found->sourceId)}};
+        for (const auto &[key, value] : groups) {
+            const QString group = value.trimmed();
             if (!group.isEmpty())
-                set.strata[caseKeys.at(k)].insert(item, group);
+                set.strata[key].insert(item, group);
         }
         if (!byFitzpatrick.contains(item)) {
-            if (const int t = selfReportedType(query.value(6).toString()))
+            if (const int t = selfReportedType(m.skinTypeSelf))
                 byFitzpatrick.insert(item, roman(t));
         }
     }
 
     // Reference labels imported with a dataset.
     QMap<QString, RatingTable> reference;
-    if (!Sql::exec(query,
-                   u"SELECT c.public_id, r.rater, r.field, r.value FROM reference_labels r "
-                   "JOIN cases c ON c.id = r.case_id ORDER BY r.id"_s,
-                   {}, error))
-        return std::nullopt;
-    while (query.next()) {
-        const QString item = query.value(0).toString();
-        QString rater = query.value(1).toString();
-        QString field = query.value(2).toString();
-        const QString value = query.value(3).toString();
+    for (const auto &[caseId, label] : referenceLabels) {
+        const auto found = caseRecords.constFind(caseId);
+        if (found == caseRecords.cend())
+            continue;
+        const QString item = found->publicId;
+        QString rater = label.rater;
+        QString field = label.field;
+        const QString &value = label.value;
         if (rater.isEmpty()) {
             static const QRegularExpression monkField(u"^monk_skin_tone_(\\w+)$"_s);
             const auto match = monkField.match(field);

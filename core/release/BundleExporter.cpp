@@ -16,7 +16,6 @@
 #include "qa/MaskConsensus.h"
 #include "release/ExportSource.h"
 #include "store/AuditLog.h"
-#include "store/Sql.h"
 #include "store/Store.h"
 #include "taxonomy/Taxonomy.h"
 #include "text/CsvWriter.h"
@@ -582,7 +581,7 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
         return report;
     }
     QString auditError;
-    AuditLog::record(m_store.db(), m_actor.id, u"export.bundle"_s, u"store"_s, 0,
+    AuditLog::record(m_store, m_actor.id, u"export.bundle"_s, u"store"_s, 0,
                      {{u"images"_s, report.images}, {u"held_back"_s, report.plan.heldBack}}, &auditError);
     report.ok = true;
     return report;

@@ -7,10 +7,12 @@
 #include "store/AnnotationRepository.h"
 #include "store/CaseRepository.h"
 #include "store/ConsensusRepository.h"
-#include "store/Sql.h"
+#include "store/ImageFlagRepository.h"
+#include "store/ImageRepository.h"
+#include "store/MaskRepository.h"
+#include "store/SourceRepository.h"
 #include "store/Store.h"
-
-#include <QSqlQuery>
+#include "store/UserRepository.h"
 
 #include <algorithm>
 
@@ -89,94 +91,124 @@ ReleaseCandidate ExportImage::candidate() const
     return c;
 }
 
+namespace {
+
+/// Every table an export reads, each in one query for all images.
+struct StoreTables
+{
+    QList<Annotation> annotations;
+    QList<User> users;
+    QList<ImageFlag> faceFlags;
+    QHash<qint64, ImageRecord> images;
+    QHash<qint64, QList<qint64>> casesOfImage;
+    QHash<qint64, CaseRecord> cases;
+    QHash<qint64, qint64> firstSourceOfImage;
+    QHash<qint64, QList<MaskRecord>> masks;
+    QList<ConsensusRow> consensus;
+    QHash<qint64, QList<WeightedCondition>> differentials;
+    QList<SourceRecord> sources;
+
+    bool read(const Store &store, QString *error)
+    {
+        QString e;
+        annotations = AnnotationRepository(store).all(&e);
+        if (e.isEmpty())
+            users = UserRepository(store).list(&e);
+        if (e.isEmpty())
+            faceFlags = ImageFlagRepository(store).ofKind(u"face"_s, &e);
+        const ImageRepository imageRepository(store);
+        if (e.isEmpty())
+            images = imageRepository.all(&e);
+        if (e.isEmpty())
+            firstSourceOfImage = imageRepository.firstSourceOfEachImage(&e);
+        const CaseRepository caseRepository(store);
+        if (e.isEmpty())
+            casesOfImage = caseRepository.casesOfEachImage(&e);
+        if (e.isEmpty())
+            cases = caseRepository.all(&e);
+        if (e.isEmpty())
+            masks = MaskRepository(store).latestOfEachLayerByAnnotation(&e);
+        const ConsensusRepository consensusRepository(store);
+        if (e.isEmpty())
+            consensus = consensusRepository.rows(std::nullopt, &e);
+        if (e.isEmpty())
+            differentials = consensusRepository.differentials(&e);
+        if (e.isEmpty())
+            sources = SourceRepository(store).list(&e);
+        if (!e.isEmpty())
+            *error = e;
+        return e.isEmpty();
+    }
+};
+
+} // namespace
+
 std::optional<ExportSource::Data> ExportSource::load(Store &store, QString *error)
 {
     // On a team store, images whose labels annotators changed get their consensus first.
     if (!StaleConsensus::recompute(store, error))
         return std::nullopt;
-    const QSqlDatabase db = store.db();
-    QString readError;
-    const QList<Annotation> annotations = AnnotationRepository(db).all(&readError);
-    if (!readError.isEmpty()) {
-        *error = readError;
+    StoreTables tables;
+    if (!tables.read(store, error))
         return std::nullopt;
-    }
     QMap<qint64, QList<Annotation>> byImage;
-    for (const Annotation &a : annotations)
+    for (const Annotation &a : std::as_const(tables.annotations))
         byImage[a.imageId].append(a);
 
     Data data;
-    QSqlQuery query(db);
     // Rater pseudonyms: every user who labelled something, in name order.
-    if (!Sql::exec(query,
-                   u"SELECT DISTINCT u.id, u.name FROM users u JOIN annotations a ON a.user_id = u.id ORDER BY u.name"_s,
-                   {}, error))
-        return std::nullopt;
+    QSet<qint64> raters;
+    for (const Annotation &a : std::as_const(tables.annotations))
+        raters.insert(a.userId);
     int n = 0;
-    while (query.next())
-        data.raterPseudonyms.insert(query.value(0).toLongLong(), u"rater_%1"_s.arg(++n, 2, 10, QChar(u'0')));
-
-    QHash<qint64, bool> openFace, confirmedFace;
-    if (!Sql::exec(query, u"SELECT image_id, status FROM image_flags WHERE kind = 'face'"_s, {}, error))
-        return std::nullopt;
-    while (query.next()) {
-        const QString status = query.value(1).toString();
-        openFace.insert(query.value(0).toLongLong(), status == u"open"_s);
-        confirmedFace.insert(query.value(0).toLongLong(), status == u"confirmed"_s);
+    for (const User &user : std::as_const(tables.users)) {
+        if (raters.contains(user.id))
+            data.raterPseudonyms.insert(user.id, u"rater_%1"_s.arg(++n, 2, 10, QChar(u'0')));
     }
 
-    ImageRepository images(db);
-    CaseRepository cases(db);
-    ConsensusRepository consensus(db);
-    MaskRepository masks(db);
+    QHash<qint64, bool> openFace, confirmedFace;
+    for (const ImageFlag &flag : std::as_const(tables.faceFlags)) {
+        openFace.insert(flag.imageId, flag.status == u"open"_s);
+        confirmedFace.insert(flag.imageId, flag.status == u"confirmed"_s);
+    }
+    QHash<qint64, QList<FieldConsensus>> consensusOfImage;
+    for (const ConsensusRow &row : std::as_const(tables.consensus))
+        consensusOfImage[row.imageId].append(row.consensus);
+
     QSet<qint64> sourceIds;
     for (auto it = byImage.cbegin(); it != byImage.cend(); ++it) {
         ExportImage e;
-        const auto record = images.find(it.key(), error);
-        if (!record)
-            return std::nullopt;
-        e.image = *record;
-        e.image.thumbnail.clear();
-        e.annotations = *it;
-        const QList<qint64> caseIds = cases.casesOfImage(it.key(), &readError);
-        if (!readError.isEmpty()) {
-            *error = readError;
+        const auto record = tables.images.constFind(it.key());
+        if (record == tables.images.cend()) {
+            *error = tr("Image %1 is labelled but not in the store.").arg(it.key());
             return std::nullopt;
         }
+        e.image = *record;
+        e.annotations = *it;
+        const QList<qint64> caseIds = tables.casesOfImage.value(it.key());
         if (!caseIds.isEmpty()) {
-            e.caseId = caseIds.first();
-            e.metadata = cases.metadata(e.caseId, &readError);
-            if (!Sql::exec(query, u"SELECT public_id, source_case_id, source_id FROM cases WHERE id = ?"_s, {e.caseId},
-                           error)
-                || !query.next())
+            const auto found = tables.cases.constFind(caseIds.first());
+            if (found == tables.cases.cend()) {
+                *error = tr("Case %1 of image %2 is not in the store.").arg(caseIds.first()).arg(e.image.publicId);
                 return std::nullopt;
-            e.caseName = query.value(0).toString();
-            e.sourceCaseId = query.value(1).toString();
-            e.sourceId = query.value(2).toLongLong();
+            }
+            e.caseId = found->id;
+            e.metadata = found->metadata;
+            e.caseName = found->publicId;
+            e.sourceCaseId = found->sourceCaseId;
+            e.sourceId = found->sourceId;
         } else {
-            if (!Sql::exec(query, u"SELECT MIN(source_id) FROM image_files WHERE image_id = ?"_s, {it.key()}, error))
-                return std::nullopt;
-            if (query.next() && !query.value(0).isNull())
-                e.sourceId = query.value(0).toLongLong();
+            e.sourceId = tables.firstSourceOfImage.value(it.key(), -1);
         }
         if (e.sourceId > 0)
             sourceIds.insert(e.sourceId);
-        for (const Annotation &a : e.annotations) {
-            QList<MaskRecord> layers = masks.latestOfEachLayer(a.id, &readError);
-            if (!readError.isEmpty()) {
-                *error = readError;
-                return std::nullopt;
-            }
+        for (const Annotation &a : std::as_const(e.annotations)) {
+            const QList<MaskRecord> layers = tables.masks.value(a.id);
             if (!layers.isEmpty())
                 e.masks.insert(a.id, layers);
         }
-        for (const ConsensusRow &row : consensus.forImage(it.key(), &readError))
-            e.consensus.append(row.consensus);
-        e.differential = consensus.differential(it.key(), &readError);
-        if (!readError.isEmpty()) {
-            *error = readError;
-            return std::nullopt;
-        }
+        e.consensus = consensusOfImage.value(it.key());
+        e.differential = tables.differentials.value(it.key());
         e.openFaceFlag = openFace.value(it.key());
         e.confirmedFace = confirmedFace.value(it.key());
         data.images.append(e);
@@ -184,14 +216,10 @@ std::optional<ExportSource::Data> ExportSource::load(Store &store, QString *erro
     std::sort(data.images.begin(), data.images.end(),
               [](const ExportImage &a, const ExportImage &b) { return a.image.publicId < b.image.publicId; });
 
-    if (!Sql::exec(query, u"SELECT id, kind, name, licence, attribution, ids_public FROM sources ORDER BY id"_s, {},
-                   error))
-        return std::nullopt;
-    while (query.next()) {
-        if (!sourceIds.contains(query.value(0).toLongLong()))
-            continue;
-        data.sources.append({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(),
-                             query.value(3).toString(), query.value(4).toString(), query.value(5).toBool()});
+    for (const SourceRecord &source : std::as_const(tables.sources)) {
+        if (sourceIds.contains(source.id))
+            data.sources.append(
+                {source.id, source.kind, source.name, source.licence, source.attribution, source.idsPublic});
     }
     return data;
 }

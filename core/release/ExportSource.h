@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "store/MaskRepository.h"
 #include "model/Annotation.h"
 #include "model/Case.h"
-#include "qa/ConsensusCalculator.h"
+#include "model/Consensus.h"
+#include "model/Image.h"
+#include "model/Mask.h"
 #include "release/ReleaseGate.h"
-#include "store/ImageRepository.h"
 
 #include <QCoreApplication>
 #include <QHash>

@@ -6,19 +6,20 @@
 #include "imaging/ImageDecoder.h"
 #include "imaging/ImageFormat.h"
 #include "store/AuditLog.h"
+#include "store/ImageFlagRepository.h"
 #include "store/ImageRepository.h"
-#include "store/Sql.h"
 #include "store/Store.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
+
+static const QString FaceKind = u"face"_s;
 
 static QString facesToJson(const QList<QRect> &faces)
 {
@@ -45,8 +46,7 @@ std::optional<FaceCheckSummary> FaceCheck::run(QString *error, const std::functi
     FaceDetector detector;
     if (!detector.load({}, error))
         return std::nullopt;
-    const QSqlDatabase db = m_store.db();
-    ImageRepository images(db);
+    ImageRepository images(m_store);
     const qint64 total = images.count(error);
     if (total < 0)
         return std::nullopt;
@@ -74,12 +74,12 @@ std::optional<FaceCheckSummary> FaceCheck::run(QString *error, const std::functi
             ++summary.checked;
             if (!faces->isEmpty()) {
                 ++summary.flagged;
-                Transaction tx(db);
+                StoreTransaction tx(m_store);
                 if (!tx.isActive()) {
                     *error = tx.error();
                     return std::nullopt;
                 }
-                const std::optional<bool> added = recordFlag(db, m_actor.id, image.id, *faces, error);
+                const std::optional<bool> added = recordFlag(m_store, m_actor.id, image.id, *faces, error);
                 if (!added)
                     return std::nullopt;
                 if (!tx.commit()) {
@@ -119,21 +119,22 @@ std::optional<QList<QRect>> FaceCheck::detect(
 }
 
 std::optional<bool> FaceCheck::recordFlag(
-    QSqlDatabase db, qint64 actorId, qint64 imageId, const QList<QRect> &faces, QString *error)
+    const Store &store, qint64 actorId, qint64 imageId, const QList<QRect> &faces, QString *error)
 {
-    const auto existing =
-        Sql::scalar(db, u"SELECT COUNT(*) FROM image_flags WHERE image_id = ? AND kind = 'face'"_s, {imageId}, error);
-    if (!existing)
+    const std::optional<bool> added =
+        ImageFlagRepository(store).addIfMissing(imageId, FaceKind, facesToJson(faces), error);
+    if (!added)
         return std::nullopt;
-    if (existing->toInt() > 0)
-        return false;
-    if (!Sql::exec(db,
-                   u"INSERT INTO image_flags (image_id, kind, detail, status, created_at) "
-                   "VALUES (?, 'face', ?, 'open', ?)"_s,
-                   {imageId, facesToJson(faces), Sql::now()}, error)
-        || !AuditLog::record(db, actorId, u"flag.face"_s, u"image"_s, imageId, {{u"faces"_s, int(faces.size())}}, error))
+    if (*added
+        && !AuditLog::record(store, actorId, u"flag.face"_s, u"image"_s, imageId, {{u"faces"_s, int(faces.size())}},
+                             error))
         return std::nullopt;
-    return true;
+    return added;
+}
+
+static FaceFlag faceFlag(const ImageFlag &flag)
+{
+    return {flag.imageId, flag.imageName, facesFromJson(flag.detail), flag.status};
 }
 
 std::optional<FaceFlag> FaceCheck::flag(qint64 imageId, QString *error) const
@@ -142,32 +143,29 @@ std::optional<FaceFlag> FaceCheck::flag(qint64 imageId, QString *error) const
     if (!Permissions::check(m_actor, Action::Annotate, &notAnnotator)
         && !Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
-    QSqlQuery query(m_store.db());
-    if (!Sql::exec(query,
-                   u"SELECT f.detail, f.status, i.public_id FROM image_flags f JOIN images i ON i.id = f.image_id "
-                   "WHERE f.image_id = ? AND f.kind = 'face'"_s,
-                   {imageId}, error))
+    QString readError;
+    const std::optional<ImageFlag> found = ImageFlagRepository(m_store).find(imageId, FaceKind, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
         return std::nullopt;
-    if (!query.next())
-        return FaceFlag {};
-    return FaceFlag {imageId, query.value(2).toString(), facesFromJson(query.value(0).toString()),
-                     query.value(1).toString()};
+    }
+    return found ? faceFlag(*found) : FaceFlag {};
 }
 
 std::optional<QList<FaceFlag>> FaceCheck::flags(QString *error) const
 {
     if (!Permissions::check(m_actor, Action::ViewAllAnnotations, error))
         return std::nullopt;
-    QSqlQuery query(m_store.db());
-    if (!Sql::exec(query,
-                   u"SELECT f.image_id, i.public_id, f.detail, f.status FROM image_flags f "
-                   "JOIN images i ON i.id = f.image_id WHERE f.kind = 'face' ORDER BY i.public_id"_s,
-                   {}, error))
+    QString readError;
+    const QList<ImageFlag> found = ImageFlagRepository(m_store).ofKind(FaceKind, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
         return std::nullopt;
+    }
     QList<FaceFlag> list;
-    while (query.next())
-        list.append({query.value(0).toLongLong(), query.value(1).toString(), facesFromJson(query.value(2).toString()),
-                     query.value(3).toString()});
+    list.reserve(found.size());
+    for (const ImageFlag &flag : found)
+        list.append(faceFlag(flag));
     return list;
 }
 
@@ -175,26 +173,21 @@ bool FaceCheck::resolve(qint64 imageId, bool confirmed, QString *error)
 {
     if (!Permissions::check(m_actor, Action::Adjudicate, error))
         return false;
-    const QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
         return false;
     }
-    QSqlQuery query(db);
-    if (!Sql::exec(query,
-                   u"UPDATE image_flags SET status = ?, resolved_by = ?, resolved_at = ? "
-                   "WHERE image_id = ? AND kind = 'face'"_s,
-                   {confirmed ? u"confirmed"_s : u"dismissed"_s, m_actor.id > 0 ? QVariant(m_actor.id) : QVariant(QMetaType(QMetaType::LongLong)),
-                    Sql::now(), imageId},
-                   error))
+    const std::optional<bool> resolved = ImageFlagRepository(m_store).resolve(
+        imageId, FaceKind, confirmed ? u"confirmed"_s : u"dismissed"_s, m_actor.id, error);
+    if (!resolved)
         return false;
-    if (query.numRowsAffected() != 1) {
+    if (!*resolved) {
         *error = tr("The image has no face flag.");
         return false;
     }
-    if (!AuditLog::record(db, m_actor.id, confirmed ? u"flag.face.confirm"_s : u"flag.face.dismiss"_s, u"image"_s,
-                          imageId, {}, error))
+    if (!AuditLog::record(m_store, m_actor.id, confirmed ? u"flag.face.confirm"_s : u"flag.face.dismiss"_s,
+                          u"image"_s, imageId, {}, error))
         return false;
     if (!tx.commit()) {
         *error = tx.error();

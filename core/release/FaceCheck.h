@@ -6,7 +6,6 @@
 #include <QByteArray>
 #include <QCoreApplication>
 #include <QList>
-#include <QSqlDatabase>
 #include <QRect>
 #include <QString>
 
@@ -58,7 +57,7 @@ public:
     /// Adds an open face flag for an image unless it has one (inside the caller's transaction),
     /// with its audit entry. Returns whether a flag was added; nullopt on a store error.
     static std::optional<bool> recordFlag(
-        QSqlDatabase db, qint64 actorId, qint64 imageId, const QList<QRect> &faces, QString *error);
+        const Store &store, qint64 actorId, qint64 imageId, const QList<QRect> &faces, QString *error);
     /// The face flag of an image, if any (everyone who may see the image).
     std::optional<FaceFlag> flag(qint64 imageId, QString *error) const;
     /// All flags (QA leads and admins).

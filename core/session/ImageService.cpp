@@ -3,13 +3,14 @@
 
 #include "imaging/ImageFormat.h"
 #include "store/CaseRepository.h"
+#include "store/ImageRepository.h"
 #include "store/Store.h"
 
 namespace dl {
 
 std::optional<ImageRecord> ImageService::find(qint64 imageId, QString *error) const
 {
-    return ImageRepository(m_store.db()).find(imageId, error);
+    return ImageRepository(m_store).find(imageId, error);
 }
 
 QString ImageService::filePath(const ImageRecord &image) const
@@ -25,12 +26,12 @@ QString ImageService::filePath(qint64 imageId, QString *error) const
 
 QImage ImageService::thumbnail(qint64 imageId, QString *error) const
 {
-    return QImage::fromData(ImageRepository(m_store.db()).thumbnail(imageId, error), "JPEG");
+    return QImage::fromData(ImageRepository(m_store).thumbnail(imageId, error), "JPEG");
 }
 
 std::optional<CaseContext> ImageService::caseOf(qint64 imageId, QString *error) const
 {
-    CaseRepository cases(m_store.db());
+    CaseRepository cases(m_store);
     const QList<qint64> caseIds = cases.casesOfImage(imageId, error);
     if (caseIds.isEmpty())
         return std::nullopt;

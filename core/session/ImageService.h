@@ -2,7 +2,7 @@
 #pragma once
 
 #include "model/Case.h"
-#include "store/ImageRepository.h" // ImageRecord
+#include "model/Image.h"
 
 #include <QImage>
 #include <QList>

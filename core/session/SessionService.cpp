@@ -2,9 +2,11 @@
 #include "session/SessionService.h"
 
 #include "auth/Permissions.h"
+#include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
+#include "store/ImageRepository.h"
+#include "store/StoreTransaction.h"
 #include "store/TeamSecurity.h"
-#include "store/Transaction.h"
 #include "store/UserRepository.h"
 
 #include <QFileInfo>
@@ -38,7 +40,7 @@ QString SessionService::storeLocation() const
 bool SessionService::needsFirstAdmin(QString *error) const
 {
     QString readError;
-    const qint64 users = UserRepository(m_store.db()).count(&readError);
+    const qint64 users = UserRepository(m_store).count(&readError);
     if (!readError.isEmpty()) {
         *error = readError;
         return false;
@@ -49,8 +51,7 @@ bool SessionService::needsFirstAdmin(QString *error) const
 std::optional<User> SessionService::createFirstAdmin(const QString &name, const QString &displayName,
                                                      const QString &password, QString *error, int iterations)
 {
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
         return std::nullopt;
@@ -60,9 +61,9 @@ std::optional<User> SessionService::createFirstAdmin(const QString &name, const 
         *error = readError.isEmpty() ? tr("This store has its administrator already: sign in instead.") : readError;
         return std::nullopt;
     }
-    UserRepository users(db);
+    UserRepository users(m_store);
     const qint64 id = users.add(name.trimmed(), displayName.trimmed(), Role::Admin, password, error, iterations);
-    if (id < 0 || !AuditLog::record(db, id, u"user.create"_s, u"user"_s, id, {{u"role"_s, roleKey(Role::Admin)}}, error))
+    if (id < 0 || !AuditLog::record(m_store, id, u"user.create"_s, u"user"_s, id, {{u"role"_s, roleKey(Role::Admin)}}, error))
         return std::nullopt;
     auto admin = users.findById(id, error);
     if (!admin)
@@ -85,14 +86,14 @@ std::optional<User> SessionService::signIn(const QString &name, const QString &p
             *error = refused ? tr("The user name or password is wrong, or the account is disabled.") : connectError;
             return std::nullopt;
         }
-        auto user = UserRepository(m_store.db()).findByName(trimmed, error);
+        auto user = UserRepository(m_store).findByName(trimmed, error);
         if (!user || !user->active) {
             *error = tr("The user name or password is wrong, or the account is disabled.");
             return std::nullopt;
         }
         return user;
     }
-    auto user = UserRepository(m_store.db()).authenticate(trimmed, password);
+    auto user = UserRepository(m_store).authenticate(trimmed, password);
     if (!user)
         *error = tr("The user name or password is wrong, or the account is disabled.");
     return user;
@@ -100,13 +101,12 @@ std::optional<User> SessionService::signIn(const QString &name, const QString &p
 
 std::optional<QList<QueueEntry>> SessionService::queue(const User &user, QString *error) const
 {
-    const QSqlDatabase db = m_store.db();
-    ImageRepository images(db);
+    ImageRepository images(m_store);
     QList<QueueEntry> entries;
     QString readError;
     if (user.role == Role::Annotator) {
         // Blinded: an annotator's browser is their own queue.
-        for (const AssignmentRecord &record : AssignmentRepository(db).forUser(user.id, &readError)) {
+        for (const AssignmentRecord &record : AssignmentRepository(m_store).forUser(user.id, &readError)) {
             if (auto image = images.find(record.imageId, &readError))
                 entries.append({*image, record.status});
         }
@@ -124,7 +124,7 @@ std::optional<QList<QueueEntry>> SessionService::queue(const User &user, QString
 QueueProgress SessionService::progress(const User &user, QString *error) const
 {
     QueueProgress progress;
-    const QList<AssignmentRecord> queue = AssignmentRepository(m_store.db()).forUser(user.id, error);
+    const QList<AssignmentRecord> queue = AssignmentRepository(m_store).forUser(user.id, error);
     progress.assigned = queue.size();
     for (const AssignmentRecord &record : queue)
         progress.done += record.status == AssignmentStatus::Done ? 1 : 0;
@@ -138,7 +138,7 @@ StoreStats SessionService::stats(QString *error) const
 
 QList<ImportRunRecord> SessionService::unfinishedImports(QString *error) const
 {
-    return SourceRepository(m_store.db()).unfinishedRuns(-1, error);
+    return SourceRepository(m_store).unfinishedRuns(-1, error);
 }
 
 std::optional<QList<User>> SessionService::users(const User &viewer, QString *error) const
@@ -146,7 +146,7 @@ std::optional<QList<User>> SessionService::users(const User &viewer, QString *er
     if (!Permissions::check(viewer, Action::ViewAllAnnotations, error))
         return std::nullopt;
     QString readError;
-    const QList<User> users = UserRepository(m_store.db()).list(&readError);
+    const QList<User> users = UserRepository(m_store).list(&readError);
     if (readError.isEmpty())
         return users;
     *error = readError;

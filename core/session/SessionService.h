@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/Assignment.h" // AssignmentStatus: the statuses a queue shows
+#include "model/Image.h"
 #include "model/User.h"
-#include "store/AssignmentRepository.h" // AssignmentStatus: the statuses a queue shows
-#include "store/ImageRepository.h"      // ImageRecord
 #include "store/SourceRepository.h"     // ImportRunRecord
 #include "store/Store.h"
 #include "store/StoreInspector.h"   // StoreStats

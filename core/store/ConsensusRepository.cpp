@@ -173,6 +173,19 @@ QList<Adjudication> ConsensusRepository::adjudications(qint64 imageId, QString *
     return list;
 }
 
+QList<qint64> ConsensusRepository::staleImages(QString *error) const
+{
+    QList<qint64> images;
+    Sql::forEachRow(m_db, u"SELECT image_id FROM consensus_stale ORDER BY image_id"_s, {}, error,
+                    [&](const QSqlQuery &q) { images.append(q.value(0).toLongLong()); });
+    return images;
+}
+
+bool ConsensusRepository::clearStale(qint64 imageId, QString *error)
+{
+    return Sql::exec(m_db, u"DELETE FROM consensus_stale WHERE image_id = ?"_s, {imageId}, error);
+}
+
 QList<qint64> ConsensusRepository::adjudicatedImages(QString *error) const
 {
     QList<qint64> images;

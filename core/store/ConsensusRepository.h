@@ -44,6 +44,11 @@ public:
     /// Images with at least one adjudication.
     QList<qint64> adjudicatedImages(QString *error) const;
 
+    /// Images a team store's server marked for a new consensus (consensus_stale), in id order.
+    QList<qint64> staleImages(QString *error) const;
+    /// Removes an image's mark. Call inside the transaction that recomputes its consensus.
+    bool clearStale(qint64 imageId, QString *error);
+
 private:
     QList<ConsensusRow> select(const QString &where, const QVariantList &binds, QString *error) const;
     QSqlDatabase m_db;

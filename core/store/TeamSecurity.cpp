@@ -216,6 +216,14 @@ bool TeamSecurity::managesUsers(const QSqlDatabase &db)
     return isInstalled(db, &ignored);
 }
 
+bool TeamSecurity::readsAllLabels(const QSqlDatabase &db)
+{
+    QString error;
+    const auto staff = Sql::scalar(
+        db, u"SELECT dl_is_staff() OR pg_has_role(current_user, dl_group('owner'), 'MEMBER')"_s, {}, &error);
+    return staff && staff->toBool();
+}
+
 bool TeamSecurity::setUser(const QSqlDatabase &db, qint64 userId, std::optional<Role> role, std::optional<bool> active,
                            QString *error)
 {

@@ -61,6 +61,9 @@ public:
     /// Whether db is a team store whose users are server login roles (the
     /// rules are installed): user changes then go through the functions below.
     static bool managesUsers(const QSqlDatabase &db);
+    /// Whether the connected user may read every rater's labels: a QA lead or
+    /// administrator of the store, or its owner (false on error).
+    static bool readsAllLabels(const QSqlDatabase &db);
     /// Changes a user's role and/or whether they are active, through
     /// dl_set_user (group membership follows; the server keeps one active admin).
     static bool setUser(const QSqlDatabase &db, qint64 userId, std::optional<Role> role, std::optional<bool> active,

@@ -2,16 +2,14 @@
 #include "users/UserService.h"
 
 #include "auth/Permissions.h"
+#include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
-#include "store/Sql.h"
 #include "store/Store.h"
-#include "store/TeamSecurity.h"
-#include "store/Transaction.h"
+#include "store/StoreTransaction.h"
 #include "store/UserRepository.h"
 
 #include <QCoreApplication>
 #include <QHash>
-#include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -73,7 +71,7 @@ std::optional<User> UserService::authorizedActor(QString *error) const
     if (m_actor.isCommandLine()) // the local administrator, not an account of the store
         return Permissions::check(m_actor, Action::ManageUsers, error) ? std::optional<User>(m_actor) : std::nullopt;
     QString readError;
-    const auto actor = UserRepository(m_store.db()).findById(m_actor.id, &readError);
+    const auto actor = UserRepository(m_store).findById(m_actor.id, &readError);
     if (!actor) {
         *error = readError.isEmpty() ? tr("The signed-in user %1 is not in this store.").arg(m_actor.name) : readError;
         return std::nullopt;
@@ -86,7 +84,7 @@ std::optional<User> UserService::authorizedActor(QString *error) const
 std::optional<User> UserService::target(qint64 userId, QString *error) const
 {
     QString readError;
-    auto user = UserRepository(m_store.db()).findById(userId, &readError);
+    auto user = UserRepository(m_store).findById(userId, &readError);
     if (!user)
         *error = readError.isEmpty() ? tr("There is no such user.") : readError;
     return user;
@@ -94,10 +92,7 @@ std::optional<User> UserService::target(qint64 userId, QString *error) const
 
 qint64 UserService::activeAdminCount(QString *error) const
 {
-    return Sql::scalar(m_store.db(), u"SELECT COUNT(*) FROM users WHERE role = ? AND active = 1"_s,
-                       {roleKey(Role::Admin)}, error)
-        .value_or(0)
-        .toLongLong();
+    return UserRepository(m_store).countActive(Role::Admin, error);
 }
 
 bool UserService::keepsAnAdmin(const User &target, QString *error) const
@@ -122,28 +117,24 @@ std::optional<QList<UserSummary>> UserService::list(QString *error) const
 {
     if (!authorizedActor(error))
         return std::nullopt;
-    const QSqlDatabase db = m_store.db();
     QString readError;
-    const QList<User> users = UserRepository(db).list(&readError);
+    const QList<User> users = UserRepository(m_store).list(&readError);
+    // user -> status -> assignments
+    const QHash<qint64, QHash<QString, qint64>> counts =
+        readError.isEmpty() ? AssignmentRepository(m_store).countsByUserAndStatus(&readError)
+                            : QHash<qint64, QHash<QString, qint64>>();
     if (!readError.isEmpty()) {
         *error = readError;
         return std::nullopt;
     }
-    QHash<qint64, QPair<qint64, qint64>> counts; // user -> (assigned, done)
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    if (!Sql::exec(query,
-                   u"SELECT user_id, COUNT(*), SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) "
-                   "FROM assignments GROUP BY user_id"_s,
-                   {}, error))
-        return std::nullopt;
-    while (query.next())
-        counts.insert(query.value(0).toLongLong(), {query.value(1).toLongLong(), query.value(2).toLongLong()});
     QList<UserSummary> summaries;
     summaries.reserve(users.size());
     for (const User &user : users) {
-        const auto [assigned, done] = counts.value(user.id);
-        summaries.append({user, assigned, done});
+        const QHash<QString, qint64> byStatus = counts.value(user.id);
+        qint64 assigned = 0;
+        for (qint64 n : byStatus)
+            assigned += n;
+        summaries.append({user, assigned, byStatus.value(AssignmentStatus::Done)});
     }
     return summaries;
 }
@@ -154,15 +145,14 @@ std::optional<User> UserService::add(const QString &name, const QString &display
     const auto actor = authorizedActor(error);
     if (!actor)
         return std::nullopt;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!begin(tx, error))
         return std::nullopt;
-    UserRepository users(db);
+    UserRepository users(m_store);
     const qint64 id = users.add(name.trimmed(), displayName.trimmed(), role, password, error, iterations);
     if (id < 0)
         return std::nullopt;
-    if (!AuditLog::record(db, actor->id, u"add_user"_s, u"user"_s, id,
+    if (!AuditLog::record(m_store, actor->id, u"add_user"_s, u"user"_s, id,
                           byActor(*actor, {{u"name"_s, name.trimmed()}, {u"role"_s, roleKey(role)}}), error))
         return std::nullopt;
     auto user = users.findById(id, error);
@@ -176,8 +166,7 @@ std::optional<AssignmentResult> UserService::changeRole(qint64 userId, Role role
     const auto actor = authorizedActor(error);
     if (!actor)
         return std::nullopt;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!begin(tx, error))
         return std::nullopt;
     const auto user = target(userId, error);
@@ -187,10 +176,7 @@ std::optional<AssignmentResult> UserService::changeRole(qint64 userId, Role role
         return AssignmentResult {};
     if (role != Role::Admin && !keepsAnAdmin(*user, error))
         return std::nullopt;
-    // UserRepository has no role setter yet; a single bound UPDATE of this one column.
-    if (TeamSecurity::managesUsers(db) ? !TeamSecurity::setUser(db, userId, role, std::nullopt, error)
-                                       : !Sql::exec(db, u"UPDATE users SET role = ? WHERE id = ?"_s,
-                                                    {roleKey(role), userId}, error))
+    if (!UserRepository(m_store).setRole(userId, role, error))
         return std::nullopt;
     AssignmentResult moved;
     if (user->role == Role::Annotator && user->active) {
@@ -202,7 +188,7 @@ std::optional<AssignmentResult> UserService::changeRole(qint64 userId, Role role
     QJsonObject detail = resultDetail(moved);
     detail.insert(u"from"_s, roleKey(user->role));
     detail.insert(u"to"_s, roleKey(role));
-    if (!AuditLog::record(db, actor->id, u"change_role"_s, u"user"_s, userId, byActor(*actor, detail), error) || !commit(tx, error))
+    if (!AuditLog::record(m_store, actor->id, u"change_role"_s, u"user"_s, userId, byActor(*actor, detail), error) || !commit(tx, error))
         return std::nullopt;
     return moved;
 }
@@ -212,8 +198,7 @@ std::optional<AssignmentResult> UserService::disable(qint64 userId, QString *err
     const auto actor = authorizedActor(error);
     if (!actor || !Permissions::check(*actor, Action::AssignImages, error))
         return std::nullopt;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!begin(tx, error))
         return std::nullopt;
     const auto user = target(userId, error);
@@ -223,12 +208,12 @@ std::optional<AssignmentResult> UserService::disable(qint64 userId, QString *err
         *error = tr("%1 is already disabled.").arg(user->name);
         return std::nullopt;
     }
-    if (!keepsAnAdmin(*user, error) || !UserRepository(db).setActive(userId, false, error))
+    if (!keepsAnAdmin(*user, error) || !UserRepository(m_store).setActive(userId, false, error))
         return std::nullopt;
     const auto moved = AssignmentService(m_store, *actor).rebalanceAwayFrom(userId, error);
     if (!moved)
         return std::nullopt;
-    if (!AuditLog::record(db, actor->id, u"disable_user"_s, u"user"_s, userId, byActor(*actor, resultDetail(*moved)), error)
+    if (!AuditLog::record(m_store, actor->id, u"disable_user"_s, u"user"_s, userId, byActor(*actor, resultDetail(*moved)), error)
         || !commit(tx, error))
         return std::nullopt;
     return moved;
@@ -239,8 +224,7 @@ bool UserService::enable(qint64 userId, QString *error)
     const auto actor = authorizedActor(error);
     if (!actor)
         return false;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!begin(tx, error))
         return false;
     const auto user = target(userId, error);
@@ -248,8 +232,8 @@ bool UserService::enable(qint64 userId, QString *error)
         return false;
     if (user->active)
         return true;
-    return UserRepository(db).setActive(userId, true, error)
-        && AuditLog::record(db, actor->id, u"enable_user"_s, u"user"_s, userId, byActor(*actor, {}), error) && commit(tx, error);
+    return UserRepository(m_store).setActive(userId, true, error)
+        && AuditLog::record(m_store, actor->id, u"enable_user"_s, u"user"_s, userId, byActor(*actor, {}), error) && commit(tx, error);
 }
 
 bool UserService::resetPassword(qint64 userId, const QString &password, QString *error)
@@ -257,15 +241,14 @@ bool UserService::resetPassword(qint64 userId, const QString &password, QString 
     const auto actor = authorizedActor(error);
     if (!actor)
         return false;
-    QSqlDatabase db = m_store.db();
-    Transaction tx(db);
+    StoreTransaction tx(m_store);
     if (!begin(tx, error))
         return false;
     if (!target(userId, error))
         return false;
     // The audit entry says that the password changed, never what to.
-    return UserRepository(db).setPassword(userId, password, error)
-        && AuditLog::record(db, actor->id, u"reset_password"_s, u"user"_s, userId, byActor(*actor, {}), error) && commit(tx, error);
+    return UserRepository(m_store).setPassword(userId, password, error)
+        && AuditLog::record(m_store, actor->id, u"reset_password"_s, u"user"_s, userId, byActor(*actor, {}), error) && commit(tx, error);
 }
 
 } // namespace dl

@@ -13,6 +13,7 @@
 #include "store/Sql.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
+#include "users/UserService.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -215,7 +216,7 @@ void TestAnnotation::disablingRebalances()
     started->note = u"begun"_s;
     QVERIFY2(dr0.save(*started, &error), qPrintable(error));
 
-    const auto result = service.disableAndRebalance(raters[0].id, &error);
+    const auto result = UserService(*m_store, m_admin).disable(raters[0].id, &error);
     QVERIFY2(result, qPrintable(error));
     QCOMPARE(result->removed, queue.size() - 1);
     QCOMPARE(result->underAssigned, 0);

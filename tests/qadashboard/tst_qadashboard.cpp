@@ -726,8 +726,8 @@ void TestQaDashboard::faceFlagsShownAndReviewed()
     // The face check flagged image 4 (as an import would).
     const QList<QRect> faces {QRect(10, 8, 20, 22)};
     QString error;
-    QCOMPARE(FaceCheck::recordFlag(m_store->db(), m_admin.id, m_images.at(4), faces, &error), std::optional<bool>(true));
-    QCOMPARE(FaceCheck::recordFlag(m_store->db(), m_admin.id, m_images.at(4), faces, &error), std::optional<bool>(false));
+    QCOMPARE(FaceCheck::recordFlag(*m_store, m_admin.id, m_images.at(4), faces, &error), std::optional<bool>(true));
+    QCOMPARE(FaceCheck::recordFlag(*m_store, m_admin.id, m_images.at(4), faces, &error), std::optional<bool>(false));
 
     // The annotator sees a notice under the image; other images have none.
     CaseContextBar bar(*m_store);

@@ -676,7 +676,7 @@ void TestTeamSecurity::teamSessionsMatchLocalConsensus()
         QCOMPARE(rater->id, t.raters.at(p.rater).id);
         QCOMPARE(session->location().user(), t.raters.at(p.rater).name);
         QCOMPARE(count(session->db(), u"SELECT current_user = session_user AND session_user = '%1'"_s.arg(rater->name)), 1);
-        QVERIFY(StaleConsensus::isDeferred(session->db()));
+        QVERIFY(StaleConsensus::isDeferred(*session));
         Annotation a = labels(t.images.at(p.image), *rater, QString::fromUtf16(p.condition),
                               QString::fromUtf16(p.fitzpatrick));
         QVERIFY2(AnnotationService(*session, *rater).save(a, &error), qPrintable(error));
@@ -692,7 +692,7 @@ void TestTeamSecurity::teamSessionsMatchLocalConsensus()
     QVERIFY2(qaSession, qPrintable(error));
     const auto qa = SessionService(*qaSession).signIn(t.qa.name, password, &error);
     QVERIFY2(qa, qPrintable(error));
-    QVERIFY(!StaleConsensus::isDeferred(qaSession->db()));
+    QVERIFY(!StaleConsensus::isDeferred(*qaSession));
     QCOMPARE(StaleConsensus::recompute(*qaSession, &error).value_or(-1), 2);
     QCOMPARE(count(owner->db(), u"SELECT COUNT(*) FROM consensus_stale"_s), 0);
     QCOMPARE(consensusText(*qaSession, *qa, t.images), expected);

@@ -2,6 +2,7 @@
 #include "annotation/AnnotationService.h"
 
 #include "auth/Permissions.h"
+#include "model/LabelVocabulary.h"
 #include "qa/ConsensusService.h"
 #include "qa/StaleConsensus.h"
 #include "store/AnnotationRepository.h"
@@ -55,11 +56,7 @@ std::optional<Annotation> AnnotationService::own(qint64 imageId, QString *error)
 
 bool AnnotationService::validate(const Annotation &a, QString *error)
 {
-    static const QStringList reasons {u"blurry"_s, u"poor_lighting"_s, u"too_far"_s, u"cropped_or_obstructed"_s,
-                                      u"other"_s};
     static const QStringList visible {u"yes"_s, u"no"_s, u"unsure"_s};
-    static const QStringList identifying {u"face"_s,         u"tattoo"_s,       u"jewellery_or_birthmark"_s,
-                                          u"background_landmark"_s, u"visible_text"_s, u"other"_s};
     auto inScale = [](const QString &value, int high) {
         if (value.isEmpty() || value == u"not_gradable"_s)
             return true;
@@ -67,7 +64,8 @@ bool AnnotationService::validate(const Annotation &a, QString *error)
         const int n = value.toInt(&ok);
         return ok && n >= 1 && n <= high && QString::number(n) == value;
     };
-    if (!a.ungradableReason.isEmpty() && !reasons.contains(a.ungradableReason)) {
+    if (!a.ungradableReason.isEmpty()
+        && !LabelVocabulary::contains(LabelVocabulary::ungradableReasons(), a.ungradableReason)) {
         *error = tr("Unknown reason for not gradable: %1").arg(a.ungradableReason);
         return false;
     }
@@ -76,7 +74,7 @@ bool AnnotationService::validate(const Annotation &a, QString *error)
         return false;
     }
     for (const QString &kind : a.identifying) {
-        if (!identifying.contains(kind)) {
+        if (!LabelVocabulary::contains(LabelVocabulary::identifyingKinds(), kind)) {
             *error = tr("Unknown kind of identifying content: %1").arg(kind);
             return false;
         }

@@ -3,6 +3,7 @@
 
 #include "annotation/AnnotationService.h"
 #include "demo/SyntheticSkin.h"
+#include "model/LabelVocabulary.h"
 #include "store/AssignmentRepository.h"
 #include "store/CaseRepository.h"
 #include "store/Store.h"
@@ -97,7 +98,9 @@ int DemoRatings::simulate(Store &store, const DemoRatingOptions &options, QStrin
     }
     std::sort(annotators.begin(), annotators.end(), [](const User &a, const User &b) { return a.name < b.name; });
 
-    static const QStringList reasons {u"blurry"_s, u"poor_lighting"_s, u"too_far"_s, u"cropped_or_obstructed"_s};
+    // Any reason but "other": the simulated raters name what they saw.
+    QStringList reasons = LabelVocabulary::ungradableReasonIds();
+    reasons.removeAll(u"other"_s);
     QRandomGenerator random(options.seed);
     int written = 0;
     for (qsizetype r = 0; r < annotators.size(); ++r) {

@@ -7,6 +7,7 @@
 #include "export/LabelMeReader.h"
 #include "masks/MaskLayer.h"
 #include "masks/MaskService.h"
+#include "model/LabelVocabulary.h"
 #include "qa/ConsensusService.h"
 #include "store/AnnotationRepository.h"
 #include "store/AssignmentRepository.h"
@@ -265,7 +266,7 @@ void InterchangeImporter::importInput(Run &run, const Input &input)
             run.issue(u"unknown_label"_s, input.file,
                 tr("The label \"%1\" is neither a condition of the taxonomy nor identifying:<kind> (%2); "
                    "its region was skipped.")
-                    .arg(it.key(), MaskLayer::identifyingKinds().join(u", "_s)),
+                    .arg(it.key(), LabelVocabulary::identifyingKindIds().join(u", "_s)),
                 false);
             continue;
         }
@@ -367,7 +368,7 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
         }
         layersToWrite.append(MaskLayer::conditionLayerId(conditionId));
     }
-    for (const QString &kind : MaskLayer::identifyingKinds()) {
+    for (const QString &kind : LabelVocabulary::identifyingKindIds()) {
         const QString layer = MaskLayer::identifyingLayerId(kind);
         if (!layers.contains(layer))
             continue;

@@ -2,6 +2,7 @@
 #include "interchange/LabelMapper.h"
 
 #include "masks/MaskLayer.h"
+#include "model/LabelVocabulary.h"
 
 using namespace Qt::StringLiterals;
 
@@ -31,7 +32,7 @@ MappedLabel LabelMapper::map(const QString &label) const
     if (const auto kind = prefixed("identifying:"_L1)) {
         QString key = kind->toLower();
         key.replace(u' ', u'_').replace(u'-', u'_');
-        if (MaskLayer::identifyingKinds().contains(key))
+        if (LabelVocabulary::contains(LabelVocabulary::identifyingKinds(), key))
             return { MappedLabel::Kind::Identifying, key };
         return {};
     }

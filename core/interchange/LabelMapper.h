@@ -14,7 +14,7 @@ struct MappedLabel
     {
         Unknown,
         Condition, ///< key is a taxonomy id
-        Identifying, ///< key is one of MaskLayer::identifyingKinds()
+        Identifying, ///< key is one of LabelVocabulary::identifyingKinds()
     };
     Kind kind = Kind::Unknown;
     QString key;
@@ -26,7 +26,7 @@ struct MappedLabel
 
 /// Maps the free-text labels of interchange files to the layers of an annotation:
 /// - "identifying:<kind>" (case-insensitive; spaces and '-' read as '_') with a kind of
-///   MaskLayer::identifyingKinds() is that kind of identifying content;
+///   LabelVocabulary::identifyingKinds() is that kind of identifying content;
 /// - "condition:<id>" (a mask layer id as DermLabel writes it) with an id of the taxonomy;
 /// - a taxonomy id as it is ("tinea_pedis");
 /// - a condition's name, ignoring case, accents and punctuation ('_' and '-' read as spaces:

@@ -2,6 +2,7 @@
 #include "masks/MaskLayer.h"
 
 #include "model/Annotation.h"
+#include "model/LabelVocabulary.h"
 #include "taxonomy/Taxonomy.h"
 
 #include <QCoreApplication>
@@ -46,7 +47,7 @@ constexpr std::array<QRgb, 12> kConditionColours = {
     0xff3d5afe, // indigo
 };
 
-// One fixed colour per identifying kind, in the order of identifyingKinds().
+// One fixed colour per identifying kind, in the order of LabelVocabulary::identifyingKinds().
 constexpr std::array<QRgb, 6> kIdentifyingColours = {
     0xffff1744, // face: red
     0xff8d6e63, // tattoo: brown
@@ -97,34 +98,18 @@ std::optional<MaskLayer::ParsedId> MaskLayer::parseId(QStringView id)
             return ParsedId { Kind::Condition, key.toString() };
     } else if (id.startsWith(kIdentifyingPrefix)) {
         const QStringView key = id.sliced(kIdentifyingPrefix.size());
-        if (identifyingKinds().contains(key))
+        if (LabelVocabulary::contains(LabelVocabulary::identifyingKinds(), key))
             return ParsedId { Kind::Identifying, key.toString() };
     }
     return std::nullopt;
 }
 
-const QStringList &MaskLayer::identifyingKinds()
-{
-    static const QStringList kinds { u"face"_s, u"tattoo"_s, u"jewellery_or_birthmark"_s,
-        u"background_landmark"_s, u"visible_text"_s, u"other"_s };
-    return kinds;
-}
-
 QString MaskLayer::identifyingKindName(QStringView kind)
 {
-    if (kind == u"face")
-        return tr("Face");
-    if (kind == u"tattoo")
-        return tr("Tattoo");
-    if (kind == u"jewellery_or_birthmark")
-        return tr("Jewellery or birthmark");
-    if (kind == u"background_landmark")
-        return tr("Background landmark");
-    if (kind == u"visible_text")
-        return tr("Visible text");
+    // A layer name stands alone in the Regions panel: "Other" alone would say nothing.
     if (kind == u"other")
         return tr("Other identifying content");
-    return kind.toString();
+    return LabelVocabulary::text(LabelVocabulary::identifyingKinds(), kind);
 }
 
 QStringList MaskLayer::layerIdsFor(const Annotation &annotation)
@@ -132,9 +117,9 @@ QStringList MaskLayer::layerIdsFor(const Annotation &annotation)
     QStringList ids;
     for (const Diagnosis &d : annotation.diagnoses)
         ids.append(conditionLayerId(d.conditionId));
-    for (const QString &kind : identifyingKinds()) {
-        if (annotation.identifying.contains(kind))
-            ids.append(identifyingLayerId(kind));
+    for (const LabelTerm &kind : LabelVocabulary::identifyingKinds()) {
+        if (annotation.identifying.contains(kind.id))
+            ids.append(identifyingLayerId(kind.id));
     }
     return ids;
 }
@@ -142,8 +127,10 @@ QStringList MaskLayer::layerIdsFor(const Annotation &annotation)
 QColor MaskLayer::defaultColour(QStringView id, const QList<QColor> &taken)
 {
     const auto parsed = parseId(id);
-    if (parsed && parsed->kind == Kind::Identifying)
-        return QColor::fromRgba(kIdentifyingColours[size_t(identifyingKinds().indexOf(parsed->key))]);
+    if (parsed && parsed->kind == Kind::Identifying) {
+        const qsizetype kind = LabelVocabulary::indexOf(LabelVocabulary::identifyingKinds(), parsed->key);
+        return QColor::fromRgba(kIdentifyingColours[size_t(kind) % kIdentifyingColours.size()]);
+    }
     const size_t n = kConditionColours.size();
     const size_t start = stableHash(id) % n;
     for (size_t i = 0; i < n; ++i) {

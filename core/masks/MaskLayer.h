@@ -16,8 +16,8 @@ class Taxonomy;
 /// One region layer of an annotation and how it is shown.
 ///
 /// A layer id is either "condition:<taxonomy id>" (the extent of one potential diagnosis) or
-/// "identifying:<kind>" with a kind of Annotation::identifying (face, tattoo, jewellery_or_birthmark,
-/// background_landmark, visible_text, other: a region to redact on export). The id is what the store
+/// "identifying:<kind>" with a kind of Annotation::identifying (LabelVocabulary::identifyingKinds():
+/// a region to redact on export). The id is what the store
 /// keeps in masks.layer; colour, visibility, opacity and outline-only are view settings.
 class MaskLayer
 {
@@ -41,14 +41,13 @@ public:
 
     /// "condition:<conditionId>"; the taxonomy id must match [a-z0-9_]+ for the result to be valid.
     static QString conditionLayerId(const QString &conditionId);
-    /// "identifying:<kind>"; kind is one of identifyingKinds().
+    /// "identifying:<kind>"; kind is one of LabelVocabulary::identifyingKinds().
     static QString identifyingLayerId(const QString &kind);
     /// Splits a layer id; std::nullopt unless it is a valid condition or identifying id.
     static std::optional<ParsedId> parseId(QStringView id);
     static bool isValidId(QStringView id) { return parseId(id).has_value(); }
-    /// The kinds of identifying content, in the order of the label form.
-    static const QStringList &identifyingKinds();
-    /// "Face", "Tattoo", ... ("Other identifying content" for other); the kind itself if unknown.
+    /// The kind's display text ("Face", "Tattoo", ...; "Other identifying content" for other); the
+    /// kind itself if unknown.
     static QString identifyingKindName(QStringView kind);
     /// The layers an annotation's labels call for: one per potential diagnosis (in rank order), then
     /// one per kind of identifying content ticked.

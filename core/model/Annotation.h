@@ -26,10 +26,10 @@ struct Annotation
     qint64 imageId = -1;
     qint64 userId = -1;
     std::optional<bool> gradable;
-    QString ungradableReason;        ///< blurry, poor_lighting, too_far, cropped_or_obstructed, other
+    QString ungradableReason;        ///< an id of LabelVocabulary::ungradableReasons()
     QString visibleCondition;        ///< yes, no, unsure
     std::optional<bool> sensitive;
-    QStringList identifying;         ///< face, tattoo, jewellery_or_birthmark, background_landmark, visible_text, other
+    QStringList identifying;         ///< ids of LabelVocabulary::identifyingKinds()
     bool cannotDetermine = false;
     QList<Diagnosis> diagnoses;      ///< ranked, at most MaxDiagnoses
     QString fitzpatrick;             ///< "1".."6" or "not_gradable"

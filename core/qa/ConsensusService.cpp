@@ -3,6 +3,7 @@
 
 #include "auth/Permissions.h"
 #include "qa/LabelFields.h"
+#include "model/LabelVocabulary.h"
 #include "store/AnnotationRepository.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
@@ -223,8 +224,7 @@ bool ConsensusService::isValidValue(const QString &field, const QString &value)
     if (field == u"gradable"_s || field == u"sensitive"_s || field.startsWith(u"identifying_"_s))
         return yesNo.contains(value) && (!field.startsWith(u"identifying_"_s) || LabelFields::find(field));
     if (field == u"ungradable_reason"_s)
-        return QStringList {u"blurry"_s, u"poor_lighting"_s, u"too_far"_s, u"cropped_or_obstructed"_s, u"other"_s}
-            .contains(value);
+        return LabelVocabulary::contains(LabelVocabulary::ungradableReasons(), value);
     if (field == u"visible_condition"_s)
         return QStringList {u"yes"_s, u"no"_s, u"unsure"_s}.contains(value);
     if (field == u"fitzpatrick_type"_s)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "qa/LabelFields.h"
 
+#include "model/LabelVocabulary.h"
+
 using namespace Qt::StringLiterals;
 
 namespace dl {
@@ -47,13 +49,6 @@ QString scaleGradable(const QString &scale)
 
 } // namespace
 
-const QStringList &LabelFields::identifyingKinds()
-{
-    static const QStringList kinds {u"face"_s,        u"tattoo"_s,       u"jewellery_or_birthmark"_s,
-                                    u"background_landmark"_s, u"visible_text"_s, u"other"_s};
-    return kinds;
-}
-
 const QList<LabelField> &LabelFields::all()
 {
     using F = LabelField;
@@ -67,18 +62,12 @@ const QList<LabelField> &LabelFields::all()
              [](const Annotation &a) { return a.visibleCondition; }},
             {u"sensitive"_s, MeasureLevel::Nominal, F::Agreement | F::Consensus,
              [](const Annotation &a) { return yesNo(a.sensitive); }},
-            {u"identifying_face"_s, MeasureLevel::Nominal, F::Agreement | F::Consensus,
-             [](const Annotation &a) { return identifying(a, u"face"_s); }},
-            {u"identifying_tattoo"_s, MeasureLevel::Nominal, F::Agreement | F::Consensus,
-             [](const Annotation &a) { return identifying(a, u"tattoo"_s); }},
-            {u"identifying_jewellery_or_birthmark"_s, MeasureLevel::Nominal, F::Agreement | F::Consensus,
-             [](const Annotation &a) { return identifying(a, u"jewellery_or_birthmark"_s); }},
-            {u"identifying_background_landmark"_s, MeasureLevel::Nominal, F::Agreement | F::Consensus,
-             [](const Annotation &a) { return identifying(a, u"background_landmark"_s); }},
-            {u"identifying_visible_text"_s, MeasureLevel::Nominal, F::Agreement | F::Consensus,
-             [](const Annotation &a) { return identifying(a, u"visible_text"_s); }},
-            {u"identifying_other"_s, MeasureLevel::Nominal, F::Agreement | F::Consensus,
-             [](const Annotation &a) { return identifying(a, u"other"_s); }},
+        };
+        for (const LabelTerm &kind : LabelVocabulary::identifyingKinds()) {
+            list.append({u"identifying_"_s + kind.id, MeasureLevel::Nominal, F::Agreement | F::Consensus,
+                         [id = kind.id](const Annotation &a) { return identifying(a, id); }});
+        }
+        list << QList<LabelField> {
             {u"diagnosis_1"_s, MeasureLevel::Nominal, F::Agreement,
              [](const Annotation &a) { return diagnosisAt(a, 0); }},
             {u"diagnosis_2"_s, MeasureLevel::Nominal, F::Agreement,
@@ -129,12 +118,6 @@ QString LabelFields::displayName(const QString &name)
         {u"ungradable_reason"_s, QT_TR_NOOP("Reason not gradable")},
         {u"visible_condition"_s, QT_TR_NOOP("Visible skin condition")},
         {u"sensitive"_s, QT_TR_NOOP("Sensitive content")},
-        {u"identifying_face"_s, QT_TR_NOOP("Identifying: face")},
-        {u"identifying_tattoo"_s, QT_TR_NOOP("Identifying: tattoo")},
-        {u"identifying_jewellery_or_birthmark"_s, QT_TR_NOOP("Identifying: jewellery or birthmark")},
-        {u"identifying_background_landmark"_s, QT_TR_NOOP("Identifying: background landmark")},
-        {u"identifying_visible_text"_s, QT_TR_NOOP("Identifying: visible text")},
-        {u"identifying_other"_s, QT_TR_NOOP("Identifying: other")},
         {u"diagnosis_1"_s, QT_TR_NOOP("Diagnosis, rank 1 (top-1)")},
         {u"diagnosis_2"_s, QT_TR_NOOP("Diagnosis, rank 2")},
         {u"diagnosis_3"_s, QT_TR_NOOP("Diagnosis, rank 3")},
@@ -147,7 +130,18 @@ QString LabelFields::displayName(const QString &name)
         {u"monk_tone"_s, QT_TR_NOOP("Monk skin tone")},
     };
     const auto it = names.constFind(name);
-    return it == names.cend() ? name : tr(*it);
+    if (it != names.cend())
+        return tr(*it);
+    if (name.startsWith(u"identifying_"_s)) {
+        const QString kind = name.mid(12);
+        if (LabelVocabulary::contains(LabelVocabulary::identifyingKinds(), kind)) {
+            // The kind's text from the label form, mid-sentence: "Identifying: jewellery or birthmark".
+            const QString text = LabelVocabulary::text(LabelVocabulary::identifyingKinds(), kind);
+            //: %1 is a kind of identifying content as the label form names it, with a lower-case initial.
+            return tr("Identifying: %1").arg(text.left(1).toLower() + text.mid(1));
+        }
+    }
+    return name;
 }
 
 } // namespace dl

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+
 namespace dl {
 
 /// One label field as agreement and consensus see it: a name, a level of measurement and
@@ -22,7 +24,7 @@ struct LabelField
     QString name;
     MeasureLevel level = MeasureLevel::Nominal;
     int uses = Agreement | Consensus;
-    QString (*value)(const Annotation &) = nullptr;
+    std::function<QString(const Annotation &)> value;
 };
 
 /// The label fields of an annotation, in the order of the form:
@@ -30,10 +32,10 @@ struct LabelField
 /// | field | values | agreement | consensus |
 /// |---|---|---|---|
 /// | gradable | yes, no | nominal | yes |
-/// | ungradable_reason | blurry, ... (only when not gradable) | nominal | yes |
+/// | ungradable_reason | LabelVocabulary::ungradableReasons() (only when not gradable) | nominal | yes |
 /// | visible_condition | yes, no, unsure | nominal | yes |
 /// | sensitive | yes, no | nominal | yes |
-/// | identifying_<kind> | yes, no (once suitability is answered) | nominal | yes |
+/// | identifying_<kind> (LabelVocabulary::identifyingKinds()) | yes, no (once suitability is answered) | nominal | yes |
 /// | diagnosis_1 .. diagnosis_3 | condition id at that rank; diagnosis_1 is cannot_determine when so answered | nominal | no (weighted differential instead) |
 /// | fitzpatrick | 1..6 | ordinal | no |
 /// | fitzpatrick_gradable | yes, no | nominal | no |
@@ -51,8 +53,6 @@ public:
     /// A readable name ("Gradable", "Diagnosis rank 1", ...).
     static QString displayName(const QString &name);
 
-    /// The kinds of identifying content, as stored.
-    static const QStringList &identifyingKinds();
     /// The value of a diagnosis field for "cannot determine".
     static QString cannotDetermine() { return QStringLiteral("cannot_determine"); }
 };

@@ -11,6 +11,7 @@
 #include "imaging/ImageFormat.h"
 #include "masks/MaskCodec.h"
 #include "masks/MaskService.h"
+#include "model/LabelVocabulary.h"
 #include "qa/ConsensusService.h"
 #include "qa/LabelFields.h"
 #include "qa/MaskConsensus.h"
@@ -336,7 +337,7 @@ QStringList consensusColumns()
     QStringList columns {u"image_id"_s, u"case_id"_s, u"consensus_status"_s, u"raters"_s,
                          u"gradable_for_skin_condition"_s, u"ungradable_reason"_s, u"visible_skin_condition"_s,
                          u"sensitive_content"_s};
-    for (const QString &kind : LabelFields::identifyingKinds())
+    for (const QString &kind : LabelVocabulary::identifyingKindIds())
         columns.append(u"identifying_"_s + kind);
     columns << u"skin_condition_label"_s << u"skin_condition_name"_s << u"weighted_skin_condition_label"_s
             << u"gradable_for_fitzpatrick_skin_type"_s << u"fitzpatrick_skin_type_label"_s
@@ -359,7 +360,7 @@ QStringList consensusRow(const ExportImage &e, const QString &caseId)
                      QString::number(e.annotations.size()),
                      e.settled(u"gradable"_s).toUpper(), e.settled(u"ungradable_reason"_s),
                      e.settled(u"visible_condition"_s).toUpper(), e.settled(u"sensitive"_s).toUpper()};
-    for (const QString &kind : LabelFields::identifyingKinds())
+    for (const QString &kind : LabelVocabulary::identifyingKindIds())
         row.append(e.settled(u"identifying_"_s + kind).toUpper());
     const QString top = e.settled(u"diagnosis"_s);
     const QString fst = e.settled(u"fitzpatrick_type"_s), monk = e.settled(u"monk_tone"_s);

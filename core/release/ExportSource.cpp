@@ -2,7 +2,7 @@
 #include "release/ExportSource.h"
 
 #include "masks/CocoRle.h"
-#include "qa/LabelFields.h"
+#include "model/LabelVocabulary.h"
 #include "qa/StaleConsensus.h"
 #include "store/AnnotationRepository.h"
 #include "store/CaseRepository.h"
@@ -69,7 +69,7 @@ ReleaseCandidate ExportImage::candidate() const
             kindsClaimed.insert(kind);
     }
     c.sensitive = claimed(*this, u"sensitive"_s, anySensitive);
-    for (const QString &kind : LabelFields::identifyingKinds()) {
+    for (const QString &kind : LabelVocabulary::identifyingKindIds()) {
         if (claimed(*this, u"identifying_"_s + kind, kindsClaimed.contains(kind)))
             c.identifying.append(kind);
     }

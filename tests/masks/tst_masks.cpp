@@ -14,6 +14,7 @@
 #include "masks/MaskStroke.h"
 #include "masks/MaskTools.h"
 #include "model/Annotation.h"
+#include "model/LabelVocabulary.h"
 #include "store/AssignmentRepository.h"
 #include "store/ImageRepository.h"
 #include "store/Sql.h"
@@ -288,9 +289,9 @@ void TestMasks::layerNamesAndColours()
     QCOMPARE(
         MaskLayer::defaultColour(u"condition:psoriasis"), MaskLayer::defaultColour(u"condition:psoriasis"));
     QSet<QRgb> identifyingColours;
-    for (const QString &kind : MaskLayer::identifyingKinds())
+    for (const QString &kind : LabelVocabulary::identifyingKindIds())
         identifyingColours.insert(MaskLayer::defaultColour(MaskLayer::identifyingLayerId(kind)).rgba());
-    QCOMPARE(identifyingColours.size(), MaskLayer::identifyingKinds().size());
+    QCOMPARE(identifyingColours.size(), LabelVocabulary::identifyingKindIds().size());
     for (const QString &id : { u"eczema"_s, u"psoriasis"_s, u"melanoma"_s, u"acne"_s, u"tinea"_s }) {
         const QRgb c = MaskLayer::defaultColour(MaskLayer::conditionLayerId(id)).rgba();
         QVERIFY(!identifyingColours.contains(c));
@@ -301,7 +302,7 @@ void TestMasks::layerNamesAndColours()
     QStringList ids;
     for (int i = 0; i < 12; ++i)
         ids << MaskLayer::conditionLayerId(u"c%1"_s.arg(i));
-    for (const QString &kind : MaskLayer::identifyingKinds())
+    for (const QString &kind : LabelVocabulary::identifyingKindIds())
         ids << MaskLayer::identifyingLayerId(kind);
     QSet<QRgb> used;
     for (const QString &id : ids)

@@ -6,6 +6,7 @@
 #include "labelform/DiagnosisRow.h"
 #include "labelform/MonkSwatches.h"
 #include "labelform/SegmentedButtons.h"
+#include "model/LabelVocabulary.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -26,38 +27,6 @@ using namespace Qt::StringLiterals;
 namespace dl {
 
 namespace {
-
-struct Option
-{
-    QString value;
-    const char *text;
-};
-
-// Stored values and their labels, in the order shown.
-const QList<Option> &reasonOptions()
-{
-    static const QList<Option> options = {
-        { u"blurry"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Blurry") },
-        { u"poor_lighting"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Poor lighting") },
-        { u"too_far"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Too far") },
-        { u"cropped_or_obstructed"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Cropped or obstructed") },
-        { u"other"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Other") },
-    };
-    return options;
-}
-
-const QList<Option> &identifyingOptions()
-{
-    static const QList<Option> options = {
-        { u"face"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Face") },
-        { u"tattoo"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Tattoo") },
-        { u"jewellery_or_birthmark"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Jewellery or birthmark") },
-        { u"background_landmark"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Background landmark") },
-        { u"visible_text"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Visible text") },
-        { u"other"_s, QT_TRANSLATE_NOOP("dl::LabelForm", "Other") },
-    };
-    return options;
-}
 
 QString yesNo(const std::optional<bool> &value)
 {
@@ -187,8 +156,8 @@ QWidget *LabelForm::buildQuality(QWidget *parent)
     m_reason = new QComboBox(section);
     m_reason->setObjectName(u"ungradableReason"_s);
     m_reason->setPlaceholderText(tr("Choose a reason…"));
-    for (const Option &option : reasonOptions())
-        m_reason->addItem(tr(option.text), option.value);
+    for (const LabelTerm &reason : LabelVocabulary::ungradableReasons())
+        m_reason->addItem(LabelVocabulary::text(reason), reason.id);
     m_reason->installEventFilter(this);
     m_reasonLabel = new QLabel(tr("Reason"), section);
     m_reasonLabel->setBuddy(m_reason);
@@ -243,12 +212,12 @@ QWidget *LabelForm::buildSuitability(QWidget *parent)
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setHorizontalSpacing(12);
     grid->setVerticalSpacing(2);
-    const QList<Option> &options = identifyingOptions();
-    for (qsizetype i = 0; i < options.size(); ++i) {
-        const Option &option = options.at(i);
-        auto *box = new QCheckBox(tr(option.text), section);
-        box->setObjectName(u"identifying_"_s + option.value);
-        box->setProperty("optionValue", option.value);
+    const QList<LabelTerm> &kindTerms = LabelVocabulary::identifyingKinds();
+    for (qsizetype i = 0; i < kindTerms.size(); ++i) {
+        const LabelTerm &kind = kindTerms.at(i);
+        auto *box = new QCheckBox(LabelVocabulary::text(kind), section);
+        box->setObjectName(u"identifying_"_s + kind.id);
+        box->setProperty("optionValue", kind.id);
         grid->addWidget(box, int(i / 2), int(i % 2));
         m_identifying.append(box);
         m_tabOrder << box;

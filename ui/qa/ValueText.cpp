@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "qa/ValueText.h"
 
+#include "model/LabelVocabulary.h"
 #include "qa/LabelFields.h"
 #include "taxonomy/Taxonomy.h"
 
-#include <QHash>
 
 #include <cmath>
 
@@ -60,17 +60,8 @@ QString ValueText::display(const QString &field, const QString &value, const Tax
             return tr("Unsure");
         return value;
     }
-    if (field == u"ungradable_reason"_s) {
-        static const QHash<QString, const char *> reasons {
-            {u"blurry"_s, QT_TR_NOOP("Blurry")},
-            {u"poor_lighting"_s, QT_TR_NOOP("Poor lighting")},
-            {u"too_far"_s, QT_TR_NOOP("Too far")},
-            {u"cropped_or_obstructed"_s, QT_TR_NOOP("Cropped or obstructed")},
-            {u"other"_s, QT_TR_NOOP("Other")},
-        };
-        const auto it = reasons.constFind(value);
-        return it == reasons.cend() ? value : tr(*it);
-    }
+    if (field == u"ungradable_reason"_s)
+        return LabelVocabulary::text(LabelVocabulary::ungradableReasons(), value);
     if (field == u"fitzpatrick"_s || field == u"fitzpatrick_type"_s) {
         const QString numeral = roman(value.toInt());
         return numeral.isEmpty() ? value : numeral;
@@ -85,7 +76,7 @@ QStringList ValueText::choices(const QString &field)
     if (field == u"visible_condition"_s)
         return {u"yes"_s, u"no"_s, u"unsure"_s};
     if (field == u"ungradable_reason"_s)
-        return {u"blurry"_s, u"poor_lighting"_s, u"too_far"_s, u"cropped_or_obstructed"_s, u"other"_s};
+        return LabelVocabulary::ungradableReasonIds();
     auto scale = [](int max) {
         QStringList values;
         for (int i = 1; i <= max; ++i)

@@ -6,7 +6,7 @@
 #include "qa/ConsensusService.h"
 #include "qa/LabelFields.h"
 #include "qa/MeasureLevel.h"
-#include "qa/QaDataSet.h"
+#include "session/QaDataSet.h"
 #include "qa/StaleConsensus.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"

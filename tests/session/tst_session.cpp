@@ -2,7 +2,7 @@
 // The start of a session: the first administrator, signing in, the blinded queue, unfinished
 // imports; what a session shows of images; the QA data set; the command line as administrator.
 #include "annotation/AnnotationService.h"
-#include "qa/QaDataSet.h"
+#include "session/QaDataSet.h"
 #include "session/ImageService.h"
 #include "session/SessionService.h"
 #include "store/AssignmentRepository.h"

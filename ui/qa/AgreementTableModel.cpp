@@ -2,7 +2,7 @@
 #include "qa/AgreementTableModel.h"
 
 #include "qa/LabelFields.h"
-#include "qa/QaDataSet.h"
+#include "session/QaDataSet.h"
 #include "qa/ValueText.h"
 
 #include <QPointF>

@@ -2,7 +2,7 @@
 #include "qa/OverlapTableModel.h"
 
 #include "masks/MaskLayer.h"
-#include "qa/QaDataSet.h"
+#include "session/QaDataSet.h"
 #include "qa/ValueText.h"
 #include "taxonomy/Taxonomy.h"
 

@@ -3,7 +3,7 @@
 
 #include "model/User.h"
 #include "qa/AgreementCalculator.h"
-#include "qa/QaDataSet.h"
+#include "session/QaDataSet.h"
 
 #include <QHash>
 #include <QWidget>

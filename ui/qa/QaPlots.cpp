@@ -3,7 +3,7 @@
 
 #include "qa/AgreementTableModel.h"
 #include "qa/ConfusionHeatMap.h"
-#include "qa/QaDataSet.h"
+#include "session/QaDataSet.h"
 #include "qa/RaterComparison.h"
 #include "qa/ValueText.h"
 

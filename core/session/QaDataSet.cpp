@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "qa/QaDataSet.h"
+#include "session/QaDataSet.h"
 
 #include "qa/StaleConsensus.h"
 #include "session/SessionService.h"

@@ -6,6 +6,7 @@
 #include "LabellingView.h"
 #include "ShortcutSheet.h"
 #include "SignInDialog.h"
+#include "TeamStoreDialog.h"
 #include "ThumbnailDelegate.h"
 #include "admin/AssignDialog.h"
 #include "admin/UsersDialog.h"
@@ -116,6 +117,9 @@ void MainWindow::createActions()
     newStore->setShortcut(QKeySequence::New);
     QAction *open = file->addAction(tr("&Open Store…"), this, &MainWindow::chooseAndOpenStore);
     open->setShortcut(QKeySequence::Open);
+    QAction *openTeam = file->addAction(tr("Open &Team Store…"), this, &MainWindow::chooseAndOpenTeamStore);
+    openTeam->setObjectName(u"openTeamStore"_s);
+    openTeam->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addSeparator();
@@ -209,6 +213,37 @@ bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error, const
             return false;
         user = dialog.user();
     }
+    return startSession(std::move(store), *user);
+}
+
+bool MainWindow::openTeamStore(const QString &url, const QString &userName, const QString &password)
+{
+    if (m_import && m_import->isRunning()) {
+        QMessageBox::information(this, programName(), tr("Wait for the running import to finish first."));
+        return false;
+    }
+    std::unique_ptr<Store> store;
+    std::optional<User> user;
+    if (!userName.isEmpty()) {
+        bool refused = false;
+        QString error;
+        store = SessionService::signInToTeamStore(url, userName, password, &user, &refused, &error);
+        if (!store) {
+            QMessageBox::critical(this, refused ? tr("Cannot sign in") : tr("Cannot open the store"), error);
+            return false;
+        }
+    } else {
+        SignInDialog dialog(url, this);
+        if (dialog.exec() != QDialog::Accepted)
+            return false;
+        store = dialog.takeStore();
+        user = dialog.user();
+    }
+    return store && user && startSession(std::move(store), *user);
+}
+
+bool MainWindow::startSession(std::unique_ptr<Store> store, const User &user)
+{
     closeStore();
     m_store = std::move(store);
     m_user = user;
@@ -248,6 +283,8 @@ void MainWindow::closeStore()
 
 bool MainWindow::openStore(const QString &path, const QString &userName, const QString &password)
 {
+    if (SessionService::isTeamStore(path))
+        return openTeamStore(path, userName, password);
     QString error;
     auto store = SessionService::openForWriting(path, false, &error);
     return adopt(std::move(store), error, userName, password);
@@ -263,22 +300,26 @@ bool MainWindow::createStore(const QString &path)
 void MainWindow::openInitialStore()
 {
     const QString last = QSettings().value(u"store/last"_s).toString();
-    if (!last.isEmpty() && QFileInfo::exists(last) && openStore(last))
+    if (!last.isEmpty() && (SessionService::isTeamStore(last) || QFileInfo::exists(last)) && openStore(last))
         return;
     QMessageBox box(this);
     box.setWindowTitle(programName());
     box.setIcon(QMessageBox::Question);
     box.setText(tr("<b>Welcome to DermLabel.</b>"));
-    box.setInformativeText(tr("Labels, images and users live in a store file. Create a new store, or open one "
-                              "that an administrator gave you."));
+    box.setInformativeText(tr("Labels, images and users live in a store: a file on this computer, or a team "
+                              "store on your team's server. Create a new store, or open one that an "
+                              "administrator gave you."));
     QPushButton *create = box.addButton(tr("Create Store…"), QMessageBox::AcceptRole);
     QPushButton *open = box.addButton(tr("Open Store…"), QMessageBox::ActionRole);
+    QPushButton *team = box.addButton(tr("Open Team Store…"), QMessageBox::ActionRole);
     box.addButton(QMessageBox::Cancel);
     box.exec();
     if (box.clickedButton() == create)
         chooseAndCreateStore();
     else if (box.clickedButton() == open)
         chooseAndOpenStore();
+    else if (box.clickedButton() == team)
+        chooseAndOpenTeamStore();
 }
 
 static QString storeFilter()
@@ -358,6 +399,17 @@ void MainWindow::chooseAndOpenStore()
                                                       storeFilter());
     if (!path.isEmpty())
         openStore(path);
+}
+
+void MainWindow::chooseAndOpenTeamStore()
+{
+    QStringList teamStores;
+    for (const QString &path : QSettings().value(u"store/recent"_s).toStringList())
+        if (SessionService::isTeamStore(path))
+            teamStores.append(path);
+    TeamStoreDialog dialog(teamStores, this);
+    if (dialog.exec() == QDialog::Accepted)
+        openStore(dialog.url());
 }
 
 void MainWindow::importFrom(int kind)
@@ -547,8 +599,10 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->clear();
     const QStringList recent = QSettings().value(u"store/recent"_s).toStringList();
     for (const QString &path : recent) {
-        QAction *action = m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openStore(path); });
-        action->setEnabled(QFileInfo::exists(path));
+        const bool team = SessionService::isTeamStore(path);
+        QAction *action = m_recentMenu->addAction(team ? path : QDir::toNativeSeparators(path), this,
+                                                  [this, path] { openStore(path); });
+        action->setEnabled(team || QFileInfo::exists(path));
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
 }

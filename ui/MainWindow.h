@@ -45,6 +45,7 @@ public:
 
     /// Opens the store at path for this session and asks who signs in (or,
     /// with credentials given, signs in directly); shows why when it cannot.
+    /// A team store (a postgresql:// URL) is opened by signing in: the sign-in dialog comes first.
     bool openStore(const QString &path, const QString &userName = {}, const QString &password = {});
     /// Creates a new, empty store at path, opens it and asks for its admin.
     bool createStore(const QString &path);
@@ -74,6 +75,7 @@ private:
     void updateEmptyHint();
     void chooseAndCreateStore();
     void chooseAndOpenStore();
+    void chooseAndOpenTeamStore();
     void importFrom(int kind);
     void importFinished(const ImportReport &report);
     void offerResume();
@@ -90,6 +92,10 @@ private:
     void resetSessionMenus();
     bool adopt(std::unique_ptr<Store> store, const QString &error, const QString &userName = {},
                const QString &password = {});
+    /// Opens a team store: signs in first (with the dialog unless a name is given).
+    bool openTeamStore(const QString &url, const QString &userName, const QString &password);
+    /// Makes an open store and its signed-in user this window's session.
+    bool startSession(std::unique_ptr<Store> store, const User &user);
     void closeStore();
     void showWorkspace();
 

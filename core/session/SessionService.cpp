@@ -5,6 +5,7 @@
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
 #include "store/ImageRepository.h"
+#include "store/PostgresServer.h"
 #include "store/StoreTransaction.h"
 #include "store/TeamSecurity.h"
 #include "store/UserRepository.h"
@@ -22,6 +23,75 @@ std::unique_ptr<Store> SessionService::openForWriting(const QString &path, bool 
     auto store = Store::open(path, create ? Store::OpenMode::CreateNew : Store::OpenMode::MustExist, error);
     if (store && !store->lockForWriting(error))
         store.reset();
+    return store;
+}
+
+bool SessionService::isTeamStore(const QString &pathOrUrl)
+{
+    return StoreLocation::isUrl(pathOrUrl.trimmed());
+}
+
+QString SessionService::teamStoreUser(const QString &url)
+{
+    QString error;
+    const StoreLocation location = StoreLocation::parse(url.trimmed(), &error);
+    return location.isPostgres() ? location.user() : QString();
+}
+
+QString SessionService::checkTeamStoreUrl(const QString &url, QString *error)
+{
+    const QString trimmed = url.trimmed();
+    if (!StoreLocation::isUrl(trimmed)) {
+        *error = tr("A team store is named by a URL such as postgresql://server.example.org/dermlabel.");
+        return {};
+    }
+    const StoreLocation location = StoreLocation::parse(trimmed, error);
+    if (!location.isPostgres()) {
+        if (error->isEmpty())
+            *error = tr("A team store is named by a URL such as postgresql://server.example.org/dermlabel.");
+        return {};
+    }
+    return location.displayName();
+}
+
+std::unique_ptr<Store> SessionService::signInToTeamStore(const QString &url, const QString &name,
+                                                         const QString &password, std::optional<User> *user,
+                                                         bool *refused, QString *error)
+{
+    *refused = false;
+    user->reset();
+    const QString trimmed = name.trimmed();
+    const StoreLocation location = StoreLocation::parse(url.trimmed(), error);
+    if (!location.isPostgres()) {
+        if (error->isEmpty())
+            *error = tr("A team store is named by a URL such as postgresql://server.example.org/dermlabel.");
+        return nullptr;
+    }
+    if (trimmed.isEmpty() || password.isEmpty()) {
+        *refused = true;
+        *error = tr("Enter your user name and password.");
+        return nullptr;
+    }
+    // The first connection is already the user's: a wrong password never opens the store.
+    QString openError;
+    auto store = Store::open(location.withCredentials(trimmed, password), Store::OpenMode::MustExist, &openError);
+    if (!store) {
+        // Tell a refused sign-in from an unreachable server or a missing store, in the words of signIn().
+        QString probeError;
+        const PostgresServer::Failure failure = PostgresServer::probe(location.withCredentials(trimmed, password), &probeError);
+        const bool wrongPassword = failure == PostgresServer::Failure::WrongPassword || failure == PostgresServer::Failure::NotAllowed
+            || failure == PostgresServer::Failure::NoPassword;
+        *refused = wrongPassword;
+        *error = wrongPassword ? tr("The user name or password is wrong, or the account is disabled.") : openError;
+        return nullptr;
+    }
+    QString signInError;
+    *user = SessionService(*store).signIn(trimmed, password, &signInError);
+    if (!*user) {
+        *refused = true;
+        *error = signInError;
+        return nullptr;
+    }
     return store;
 }
 

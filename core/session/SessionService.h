@@ -51,6 +51,19 @@ public:
     /// store, or with create a new one. Null with *error when it cannot.
     static std::unique_ptr<Store> openForWriting(const QString &path, bool create, QString *error);
 
+    /// True when pathOrUrl names a team store (a postgresql:// URL): the server checks who signs
+    /// in, so the workstation asks for the name and password before it opens the store.
+    static bool isTeamStore(const QString &pathOrUrl);
+    /// The user name a team store URL names (postgresql://name@host/db), or empty.
+    static QString teamStoreUser(const QString &url);
+    /// A team store URL as people see it (no password), or *error when it is not a valid one.
+    static QString checkTeamStoreUrl(const QString &url, QString *error);
+    /// Opens the team store at url as the user name with password (the server checks both) and
+    /// signs in. Null with *error (wrong name or password, server unreachable, no such store...);
+    /// *refused tells a refused sign-in from the other failures. A password in the URL is ignored.
+    static std::unique_ptr<Store> signInToTeamStore(const QString &url, const QString &name, const QString &password,
+                                                    std::optional<User> *user, bool *refused, QString *error);
+
     /// The name people know the store by (its file name without the extension, or a team
     /// store's database name).
     QString storeName() const;

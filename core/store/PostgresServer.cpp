@@ -119,6 +119,18 @@ QString PostgresServer::quoteIdentifier(const QString &name)
 
 static QAtomicInt s_maintenanceCounter;
 
+PostgresServer::Failure PostgresServer::probe(const StoreLocation &location, QString *error)
+{
+    const QString name = u"dermlabel-probe-%1"_s.arg(s_maintenanceCounter.fetchAndAddRelaxed(1));
+    Failure failure = Failure::None;
+    {
+        QSqlDatabase db = connect(location, name, &failure, error);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return failure;
+}
+
 bool PostgresServer::createDatabase(const StoreLocation &location, QString *error)
 {
     const QString name = u"dermlabel-maintenance-%1"_s.arg(s_maintenanceCounter.fetchAndAddRelaxed(1));

@@ -27,6 +27,10 @@ public:
     static QSqlDatabase connect(const StoreLocation &location, const QString &name, Failure *failure,
                                 QString *error);
 
+    /// Connects to location once and disconnects: Failure::None when it can, else why not
+    /// (*error for people).
+    static Failure probe(const StoreLocation &location, QString *error);
+
     /// Creates location's database (from template0, UTF-8, C collation like
     /// SQLite's byte order) through the server's maintenance database, after
     /// checking that the role may. An existing database is not an error.

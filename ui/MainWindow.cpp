@@ -67,6 +67,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_stack->addWidget(m_view);
     setCentralWidget(m_stack);
     m_emptyHint = new QLabel(m_view->viewport());
+    m_view->viewport()->installEventFilter(this);
     m_emptyHint->setObjectName(u"emptyHint"_s);
     m_emptyHint->setAlignment(Qt::AlignCenter);
     m_emptyHint->setWordWrap(true);
@@ -511,7 +512,8 @@ void MainWindow::updateState()
         const SessionService session(*m_store);
         setWindowTitle(u"%1 — %2"_s.arg(session.storeName(), programName()));
         m_storeLabel->setText(tr("%1 (%2) · %3")
-                                  .arg(m_user->displayName, roleDisplayName(m_user->role),
+                                  .arg(m_user->displayName.isEmpty() ? m_user->name : m_user->displayName,
+                                       roleDisplayName(m_user->role),
                                        QDir::toNativeSeparators(session.storeLocation())));
     } else {
         setWindowTitle(programName());
@@ -525,7 +527,7 @@ void MainWindow::updateEmptyHint()
 {
     QString hint;
     if (!m_store || !m_user)
-        hint = tr("Open a store to begin: File › Open Store.");
+        hint = tr("Open a store to begin: File › Open Store, or File › Open Team Store for your team's server.");
     else if (m_images->rowCount() == 0 && m_user->role == Role::Annotator)
         hint = tr("No images are assigned to you yet.\nAn administrator assigns the work.");
     else if (m_images->rowCount() == 0)
@@ -535,17 +537,19 @@ void MainWindow::updateEmptyHint()
     m_emptyHint->resize(m_view->viewport()->size());
 }
 
-void MainWindow::resizeEvent(QResizeEvent *event)
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
-    QMainWindow::resizeEvent(event);
-    if (m_emptyHint)
+    // The hint covers the browser's viewport, whatever resizes it (the window, the dock, the first layout).
+    if (m_emptyHint && watched == m_view->viewport() && event->type() == QEvent::Resize)
         m_emptyHint->resize(m_view->viewport()->size());
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::refreshSummary()
 {
     if (!m_store || !m_user) {
-        m_summary->setText(tr("<p>No store is open.</p><p>Use <b>File › New Store</b> or <b>File › Open Store</b>.</p>"));
+        m_summary->setText(tr("<p>No store is open.</p><p>Use <b>File › New Store</b>, <b>File › Open Store</b> or, for your "
+                              "team's server, <b>File › Open Team Store</b>.</p>"));
         return;
     }
     QString error;

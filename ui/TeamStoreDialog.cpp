@@ -39,8 +39,9 @@ TeamStoreDialog::TeamStoreDialog(const QStringList &recent, QWidget *parent)
     form->addRow(tr("&Address:"), m_url);
     layout->addLayout(form);
 
-    auto *hint = new QLabel(tr("The connection is encrypted whenever the server offers it. Add "
-                               "<tt>?sslmode=verify-full</tt> to also check the server's certificate."),
+    auto *hint = new QLabel(tr("The connection is encrypted whenever the server offers it. To also check the "
+                               "server's certificate, end the address with "
+                               "<tt style=\"white-space: nowrap\">?sslmode=verify-full</tt>."),
                             this);
     hint->setWordWrap(true);
     hint->setForegroundRole(QPalette::PlaceholderText);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
+#include "TeamStoreDialog.h"
 #include "admin/AssignDialog.h"
 #include "admin/UsersDialog.h"
 #include "settings/Preferences.h"
@@ -90,6 +91,7 @@ int main(int argc, char **argv)
             QDialog *dialog = name == u"users"_s ? static_cast<QDialog *>(window.createUsersDialog())
                 : name == u"assign"_s            ? static_cast<QDialog *>(window.createAssignDialog())
                 : name == u"preferences"_s       ? static_cast<QDialog *>(window.createPreferencesDialog())
+                : name == u"team-store"_s        ? static_cast<QDialog *>(new dl::TeamStoreDialog({}, &window))
                                                  : nullptr;
             if (!dialog)
                 return 2;

@@ -12,6 +12,8 @@ packages=(
     # Qt Charts needs the OpenGL development files, which qt6-charts-dev does not pull in.
     qt6-charts-dev libqt6opengl6-dev qt6-image-formats-plugins libqt6svg6 libgl-dev
     libopencv-dev opencv-data libzip-dev zlib1g-dev
+    # Password hashing (PBKDF2-HMAC-SHA256).
+    libssl-dev
     # Team stores: Qt's PostgreSQL driver; the server runs the tests' throwaway instance.
     libqt6sql6-psql postgresql
     xvfb xauth

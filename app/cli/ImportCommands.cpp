@@ -243,7 +243,7 @@ int Cli::demoCommand(const QStringList &args)
     std::optional<User> admin; // the first demo user
     for (const DemoUser &user : s_demoUsers) {
         const auto added = users.add(QString::fromUtf16(user.name), QString::fromUtf16(user.displayName), user.role,
-                                     u"dermlabel"_s, &error);
+                                     u"dermlabel"_s, &error, -1, UserService::PasswordRule::DemoAccount);
         if (!added)
             return failure(error);
         if (!admin)

@@ -70,6 +70,15 @@ int Cli::initTeamStore(const StoreLocation &location, const QString &adminName)
     if (!existing && adminName.isEmpty())
         return usageError(tr("init: a new team store needs its first administrator: --admin NAME (the password is "
                              "read from standard input)."));
+    QString adminPassword;
+    if (!adminName.isEmpty()) {
+        bool ok = false;
+        adminPassword = readPassword(tr("Password for %1: ").arg(adminName), true, &ok);
+        if (!ok || adminPassword.isEmpty())
+            return usageError(tr("init: no password for %1 on standard input.").arg(adminName));
+        if (!UserService::checkNewPassword(adminPassword, &error))
+            return usageError(error);
+    }
     auto store = Store::open(location, existing ? Store::OpenMode::MustExist : Store::OpenMode::CreateNew, &error);
     if (!store)
         return failure(error);
@@ -80,11 +89,7 @@ int Cli::initTeamStore(const StoreLocation &location, const QString &adminName)
     if (!readError.isEmpty())
         return failure(readError);
     if (!adminName.isEmpty()) {
-        bool ok = false;
-        const QString password = readPassword(tr("Password for %1: ").arg(adminName), true, &ok);
-        if (!ok || password.isEmpty())
-            return usageError(tr("init: no password for %1 on standard input.").arg(adminName));
-        if (!TeamSecurity::addUser(store->db(), adminName, {}, Role::Admin, password, true, &error))
+        if (!TeamSecurity::addUser(store->db(), adminName, {}, Role::Admin, adminPassword, true, &error))
             return failure(error);
     } else if (admins == 0) {
         return failure(tr("The team store %1 has no administrator yet: run init again with --admin NAME (the "

@@ -2,6 +2,7 @@
 #include "session/SessionService.h"
 
 #include "auth/Permissions.h"
+#include "auth/SignInThrottle.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
 #include "store/ImageRepository.h"
@@ -9,8 +10,10 @@
 #include "store/StoreTransaction.h"
 #include "store/TeamSecurity.h"
 #include "store/UserRepository.h"
+#include "users/UserService.h"
 
 #include <QFileInfo>
+#include <QJsonObject>
 
 #include <limits>
 
@@ -121,6 +124,8 @@ bool SessionService::needsFirstAdmin(QString *error) const
 std::optional<User> SessionService::createFirstAdmin(const QString &name, const QString &displayName,
                                                      const QString &password, QString *error, int iterations)
 {
+    if (!UserService::checkNewPassword(password, error))
+        return std::nullopt;
     StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
@@ -148,24 +153,51 @@ std::optional<User> SessionService::createFirstAdmin(const QString &name, const 
 std::optional<User> SessionService::signIn(const QString &name, const QString &password, QString *error)
 {
     const QString trimmed = name.trimmed();
+    SignInThrottle &throttle = SignInThrottle::instance();
+    const QString storeKey = m_store.location().displayName();
+    if (const int wait = throttle.secondsToWait(storeKey, trimmed); wait > 0) {
+        *error = tr("Too many failed sign-ins with this name. Try again in %n second(s).", nullptr, wait);
+        return std::nullopt;
+    }
+    const QString refused = tr("The user name or password is wrong, or the account is disabled.");
     if (m_store.location().isPostgres() && TeamSecurity::managesUsers(m_store.db())) {
         // A team store: the server checks the password; the session's connections are the user's.
-        bool refused = false;
+        // (Failed connections are the server's to log: nothing of the store can be written then.)
+        bool wrong = false;
         QString connectError;
-        if (!m_store.connectAs(trimmed, password, &refused, &connectError)) {
-            *error = refused ? tr("The user name or password is wrong, or the account is disabled.") : connectError;
+        if (!m_store.connectAs(trimmed, password, &wrong, &connectError)) {
+            if (wrong)
+                throttle.failed(storeKey, trimmed);
+            *error = wrong ? refused : connectError;
             return std::nullopt;
         }
         auto user = UserRepository(m_store).findByName(trimmed, error);
         if (!user || !user->active) {
-            *error = tr("The user name or password is wrong, or the account is disabled.");
+            throttle.failed(storeKey, trimmed);
+            *error = refused;
             return std::nullopt;
         }
+        throttle.succeeded(storeKey, trimmed);
+        AuditLog::record(m_store, user->id, u"sign-in"_s, u"user"_s, user->id, {}, nullptr);
         return user;
     }
-    auto user = UserRepository(m_store).authenticate(trimmed, password);
-    if (!user)
-        *error = tr("The user name or password is wrong, or the account is disabled.");
+    bool known = false;
+    UserRepository users(m_store);
+    auto user = users.authenticate(trimmed, password, &known);
+    if (!user) {
+        throttle.failed(storeKey, trimmed);
+        *error = refused;
+        // Who tried, when the name is an account's; a name that is none is not written down (it
+        // may be a password typed into the wrong field).
+        const auto account = known ? users.findByName(trimmed) : std::nullopt;
+        AuditLog::record(m_store, account ? account->id : -1, u"sign-in-failed"_s, u"user"_s,
+                         account ? account->id : -1,
+                         account ? QJsonObject {{u"name"_s, account->name}} : QJsonObject {{u"name"_s, u"(no such user)"_s}},
+                         nullptr);
+        return std::nullopt;
+    }
+    throttle.succeeded(storeKey, trimmed);
+    AuditLog::record(m_store, user->id, u"sign-in"_s, u"user"_s, user->id, {}, nullptr);
     return user;
 }
 

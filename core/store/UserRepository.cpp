@@ -111,15 +111,29 @@ qint64 UserRepository::countActive(Role role, QString *error) const
         .toLongLong();
 }
 
-std::optional<User> UserRepository::authenticate(const QString &name, const QString &password) const
+std::optional<User> UserRepository::authenticate(const QString &name, const QString &password, bool *known) const
 {
+    if (known)
+        *known = false;
     QSqlQuery query(m_db);
     if (!Sql::exec(query, u"SELECT %1, password_hash FROM users WHERE name = ?"_s.arg(s_columns), {name}, nullptr)
-        || !query.next())
+        || !query.next()) {
+        // No such account: the same work as a wrong password, so the answer's time tells nothing.
+        PasswordHasher::verifyNothing(password);
         return std::nullopt;
+    }
     const User user = userFromQuery(query);
-    if (!user.active || !PasswordHasher::verify(password, query.value(5).toString()))
+    const QString stored = query.value(5).toString();
+    if (known)
+        *known = true;
+    // A disabled account is checked too (the same time), then refused.
+    const bool matches = PasswordHasher::verify(password, stored);
+    if (!matches || !user.active)
         return std::nullopt;
+    // A hash made with fewer iterations than today's is replaced now that the password is known.
+    if (PasswordHasher::needsUpgrade(stored) && !TeamSecurity::managesUsers(m_db))
+        Sql::exec(m_db, u"UPDATE users SET password_hash = ? WHERE id = ?"_s, {PasswordHasher::hash(password), user.id},
+                  nullptr);
     return user;
 }
 

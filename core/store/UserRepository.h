@@ -34,8 +34,11 @@ public:
     /// Active users with this role.
     qint64 countActive(Role role, QString *error = nullptr) const;
 
-    /// The user if the name exists, is active and the password matches.
-    std::optional<User> authenticate(const QString &name, const QString &password) const;
+    /// The user if the name exists, is active and the password matches. Every attempt costs
+    /// the same (an unknown name or a disabled account derive a key like a wrong password), and
+    /// a hash made with fewer iterations than today's is upgraded on success. *known tells
+    /// whether the name has an account (for the audit log).
+    std::optional<User> authenticate(const QString &name, const QString &password, bool *known = nullptr) const;
     bool setPassword(qint64 userId, const QString &password, QString *error);
     bool setActive(qint64 userId, bool active, QString *error);
     bool setRole(qint64 userId, Role role, QString *error);

@@ -63,7 +63,16 @@ bool UserService::isValidName(const QString &name, QString *error)
 
 int UserService::minimumPasswordLength()
 {
-    return UserRepository::MinimumPasswordLength;
+    return 10;
+}
+
+bool UserService::checkNewPassword(const QString &password, QString *error)
+{
+    if (password.size() >= minimumPasswordLength())
+        return true;
+    *error = QCoreApplication::translate("dl::UserService", "The password must have at least %n character(s).", nullptr,
+                                         minimumPasswordLength());
+    return false;
 }
 
 std::optional<User> UserService::authorizedActor(QString *error) const
@@ -140,10 +149,10 @@ std::optional<QList<UserSummary>> UserService::list(QString *error) const
 }
 
 std::optional<User> UserService::add(const QString &name, const QString &displayName, Role role,
-                                     const QString &password, QString *error, int iterations)
+                                     const QString &password, QString *error, int iterations, PasswordRule rule)
 {
     const auto actor = authorizedActor(error);
-    if (!actor)
+    if (!actor || (rule == PasswordRule::Enforce && !checkNewPassword(password, error)))
         return std::nullopt;
     StoreTransaction tx(m_store);
     if (!begin(tx, error))
@@ -239,7 +248,7 @@ bool UserService::enable(qint64 userId, QString *error)
 bool UserService::resetPassword(qint64 userId, const QString &password, QString *error)
 {
     const auto actor = authorizedActor(error);
-    if (!actor)
+    if (!actor || !checkNewPassword(password, error))
         return false;
     StoreTransaction tx(m_store);
     if (!begin(tx, error))

@@ -35,14 +35,20 @@ public:
 
     /// Checks a user name: 1-64 characters, letters, digits, '.', '_' and '-'.
     static bool isValidName(const QString &name, QString *error);
-    /// The fewest characters a password may have.
+    /// The fewest characters a new password may have (set by an administrator, or the first
+    /// administrator's own): 10. Accounts made before keep their passwords; so do the demo store's.
     static int minimumPasswordLength();
+    /// Whether password may be given to an account now; *error says why not.
+    static bool checkNewPassword(const QString &password, QString *error);
 
     std::optional<QList<UserSummary>> list(QString *error) const;
+    /// Whether a new account's password must meet minimumPasswordLength(): always, except for
+    /// the demo store's accounts, which share the password the README gives.
+    enum class PasswordRule { Enforce, DemoAccount };
     /// The new user, or std::nullopt with *error (invalid or taken name, short password...).
     /// iterations: PBKDF2 iterations, -1 for the default (tests pass a small number).
     std::optional<User> add(const QString &name, const QString &displayName, Role role, const QString &password,
-                            QString *error, int iterations = -1);
+                            QString *error, int iterations = -1, PasswordRule rule = PasswordRule::Enforce);
     /// Gives a user another role. A dermatologist who gets another role hands their unfinished
     /// work on as if disabled (the result says what moved; all zero otherwise).
     std::optional<AssignmentResult> changeRole(qint64 userId, Role role, QString *error);

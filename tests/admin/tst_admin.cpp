@@ -247,7 +247,7 @@ void TestAdmin::onlyAdminsManageUsers()
     UserService service(*m_store, actor);
 
     QCOMPARE(bool(service.list(&error)), allowed);
-    QCOMPARE(bool(service.add(u"new.one"_s, {}, Role::Annotator, u"secret-1"_s, &error, FastHash)), allowed);
+    QCOMPARE(bool(service.add(u"new.one"_s, {}, Role::Annotator, u"secret-one-1"_s, &error, FastHash)), allowed);
     if (!allowed) {
         QVERIFY2(error.contains(u"not allowed"_s) || error.contains(u"disabled"_s), qPrintable(error));
         QVERIFY(!UserRepository(m_store->db()).findByName(u"new.one"_s));
@@ -306,7 +306,7 @@ void TestAdmin::actorIsCheckedAsStoredNow()
     QVERIFY(UserService(*m_store, second).changeRole(m_admin.id, Role::Qa, &error));
     // ...but the store knows better.
     QVERIFY(!first.list(&error));
-    QVERIFY(!first.add(u"sneaky"_s, {}, Role::Admin, u"secret-1"_s, &error, FastHash));
+    QVERIFY(!first.add(u"sneaky"_s, {}, Role::Admin, u"secret-one-1"_s, &error, FastHash));
     QVERIFY2(error.contains(u"not allowed"_s), qPrintable(error));
 }
 
@@ -315,13 +315,13 @@ void TestAdmin::addListAndCounts()
     addImages(4);
     QString error;
     UserService service(*m_store, m_admin);
-    const auto added = service.add(u"  dr.new "_s, u" Dr. New "_s, Role::Annotator, u"secret-1"_s, &error, FastHash);
+    const auto added = service.add(u"  dr.new "_s, u" Dr. New "_s, Role::Annotator, u"secret-one-1"_s, &error, FastHash);
     QVERIFY2(added, qPrintable(error));
     QCOMPARE(added->name, u"dr.new"_s);
     QCOMPARE(added->displayName, u"Dr. New"_s);
-    QVERIFY(!service.add(u"dr.new"_s, {}, Role::Annotator, u"secret-1"_s, &error, FastHash));
+    QVERIFY(!service.add(u"dr.new"_s, {}, Role::Annotator, u"secret-one-1"_s, &error, FastHash));
     QVERIFY2(error.contains(u"already"_s), qPrintable(error));
-    QVERIFY(!service.add(u"bad name"_s, {}, Role::Annotator, u"secret-1"_s, &error, FastHash));
+    QVERIFY(!service.add(u"bad name"_s, {}, Role::Annotator, u"secret-one-1"_s, &error, FastHash));
     QVERIFY(!service.add(u"short.pw"_s, {}, Role::Annotator, u"abc"_s, &error, FastHash));
 
     const User other = addUser(u"dr.other"_s, Role::Annotator);
@@ -530,7 +530,7 @@ void TestAdmin::usersDialogChangesThroughCore()
     // Refusals from core show in the dialog.
     QVERIFY(!dialog.setActive(m_admin.id, false));
     QVERIFY2(dialog.message().contains(u"last active administrator"_s), qPrintable(dialog.message()));
-    QVERIFY(!dialog.addUser(u"dr.0"_s, {}, Role::Annotator, u"secret-1"_s));
+    QVERIFY(!dialog.addUser(u"dr.0"_s, {}, Role::Annotator, u"secret-one-1"_s));
     QVERIFY2(dialog.message().contains(u"already"_s), qPrintable(dialog.message()));
 
     QVERIFY(dialog.setActive(raters[1].id, true));
@@ -540,7 +540,7 @@ void TestAdmin::usersDialogChangesThroughCore()
              roleDisplayName(Role::Admin));
     QVERIFY(dialog.resetPassword(raters[3].id, u"fresh-pass"_s));
     QVERIFY(UserRepository(m_store->db()).authenticate(u"dr.3"_s, u"fresh-pass"_s));
-    QVERIFY(dialog.addUser(u"dr.new"_s, u"Dr. New"_s, Role::Annotator, u"secret-1"_s));
+    QVERIFY(dialog.addUser(u"dr.new"_s, u"Dr. New"_s, Role::Annotator, u"secret-one-1"_s));
     QCOMPARE(dialog.model()->rowCount(), 6);
     QCOMPARE(dialog.selectedUserId(), UserRepository(m_store->db()).findByName(u"dr.new"_s)->id);
 }

@@ -276,9 +276,9 @@ void TestCli::usersAddReadsPasswordFromStdin()
                    "s3cret-pass\n");
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.json().value(u"role"_s).toString(), u"annotator"_s);
-    r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.lee"_s, u"--role"_s, u"qa"_s}, "another-1\n");
+    r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.lee"_s, u"--role"_s, u"qa"_s}, "another-one-1\n");
     QCOMPARE(r.exitCode, 2);
-    r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"x"_s, u"--role"_s, u"boss"_s}, "another-1\n");
+    r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"x"_s, u"--role"_s, u"boss"_s}, "another-one-1\n");
     QCOMPARE(r.exitCode, 2);
     r = cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"nopass"_s, u"--role"_s, u"qa"_s});
     QCOMPARE(r.exitCode, 2);
@@ -319,7 +319,7 @@ void TestCli::usersAddWritesAnAuditEntry()
     QCOMPARE(added, 0);
     // A refused add (the name is taken) leaves no entry.
     QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.amara"_s, u"--role"_s, u"qa"_s},
-                 "another-1\n")
+                 "another-one-1\n")
                  .exitCode,
              2);
     {

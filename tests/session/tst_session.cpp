@@ -12,6 +12,8 @@
 #include "store/Store.h"
 #include "store/UserRepository.h"
 #include "users/UserService.h"
+#include "auth/PasswordHasher.h"
+#include "auth/SignInThrottle.h"
 
 #include <QBuffer>
 #include <QImage>
@@ -35,6 +37,11 @@ private slots:
     void firstAdminIsRefusedOnceThereAreUsers();
     void signIn_data();
     void signIn();
+    void everyRefusalCostsTheSame_data();
+    void everyRefusalCostsTheSame();
+    void olderHashUpgradedAtSignIn();
+    void repeatedFailuresMakeTheNameWait();
+    void signInsAreAudited();
     void annotatorSeesOnlyTheirQueue();
     void qaAndAdminSeeEveryImage_data();
     void qaAndAdminSeeEveryImage();
@@ -200,6 +207,109 @@ void TestSession::signIn()
         // One message for all: it does not tell which names exist.
         QCOMPARE(error, u"The user name or password is wrong, or the account is disabled."_s);
     }
+}
+
+void TestSession::everyRefusalCostsTheSame_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("password");
+    QTest::newRow("wrong password") << u"dr.lee"_s << u"not-the-password"_s;
+    QTest::newRow("unknown user") << u"dr.who"_s << u"not-the-password"_s;
+    QTest::newRow("disabled user") << u"dr.gone"_s << u"correct-password"_s;
+}
+
+void TestSession::everyRefusalCostsTheSame()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, password);
+    QString error;
+    UserRepository users(m_store->db());
+    // Accounts with today's hashes: a refusal must not be cheaper for a name that has none.
+    QVERIFY(users.add(u"dr.lee"_s, {}, Role::Annotator, u"correct-password"_s, &error) > 0);
+    const qint64 gone = users.add(u"dr.gone"_s, {}, Role::Annotator, u"correct-password"_s, &error);
+    QVERIFY(users.setActive(gone, false, &error));
+    const quint64 derivations = PasswordHasher::derivations();
+    const quint64 iterations = PasswordHasher::derivedIterations();
+    QVERIFY(!SessionService(*m_store).signIn(name, password, &error));
+    QCOMPARE(PasswordHasher::derivations() - derivations, quint64(1));
+    QCOMPARE(PasswordHasher::derivedIterations() - iterations, quint64(PasswordHasher::DefaultIterations));
+}
+
+void TestSession::olderHashUpgradedAtSignIn()
+{
+    addUser(u"dr.lee"_s, Role::Annotator); // a hash of 1 iteration, as an old store may hold
+    auto storedHash = [this] {
+        QSqlQuery query(m_store->db());
+        query.exec(u"SELECT password_hash FROM users WHERE name = 'dr.lee'"_s);
+        return query.next() ? query.value(0).toString() : QString();
+    };
+    QCOMPARE(PasswordHasher::iterationsOf(storedHash()), 1);
+    QString error;
+    QVERIFY(!SessionService(*m_store).signIn(u"dr.lee"_s, u"wrong-password"_s, &error));
+    QCOMPARE(PasswordHasher::iterationsOf(storedHash()), 1); // only a right password upgrades
+    QVERIFY2(SessionService(*m_store).signIn(u"dr.lee"_s, u"password"_s, &error), qPrintable(error));
+    QCOMPARE(PasswordHasher::iterationsOf(storedHash()), PasswordHasher::DefaultIterations);
+    QVERIFY(!storedHash().contains(u"password"_s.mid(1)));
+    QVERIFY2(SessionService(*m_store).signIn(u"dr.lee"_s, u"password"_s, &error), qPrintable(error));
+}
+
+void TestSession::repeatedFailuresMakeTheNameWait()
+{
+    addUser(u"dr.lee"_s, Role::Annotator);
+    qint64 now = 1'000'000;
+    SignInThrottle &throttle = SignInThrottle::instance();
+    throttle.reset();
+    throttle.setClockForTesting([&now] { return now; });
+    auto attempt = [this](const QString &password, QString *error) {
+        return SessionService(*m_store).signIn(u"dr.lee"_s, password, error).has_value();
+    };
+    QString error;
+    for (int i = 0; i < SignInThrottle::FreeAttempts; ++i) {
+        QVERIFY(!attempt(u"guess"_s, &error));
+        QVERIFY2(error.contains(u"wrong"_s), qPrintable(error));
+    }
+    QVERIFY(!attempt(u"guess"_s, &error)); // the fourth failure: 2 s to wait
+    QVERIFY(!attempt(u"password"_s, &error)); // even the right password waits
+    QVERIFY2(error.contains(u"Try again in 2 second"_s), qPrintable(error));
+    // Another name is not held back by this one's failures.
+    addUser(u"dr.amara"_s, Role::Annotator);
+    QVERIFY(SessionService(*m_store).signIn(u"dr.amara"_s, u"password"_s, &error));
+    now += 2000;
+    QVERIFY(!attempt(u"guess"_s, &error)); // the fifth failure: 4 s
+    now += 3000;
+    QVERIFY(!attempt(u"password"_s, &error));
+    QVERIFY2(error.contains(u"Try again in 1 second"_s), qPrintable(error));
+    now += 1000;
+    QVERIFY2(attempt(u"password"_s, &error), qPrintable(error));
+    // Success clears the record: the next failures are free again.
+    QVERIFY(!attempt(u"guess"_s, &error));
+    QVERIFY2(error.contains(u"wrong"_s), qPrintable(error));
+    QCOMPARE(throttle.secondsToWait(m_store->displayName(), u"dr.lee"_s), 0);
+    throttle.setClockForTesting({});
+    throttle.reset();
+}
+
+void TestSession::signInsAreAudited()
+{
+    const User lee = addUser(u"dr.lee"_s, Role::Annotator);
+    QString error;
+    QVERIFY(SessionService(*m_store).signIn(u"dr.lee"_s, u"password"_s, &error));
+    qint64 userId = 0;
+    QCOMPARE(auditDetail(u"sign-in"_s, &userId), u"{}"_s);
+    QCOMPARE(userId, lee.id);
+    QVERIFY(!SessionService(*m_store).signIn(u"dr.lee"_s, u"wrong-password"_s, &error));
+    QVERIFY(!SessionService(*m_store).signIn(u"my-secret-typed-as-name"_s, u"x"_s, &error));
+    QSqlQuery query(m_store->db());
+    QVERIFY(query.exec(u"SELECT user_id, detail FROM audit_log WHERE action = 'sign-in-failed' ORDER BY id"_s));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toLongLong(), lee.id);
+    QVERIFY(query.value(1).toString().contains(u"dr.lee"_s));
+    QVERIFY(query.next());
+    QVERIFY(query.value(0).isNull());
+    // A name that is no account is not written down: it may be a password typed in the wrong field.
+    QVERIFY(!query.value(1).toString().contains(u"my-secret"_s));
+    QVERIFY(!query.next());
+    SignInThrottle::instance().reset();
 }
 
 void TestSession::annotatorSeesOnlyTheirQueue()
@@ -414,7 +524,7 @@ void TestSession::commandLineAddsUsersWithAnAuditEntry()
     QVERIFY(!impostor.isCommandLine());
 
     QString error;
-    const auto added = UserService(*m_store, commandLine).add(u"dr.lee"_s, {}, Role::Annotator, u"password"_s, &error, 1);
+    const auto added = UserService(*m_store, commandLine).add(u"dr.lee"_s, {}, Role::Annotator, u"password-10"_s, &error, 1);
     QVERIFY2(added, qPrintable(error));
     qint64 auditUser = -1;
     const QJsonObject detail = QJsonDocument::fromJson(auditDetail(u"add_user"_s, &auditUser).toUtf8()).object();
@@ -425,10 +535,10 @@ void TestSession::commandLineAddsUsersWithAnAuditEntry()
     // A disabled command-line actor is refused like any other.
     User disabled = commandLine;
     disabled.active = false;
-    QVERIFY(!UserService(*m_store, disabled).add(u"dr.amara"_s, {}, Role::Annotator, u"password"_s, &error, 1));
+    QVERIFY(!UserService(*m_store, disabled).add(u"dr.amara"_s, {}, Role::Annotator, u"password-10"_s, &error, 1));
     // A signed-in admin's entries carry no command-line details.
     const User admin = addUser(u"admin"_s, Role::Admin);
-    QVERIFY(UserService(*m_store, admin).add(u"dr.amara"_s, {}, Role::Annotator, u"password"_s, &error, 1));
+    QVERIFY(UserService(*m_store, admin).add(u"dr.amara"_s, {}, Role::Annotator, u"password-10"_s, &error, 1));
     QSqlQuery query(m_store->db());
     QVERIFY(query.exec(u"SELECT user_id, detail FROM audit_log WHERE action = 'add_user' ORDER BY id DESC"_s));
     QVERIFY(query.next());
@@ -443,7 +553,10 @@ void TestSession::userNameAndPasswordRules()
     QVERIFY(!UserService::isValidName(u"dr lee"_s, &error));
     QVERIFY(!error.isEmpty());
     QVERIFY(!UserService::isValidName(QString(65, u'a'), &error));
-    QCOMPARE(UserService::minimumPasswordLength(), 6);
+    QCOMPARE(UserService::minimumPasswordLength(), 10);
+    QVERIFY(!UserService::checkNewPassword(u"nine-char"_s, &error));
+    QVERIFY2(error.contains(u"10"_s), qPrintable(error));
+    QVERIFY(UserService::checkNewPassword(u"ten-chars!"_s, &error));
 }
 
 QTEST_GUILESS_MAIN(TestSession)

@@ -140,17 +140,48 @@ int Cli::checkCommand(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.addOption({u"verify-hashes"_s, tr("Re-read every image file and compare its SHA-256.")});
+    parser.addOption({u"repair"_s, tr("Close interrupted imports (the images they stored stay; run the import again "
+                                      "for the rest) and delete orphan image files. Needs the store to itself.")});
     int exitCode = Ok;
-    if (!parse(parser, args, u"check"_s, tr("Check a store: database integrity, foreign keys, image files."), true,
-               &exitCode))
+    if (!parse(parser, args, u"check"_s,
+               tr("Check a store: database integrity, foreign keys, image files, interrupted imports. Exit status 1 "
+                  "when it finds a problem."),
+               true, &exitCode))
         return exitCode;
-    auto store = openStore(parser, false, false);
+    const bool repair = parser.isSet(u"repair"_s);
+    // Repairing takes the writer lock, so that no import runs meanwhile.
+    auto store = openStore(parser, false, repair);
     if (!store)
         return Failed;
     QString error;
-    const StoreCheck check = StoreInspector(*store).check(parser.isSet(u"verify-hashes"_s), &error);
+    bool writerActive = false;
+    if (store->location().isPostgres()) {
+        // A team store's imports may run on any workstation at any time.
+        writerActive = true;
+    } else if (!repair) {
+        // Is a workstation or an import writing now? Then its running import is no problem.
+        QString probeError;
+        auto probe = Store::open(store->location(), Store::OpenMode::MustExist, &probeError);
+        writerActive = probe && !probe->lockForWriting(&probeError);
+    }
+    StoreCheck check = StoreInspector(*store).check(parser.isSet(u"verify-hashes"_s), &error);
+    check.writerActive = writerActive;
+    if (!error.isEmpty())
+        return failure(error);
+    std::optional<StoreRepairReport> repaired;
+    if (repair && check.repairable()) {
+        repaired = StoreInspector(*store).repair(check, &error);
+        if (!repaired)
+            return failure(error);
+        check = StoreInspector(*store).check(parser.isSet(u"verify-hashes"_s), &error);
+        if (!error.isEmpty())
+            return failure(error);
+    }
     if (json()) {
-        printJson(check.toJson());
+        QJsonObject o = check.toJson();
+        if (repaired)
+            o.insert(u"repair"_s, repaired->toJson());
+        printJson(o);
     } else {
         auto list = [&](const QString &title, const QStringList &items) {
             if (items.isEmpty())
@@ -161,20 +192,35 @@ int Cli::checkCommand(const QStringList &args)
             if (items.size() > 20)
                 out() << tr("  ... and %1 more\n").arg(items.size() - 20);
         };
+        if (repaired) {
+            out() << tr("Repaired: %1 interrupted import(s) closed, %2 orphan file(s) deleted.\n")
+                         .arg(repaired->closedImports)
+                         .arg(repaired->removedFiles.size());
+            list(tr("Could not delete:"), repaired->failures);
+        }
         out() << (check.ok() ? tr("The store is consistent.\n") : tr("The store has problems:\n"));
         list(tr("Database integrity:"), check.integrityProblems);
         list(tr("Broken references:"), check.foreignKeyViolations);
         list(tr("Images whose file is missing:"), check.missingImageFiles);
         list(tr("Images whose file does not match its checksum:"), check.corruptImageFiles);
-        list(tr("Files in the image folder that no image uses (safe to delete):"), check.orphanFiles);
+        list(tr("Files in the image folder that no image uses:"), check.orphanFiles);
         if (check.casesWithoutImages)
             out() << tr("Cases without images: %1\n").arg(check.casesWithoutImages);
         if (check.imagesWithoutSource)
             out() << tr("Images without a recorded source file: %1\n").arg(check.imagesWithoutSource);
         if (check.interruptedImports)
-            out() << tr("Interrupted imports: %1 (run the same import again to resume)\n").arg(check.interruptedImports);
+            out() << tr("Interrupted imports: %1\n").arg(check.interruptedImports);
+        if (writerActive && (check.interruptedImports || !check.orphanFiles.isEmpty()))
+            out() << (store->location().isPostgres()
+                          ? tr("Imports may be running on other workstations: unfinished imports and their files are "
+                               "not counted as problems.\n")
+                          : tr("Another program is writing to the store: an import it runs and the files it is copying "
+                               "are not counted as problems. Check again when it has finished.\n"));
+        else if (check.repairable())
+            out() << tr("Run 'dermlabel-cli check --repair' to close the interrupted imports (the images they stored "
+                        "stay; run the same import again for the rest) and delete the orphan files.\n");
     }
-    return check.ok() ? Ok : Partial;
+    return check.ok() && (!repaired || repaired->ok()) ? Ok : Partial;
 }
 
 int Cli::usersCommand(const QStringList &args)

@@ -2,10 +2,13 @@
 #include "store/StoreInspector.h"
 
 #include "imaging/ImageFormat.h"
+#include "store/SourceRepository.h"
 #include "store/Sql.h"
 #include "store/Store.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
@@ -28,7 +31,15 @@ QJsonObject StoreStats::toJson() const
 bool StoreCheck::ok() const
 {
     return integrityProblems.isEmpty() && foreignKeyViolations.isEmpty() && missingImageFiles.isEmpty()
-        && corruptImageFiles.isEmpty();
+        && corruptImageFiles.isEmpty() && (writerActive || (interruptedImports == 0 && orphanFiles.isEmpty()));
+}
+
+QJsonObject StoreRepairReport::toJson() const
+{
+    return {{u"ok"_s, ok()},
+            {u"closed_imports"_s, closedImports},
+            {u"removed_files"_s, QJsonArray::fromStringList(removedFiles)},
+            {u"failures"_s, QJsonArray::fromStringList(failures)}};
 }
 
 QJsonObject StoreCheck::toJson() const
@@ -41,7 +52,8 @@ QJsonObject StoreCheck::toJson() const
             {u"orphan_files"_s, QJsonArray::fromStringList(orphanFiles)},
             {u"images_without_source"_s, imagesWithoutSource},
             {u"cases_without_images"_s, casesWithoutImages},
-            {u"interrupted_imports"_s, interruptedImports}};
+            {u"interrupted_imports"_s, interruptedImports},
+            {u"writer_active"_s, writerActive}};
 }
 
 static qint64 count(const QSqlDatabase &db, const QString &sql, QString *error)
@@ -108,6 +120,57 @@ StoreCheck StoreInspector::check(bool verifyHashes, QString *error) const
     }
     c.orphanFiles.sort();
     return c;
+}
+
+std::optional<StoreRepairReport> StoreInspector::repair(const StoreCheck &check, QString *error) const
+{
+    StoreRepairReport report;
+    if (check.writerActive) {
+        *error = QCoreApplication::translate("dl::StoreInspector",
+                                             "The store is being written by another program: close it first.");
+        return std::nullopt;
+    }
+    const QSqlDatabase db = m_store.db();
+    // Interrupted imports: each stored image was its own transaction, so it is complete; the run is
+    // closed as interrupted, and running the same import again adds what it had not reached.
+    SourceRepository sources(db);
+    QSet<qint64> sourceIds;
+    QString readError;
+    for (const ImportRunRecord &run : sources.unfinishedRuns(-1, &readError))
+        sourceIds.insert(run.sourceId);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    for (qint64 sourceId : std::as_const(sourceIds)) {
+        const qint64 closed = sources.markInterrupted(sourceId, error);
+        if (closed < 0)
+            return std::nullopt;
+        report.closedImports += closed;
+    }
+    // Orphan files: only inside the image folder, and only while still no image row names them.
+    const QString folder = QFileInfo(m_store.imageDirectory()).absoluteFilePath() + u'/';
+    for (const QString &path : check.orphanFiles) {
+        const QFileInfo info(path);
+        const QString absolute = info.absoluteFilePath();
+        if (!absolute.startsWith(folder)) {
+            report.failures.append(QCoreApplication::translate("dl::StoreInspector", "%1: not in the image folder")
+                                       .arg(QDir::toNativeSeparators(absolute)));
+            continue;
+        }
+        const QString sha = info.completeBaseName();
+        const auto used = Sql::scalar(db, u"SELECT COUNT(*) FROM images WHERE sha256 = ?"_s, {sha}, error);
+        if (!used)
+            return std::nullopt;
+        if (used->toLongLong() > 0 && m_store.imageFilePath(sha, info.suffix()) == absolute)
+            continue;
+        QFile file(absolute);
+        if (file.remove())
+            report.removedFiles.append(absolute);
+        else if (file.exists())
+            report.failures.append(u"%1: %2"_s.arg(QDir::toNativeSeparators(absolute), file.errorString()));
+    }
+    return report;
 }
 
 } // namespace dl

@@ -4,6 +4,8 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <optional>
+
 namespace dl {
 
 class Store;
@@ -31,7 +33,23 @@ struct StoreCheck
     qint64 imagesWithoutSource = 0;    ///< images with no recorded source file
     qint64 casesWithoutImages = 0;
     qint64 interruptedImports = 0;
+    /// Another process holds the store's writer lock (a workstation or an import): an import
+    /// that is still running and the files it is copying are not counted as problems then.
+    bool writerActive = false;
+    /// False on any problem, interrupted imports and orphan files included (unless writerActive).
     bool ok() const;
+    /// Whether check --repair can fix what was found (interrupted imports, orphan files).
+    bool repairable() const { return !writerActive && (interruptedImports > 0 || !orphanFiles.isEmpty()); }
+    QJsonObject toJson() const;
+};
+
+/// What check --repair did.
+struct StoreRepairReport
+{
+    qint64 closedImports = 0;  ///< interrupted imports marked as such (their stored images stay)
+    QStringList removedFiles;  ///< orphan files deleted
+    QStringList failures;      ///< files that could not be deleted, with the reason
+    bool ok() const { return failures.isEmpty(); }
     QJsonObject toJson() const;
 };
 
@@ -44,6 +62,11 @@ public:
     StoreStats stats(QString *error) const;
     /// verifyHashes re-reads every image file and compares its SHA-256.
     StoreCheck check(bool verifyHashes, QString *error) const;
+    /// Closes the interrupted imports that check found (each image an import stored is
+    /// complete, being one transaction; running the import again adds the rest) and deletes the
+    /// orphan files it listed. The caller holds the store's writer lock, so no import can be
+    /// running; a file that an image row names by now is kept.
+    std::optional<StoreRepairReport> repair(const StoreCheck &check, QString *error) const;
 
 private:
     const Store &m_store;

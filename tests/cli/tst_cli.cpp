@@ -37,6 +37,7 @@ private slots:
     void usersAddReadsPasswordFromStdin();
     void usersAddWritesAnAuditEntry();
     void lockedStoreIsRefused();
+    void checkFailsOnInterruptedImportsAndRepairs();
     void newerStoreIsRefused();
     void demoStore();
     void agreementOnRatingsTable();
@@ -359,6 +360,69 @@ void TestCli::lockedStoreIsRefused()
     QVERIFY2(r.err.contains("in use"), r.err.constData());
     QFile::remove(store + u".lock"_s);
     QCOMPARE(cli({u"import"_s, u"--store"_s, store, u"--folder"_s, folder}).exitCode, 0);
+}
+
+void TestCli::checkFailsOnInterruptedImportsAndRepairs()
+{
+    const QString store = path(u"repair.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    const QString folder = path(u"repairfolder"_s);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(fixtures::write(folder + u"/r%1.jpg"_s.arg(i), fixtures::jpeg(120, 90, 40 + i)));
+    QCOMPARE(cli({u"import"_s, u"--store"_s, store, u"--folder"_s, folder}).exitCode, 0);
+    // What a killed import leaves: its run still "running", a file copied before its row was written.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"repair"_s);
+        db.setDatabaseName(store);
+        QVERIFY(db.open());
+        QString error;
+        QVERIFY2(dl::Sql::exec(db, u"INSERT INTO import_runs (source_id, started_at, status) "
+                                   "SELECT id, '2026-12-01T10:00:00Z', 'running' FROM sources LIMIT 1"_s, {}, &error),
+                 qPrintable(error));
+    }
+    QSqlDatabase::removeDatabase(u"repair"_s);
+    const QString orphan = store + u".images/ff/"_s + QString(64, u'f') + u".jpg"_s;
+    QVERIFY(fixtures::write(orphan, fixtures::jpeg(50, 50, 99)));
+
+    Result r = cli({u"check"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.json().value(u"ok"_s).toBool(), false);
+    QCOMPARE(r.json().value(u"interrupted_imports"_s).toInt(), 1);
+    QCOMPARE(r.json().value(u"orphan_files"_s).toArray().size(), 1);
+    r = cli({u"check"_s, u"--store"_s, store});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("check --repair"), r.out.constData());
+
+    // While another program writes to the store, its import may be running: no problem then, and
+    // no repair.
+    QFile lock(store + u".lock"_s);
+    QVERIFY(lock.open(QIODevice::WriteOnly));
+    lock.write(QByteArray::number(QCoreApplication::applicationPid()) + "\ntst_cli\n" + QSysInfo::machineHostName().toUtf8() + "\n");
+    lock.close();
+    r = cli({u"check"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.json().value(u"writer_active"_s).toBool(), true);
+    r = cli({u"check"_s, u"--store"_s, store, u"--repair"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("in use"), r.err.constData());
+    QVERIFY(QFile::exists(orphan));
+    QFile::remove(store + u".lock"_s);
+
+    r = cli({u"check"_s, u"--store"_s, store, u"--repair"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.out.constData());
+    const QJsonObject repair = r.json().value(u"repair"_s).toObject();
+    QCOMPARE(repair.value(u"closed_imports"_s).toInt(), 1);
+    QCOMPARE(repair.value(u"removed_files"_s).toArray().size(), 1);
+    QVERIFY(!QFile::exists(orphan));
+    QCOMPARE(r.json().value(u"ok"_s).toBool(), true);
+    // The imported images and their files are untouched.
+    r = cli({u"check"_s, u"--store"_s, store, u"--verify-hashes"_s, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(cli({u"stats"_s, u"--store"_s, store, u"--json"_s}).json().value(u"images"_s).toInt(), 3);
+    // Nothing left to repair: a second run changes nothing.
+    r = cli({u"check"_s, u"--store"_s, store, u"--repair"_s, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(!r.json().contains(u"repair"_s));
 }
 
 void TestCli::newerStoreIsRefused()

@@ -64,6 +64,7 @@ void Cli::printHelp()
                 "  import   Import a folder, a SCIN or PASSION layout, or LabelMe / COCO regions as a rater's labels.\n"
                 "  stats    Count images, cases, users, reference labels and annotations.\n"
                 "  check    Check a store's integrity, foreign keys and image files.\n"
+                "  backup   Make a consistent, checked copy of a store while others keep working.\n"
                 "  users    Add or list users (annotator, qa, admin).\n"
                 "  agreement  Inter-rater agreement statistics of a store or of a ratings table.\n"
                 "  consensus  Compute and store the consensus labels of a store.\n"
@@ -106,6 +107,8 @@ int Cli::runCommand(const QString &command, const QStringList &rest)
         return statsCommand(rest);
     if (command == u"check"_s)
         return checkCommand(rest);
+    if (command == u"backup"_s)
+        return backupCommand(rest);
     if (command == u"users"_s)
         return usersCommand(rest);
     if (command == u"agreement"_s)

@@ -67,6 +67,7 @@ public:
     int importCommand(const QStringList &args);
     int statsCommand(const QStringList &args);
     int checkCommand(const QStringList &args);
+    int backupCommand(const QStringList &args);
     int usersCommand(const QStringList &args);
     int agreementCommand(const QStringList &args);
     int consensusCommand(const QStringList &args);

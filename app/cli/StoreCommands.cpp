@@ -2,8 +2,10 @@
 // dermlabel-cli init, stats, check and users.
 #include "Cli.h"
 
+#include "import/ImportService.h" // ImportProgress
 #include "model/Role.h"
 #include "store/Store.h"
+#include "store/StoreBackup.h"
 #include "store/StoreInspector.h"
 #include "store/StoreLocation.h"
 #include "store/TeamSecurity.h"
@@ -221,6 +223,51 @@ int Cli::checkCommand(const QStringList &args)
                         "stay; run the same import again for the rest) and delete the orphan files.\n");
     }
     return check.ok() && (!repaired || repaired->ok()) ? Ok : Partial;
+}
+
+int Cli::backupCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption({u"out"_s, tr("The copy's store file (must not exist); its images go beside it."), tr("FILE")});
+    int exitCode = Ok;
+    if (!parse(parser, args, u"backup"_s,
+               tr("Make a consistent copy of a store while the workstation and imports keep writing to it: the "
+                  "database as it was at one moment, the image files it names (hard-linked on the same file "
+                  "system), then the copy checked, every image's checksum included."),
+               true, &exitCode))
+        return exitCode;
+    const QString target = parser.value(u"out"_s);
+    if (target.isEmpty())
+        return usageError(tr("backup: say where the copy goes: --out FILE."));
+    auto store = openStore(parser, false, false);
+    if (!store)
+        return Failed;
+    QString error;
+    const auto report = StoreBackup(*store).run(
+        target,
+        [this](qint64 done, qint64 total) {
+            ImportProgress p;
+            p.phase = ImportProgress::Phase::Images;
+            p.done = done;
+            p.total = total;
+            progress(p);
+        },
+        &interrupted(), &error);
+    endProgress();
+    if (!report)
+        return failure(error);
+    if (json()) {
+        printJson(report->toJson());
+    } else {
+        out() << tr("Backed up %1 to %2: %3 image(s), %4 MB (%5 hard-linked); the copy passed its check.\n")
+                     .arg(store->displayName(), QDir::toNativeSeparators(report->path))
+                     .arg(report->images)
+                     .arg(double(report->imageBytes) / 1e6, 0, 'f', 1)
+                     .arg(report->linkedImages);
+        if (report->check.interruptedImports)
+            out() << tr("An import was running when the copy was taken; in the copy it shows as interrupted.\n");
+    }
+    return Ok;
 }
 
 int Cli::usersCommand(const QStringList &args)

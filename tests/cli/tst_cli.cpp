@@ -38,6 +38,7 @@ private slots:
     void usersAddWritesAnAuditEntry();
     void lockedStoreIsRefused();
     void checkFailsOnInterruptedImportsAndRepairs();
+    void backupWhileAWriterWorks();
     void newerStoreIsRefused();
     void demoStore();
     void agreementOnRatingsTable();
@@ -423,6 +424,54 @@ void TestCli::checkFailsOnInterruptedImportsAndRepairs()
     r = cli({u"check"_s, u"--store"_s, store, u"--repair"_s, u"--json"_s});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(!r.json().contains(u"repair"_s));
+}
+
+void TestCli::backupWhileAWriterWorks()
+{
+    const QString store = path(u"busy.dermlabel"_s);
+    QVERIFY2(cli({u"demo"_s, u"--store"_s, store, u"--images"_s, u"6"_s}).exitCode == 0, "demo");
+    // The workstation holds the writer lock and is in the middle of a save (a write transaction
+    // not committed yet) while the backup runs.
+    QFile lock(store + u".lock"_s);
+    QVERIFY(lock.open(QIODevice::WriteOnly));
+    lock.write(QByteArray::number(QCoreApplication::applicationPid()) + "\ntst_cli\n" + QSysInfo::machineHostName().toUtf8() + "\n");
+    lock.close();
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"busy"_s);
+    db.setDatabaseName(store);
+    QVERIFY(db.open());
+    QString error;
+    QVERIFY2(dl::Sql::exec(db, u"BEGIN IMMEDIATE"_s, {}, &error), qPrintable(error));
+    QVERIFY2(dl::Sql::exec(db, u"INSERT INTO settings (key, value) VALUES ('half-done', 'yes')"_s, {}, &error),
+             qPrintable(error));
+
+    const QString copy = path(u"backups/busy-copy.dermlabel"_s);
+    Result r = cli({u"backup"_s, u"--store"_s, store, u"--out"_s, copy, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"images"_s).toInt(), 6);
+    QCOMPARE(r.json().value(u"check"_s).toObject().value(u"integrity"_s).toString(), u"ok"_s);
+    QVERIFY2(dl::Sql::exec(db, u"COMMIT"_s, {}, &error), qPrintable(error));
+    db.close();
+    QSqlDatabase::removeDatabase(u"busy"_s);
+    QFile::remove(store + u".lock"_s);
+
+    // The copy is the store as it was before the unfinished save: everything else, nothing of it.
+    QSqlDatabase peek = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"peek-copy"_s);
+    peek.setDatabaseName(copy);
+    QVERIFY(peek.open());
+    QCOMPARE(dl::Sql::scalar(peek, u"SELECT COUNT(*) FROM settings WHERE key = 'half-done'"_s, {}, &error)->toInt(), 0);
+    QCOMPARE(dl::Sql::scalar(peek, u"SELECT COUNT(*) FROM users"_s, {}, &error)->toInt(), 5);
+    peek.close();
+    QSqlDatabase::removeDatabase(u"peek-copy"_s);
+    r = cli({u"check"_s, u"--store"_s, copy, u"--verify-hashes"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.out.constData());
+    QCOMPARE(cli({u"stats"_s, u"--store"_s, copy, u"--json"_s}).json().value(u"annotations"_s).toInt(),
+             cli({u"stats"_s, u"--store"_s, store, u"--json"_s}).json().value(u"annotations"_s).toInt());
+
+    // Never over anything, never onto the store itself.
+    r = cli({u"backup"_s, u"--store"_s, store, u"--out"_s, copy});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("never overwrites"), r.err.constData());
+    QCOMPARE(cli({u"backup"_s, u"--store"_s, store}).exitCode, 2);
 }
 
 void TestCli::newerStoreIsRefused()

@@ -73,7 +73,11 @@ void Cli::printHelp()
                 "\n"
                 "Run 'dermlabel-cli <command> --help' for the options of a command.\n"
                 "Exit status: 0 all done; 1 done, but some inputs were rejected or missing;\n"
-                "2 usage error or nothing could be done.\n")
+                "2 usage error or nothing could be done.\n"
+                "\n"
+                "No password is asked for on a store file: whoever may write the file is trusted with it\n"
+                "and acts as its local administrator; the audit log names the operating-system user.\n"
+                "On a team store (postgresql:// URL) the server checks the role named in the URL.\n")
                 .arg(programVersion());
     m_out.flush();
 }

@@ -43,7 +43,8 @@ public:
     /// (numbered) in the temporary folder, or the URL of a new database of
     /// the test server (dropped at the end). Store::open() creates it.
     QString newStore(const QString &name);
-    /// Store::open(newStore(name), CreateNew).
+    /// Store::open(newStore(name), CreateNew); on PostgreSQL a copy of a
+    /// store made once (CREATE DATABASE ... TEMPLATE), which is faster.
     std::unique_ptr<dl::Store> create(const QString &name, QString *error);
 
     /// A temporary folder for the program's other files (on either engine).
@@ -57,6 +58,7 @@ private:
     QTemporaryDir m_dir;
     PostgresTestServer m_pg;
     int m_count = 0;
+    QString m_template;
 };
 
 /// In initTestCase(): skips the program when its engine is switched off,

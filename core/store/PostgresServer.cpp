@@ -113,10 +113,20 @@ QSqlDatabase PostgresServer::connect(const StoreLocation &location, const QStrin
     return db;
 }
 
+static const char *const ReconnectFailedProperty = "dermlabelReconnectFailed";
+
+void PostgresServer::markReconnectFailed(QSqlDriver *driver, bool failed)
+{
+    if (driver)
+        driver->setProperty(ReconnectFailedProperty, failed);
+}
+
 bool PostgresServer::isConnectionLost(const QSqlDriver *driver)
 {
     if (!driver || driver->dbmsType() != QSqlDriver::PostgreSQL)
         return false;
+    if (!driver->isOpen() && driver->property(ReconnectFailedProperty).toBool())
+        return true;
     // QPSQL's handle is the libpq connection (null while closed); Qt names its
     // type by the struct behind libpq's typedef.
     const QVariant handle = driver->handle();

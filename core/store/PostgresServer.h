@@ -39,7 +39,12 @@ public:
     /// libpq notices it when the connection is next used, so this becomes
     /// true once a statement failed for that reason. False for other drivers
     /// and for a connection that is closed on purpose.
+    /// Also true while a lost connection could not be opened again
+    /// (markReconnectFailed()).
     static bool isConnectionLost(const QSqlDriver *driver);
+    /// Store::db() could not open a lost connection again (failed true) or
+    /// did (false): until it does, statements on it fail as lost.
+    static void markReconnectFailed(QSqlDriver *driver, bool failed);
     /// What a person reads when an operation failed because the connection
     /// was lost: the next operation connects again.
     static QString connectionLostMessage();

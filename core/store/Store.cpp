@@ -270,12 +270,15 @@ bool Store::reopen(QSqlDatabase &db, QString *error) const
             failure = PostgresServer::Failure::Other;
         *error = PostgresServer::describe(failure, m_location, message);
         db.close();
+        PostgresServer::markReconnectFailed(db.driver(), true);
         return false;
     }
     if (!m_dialect.configureConnection(db, error)) {
         db.close();
+        PostgresServer::markReconnectFailed(db.driver(), true);
         return false;
     }
+    PostgresServer::markReconnectFailed(db.driver(), false);
     return true;
 }
 

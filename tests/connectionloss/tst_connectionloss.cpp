@@ -36,6 +36,7 @@ private slots:
     void saveAfterTheSessionEndedFailsClearlyThenTheNextWorks();
     void brokenTransactionIsNotContinuedOnANewSession();
     void workerThreadConnectsAgainToo();
+    void refusedReconnectFailsClearlyUntilTheServerLetsItIn();
 
 private:
     /// Ends the server session behind store's connection of this thread, and
@@ -46,7 +47,7 @@ private:
 
     PostgresTestServer m_pg {u"connectionloss"_s};
     TeamStoreFixture m_team {m_pg, u"loss"_s};
-    User m_rater;
+    User m_rater, m_locked;
     qint64 m_image = 0;
 };
 
@@ -69,6 +70,9 @@ void TestConnectionLoss::initTestCase()
     const auto rater = m_team.addUser(u"loss.rater"_s, Role::Annotator, &error);
     QVERIFY2(rater, qPrintable(error));
     m_rater = *rater;
+    const auto locked = m_team.addUser(u"loss.locked"_s, Role::Annotator, &error);
+    QVERIFY2(locked, qPrintable(error));
+    m_locked = *locked;
     ImageRecord record;
     record.publicId = u"img-loss"_s;
     record.sha256 = QString(64, u'a');
@@ -78,7 +82,7 @@ void TestConnectionLoss::initTestCase()
     record.byteSize = 1000;
     m_image = ImageRepository(m_team.owner().db()).insert(record, &error);
     QVERIFY2(m_image > 0, qPrintable(error));
-    QVERIFY2(AssignmentService(m_team.owner(), *admin).assign({}, 1, &error), qPrintable(error));
+    QVERIFY2(AssignmentService(m_team.owner(), *admin).assign({}, 2, &error), qPrintable(error));
 }
 
 void TestConnectionLoss::cleanupTestCase()
@@ -252,6 +256,39 @@ void TestConnectionLoss::workerThreadConnectsAgainToo()
     QVERIFY(newPid > 0 && newPid != pid);
     worker.quit();
     worker.wait();
+}
+
+void TestConnectionLoss::refusedReconnectFailsClearlyUntilTheServerLetsItIn()
+{
+    REQUIRE_SERVER();
+    QString error;
+    auto session = m_team.signIn(m_locked, &error);
+    QVERIFY2(session, qPrintable(error));
+    AnnotationService service(*session, m_locked);
+    Annotation a = labels(m_image, m_locked, u"1"_s);
+    QVERIFY2(service.save(a, &error), qPrintable(error));
+
+    // The server ends the session and, for now, refuses the login.
+    const QString role = PostgresServer::quoteIdentifier(m_locked.name);
+    QVERIFY2(m_pg.admin({u"ALTER ROLE %1 NOLOGIN"_s.arg(role)}, &error), qPrintable(error));
+    terminate(*session);
+    a = labels(m_image, m_locked, u"6"_s);
+    error.clear();
+    QVERIFY(!service.save(a, &error));
+    QCOMPARE(error, PostgresServer::connectionLostMessage());
+    // Connecting again is refused: each step says the connection is lost.
+    error.clear();
+    QVERIFY(!service.save(a, &error));
+    QCOMPARE(error, PostgresServer::connectionLostMessage());
+    error.clear();
+    QVERIFY(!service.own(m_image, &error));
+    QCOMPARE(error, PostgresServer::connectionLostMessage());
+    QCOMPARE(storedFitzpatrick(m_image, m_locked.id), u"1"_s);
+
+    QVERIFY2(m_pg.admin({u"ALTER ROLE %1 LOGIN"_s.arg(role)}, &error), qPrintable(error));
+    error.clear();
+    QVERIFY2(service.save(a, &error), qPrintable(error));
+    QCOMPARE(storedFitzpatrick(m_image, m_locked.id), u"6"_s);
 }
 
 QTEST_GUILESS_MAIN(TestConnectionLoss)

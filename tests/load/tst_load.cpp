@@ -19,6 +19,8 @@
 
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
+#include "qa/ConsensusService.h"
+#include "qa/StaleConsensus.h"
 #include "store/ImageRepository.h"
 #include "store/Sql.h"
 #include "store/Store.h"
@@ -124,6 +126,15 @@ void TestLoad::initTestCase()
         a->note = seedNote + QString::number(r);
         QVERIFY2(service.save(*a, &error), qPrintable(error));
     }
+    // So the QA lead's first look finds a field to adjudicate, whatever the raters do meanwhile.
+    auto qaSession = m_team.signIn(m_qa, &error);
+    QVERIFY2(qaSession, qPrintable(error));
+    QCOMPARE(StaleConsensus::recompute(*qaSession, &error).value_or(-1), 1);
+    const auto rows = ConsensusService(*qaSession, m_qa).forImage(m_seedImage, &error);
+    QVERIFY2(rows, qPrintable(error));
+    QVERIFY(std::any_of(rows->begin(), rows->end(), [](const ConsensusRow &row) {
+        return row.consensus.field == u"fitzpatrick_type"_s && row.consensus.status == ConsensusStatus::Adjudicate;
+    }));
 }
 
 void TestLoad::cleanupTestCase()

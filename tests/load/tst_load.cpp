@@ -129,7 +129,7 @@ void TestLoad::initTestCase()
     // So the QA lead's first look finds a field to adjudicate, whatever the raters do meanwhile.
     auto qaSession = m_team.signIn(m_qa, &error);
     QVERIFY2(qaSession, qPrintable(error));
-    QCOMPARE(StaleConsensus::recompute(*qaSession, &error).value_or(-1), 1);
+    QVERIFY2(StaleConsensus::recompute(*qaSession, &error), qPrintable(error));
     const auto rows = ConsensusService(*qaSession, m_qa).forImage(m_seedImage, &error);
     QVERIFY2(rows, qPrintable(error));
     QVERIFY(std::any_of(rows->begin(), rows->end(), [](const ConsensusRow &row) {

@@ -78,13 +78,13 @@ bool Transaction::commit()
 {
     if (!m_active)
         return false;
-    // QSqlDatabase::commit() also notices a PostgreSQL transaction that an
-    // error aborted (its COMMIT answers ROLLBACK).
     if (PostgresServer::isConnectionLost(m_db.driver())) {
         m_error = PostgresServer::connectionLostMessage();
         rollback();
         return false;
     }
+    // QSqlDatabase::commit() also notices a PostgreSQL transaction that an
+    // error aborted (its COMMIT answers ROLLBACK).
     if (!m_db.commit()) {
         m_error = PostgresServer::isConnectionLost(m_db.driver()) ? PostgresServer::connectionLostMessage()
                                                                   : m_db.lastError().text();

@@ -16,6 +16,8 @@ packages=(
     libssl-dev
     # Team stores: Qt's PostgreSQL driver; the server runs the tests' throwaway instance.
     libqt6sql6-psql postgresql
+    # libpq's header: core asks it whether a team store's connection was lost.
+    libpq-dev
     xvfb xauth
 )
 if [[ "${1:-}" == "--test" ]]; then

@@ -36,7 +36,7 @@ bool ConsensusRepository::replace(qint64 imageId, const ImageConsensus &consensu
     QSqlQuery insert(m_db);
     if (!insert.prepare(u"INSERT INTO consensus (image_id, field, value, status, reason, votes, ratings, computed_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s)) {
-        *error = insert.lastError().text();
+        *error = Sql::errorMessage(insert);
         return false;
     }
     for (const FieldConsensus &f : consensus.fields) {
@@ -47,7 +47,7 @@ bool ConsensusRepository::replace(qint64 imageId, const ImageConsensus &consensu
         for (qsizetype i = 0; i < binds.size(); ++i)
             insert.bindValue(int(i), binds.at(i));
         if (!insert.exec()) {
-            *error = insert.lastError().text();
+            *error = Sql::errorMessage(insert);
             return false;
         }
     }

@@ -5,8 +5,11 @@
 
 #include <QAtomicInt>
 #include <QCoreApplication>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <libpq-fe.h>
 
 using namespace Qt::StringLiterals;
 
@@ -108,6 +111,36 @@ QSqlDatabase PostgresServer::connect(const StoreLocation &location, const QStrin
     *error = describe(*failure, location, message);
     db.close();
     return db;
+}
+
+static const char *const ReconnectFailedProperty = "dermlabelReconnectFailed";
+
+void PostgresServer::markReconnectFailed(QSqlDriver *driver, bool failed)
+{
+    if (driver)
+        driver->setProperty(ReconnectFailedProperty, failed);
+}
+
+bool PostgresServer::isConnectionLost(const QSqlDriver *driver)
+{
+    if (!driver || driver->dbmsType() != QSqlDriver::PostgreSQL)
+        return false;
+    if (!driver->isOpen() && driver->property(ReconnectFailedProperty).toBool())
+        return true;
+    // QPSQL's handle is the libpq connection (null while closed); Qt names its
+    // type by the struct behind libpq's typedef.
+    const QVariant handle = driver->handle();
+    if (!handle.isValid()
+        || (qstrcmp(handle.typeName(), "pg_conn*") != 0 && qstrcmp(handle.typeName(), "PGconn*") != 0))
+        return false;
+    const PGconn *connection = *static_cast<PGconn *const *>(handle.constData());
+    return connection && PQstatus(connection) == CONNECTION_BAD;
+}
+
+QString PostgresServer::connectionLostMessage()
+{
+    return tr("The connection to the server was lost; the last change may not have been saved. DermLabel "
+              "connects again for the next step: try again.");
 }
 
 QString PostgresServer::quoteIdentifier(const QString &name)

@@ -6,6 +6,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+class QSqlDriver;
+
 namespace dl {
 
 /// What a team store needs from the PostgreSQL server before a store
@@ -35,6 +37,21 @@ public:
     /// SQLite's byte order) through the server's maintenance database, after
     /// checking that the role may. An existing database is not an error.
     static bool createDatabase(const StoreLocation &location, QString *error);
+
+    /// Whether the server connection behind driver (QPSQL) was lost: the
+    /// server restarted, the session was terminated or the network dropped.
+    /// libpq notices it when the connection is next used, so this becomes
+    /// true once a statement failed for that reason. False for other drivers
+    /// and for a connection that is closed on purpose.
+    /// Also true while a lost connection could not be opened again
+    /// (markReconnectFailed()).
+    static bool isConnectionLost(const QSqlDriver *driver);
+    /// Store::db() could not open a lost connection again (failed true) or
+    /// did (false): until it does, statements on it fail as lost.
+    static void markReconnectFailed(QSqlDriver *driver, bool failed);
+    /// What a person reads when an operation failed because the connection
+    /// was lost: the next operation connects again.
+    static QString connectionLostMessage();
 
     /// A double-quoted SQL identifier (for the statements that take no
     /// bound parameters: CREATE DATABASE, DROP DATABASE).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/Sql.h"
 
+#include "store/PostgresServer.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QSqlError>
@@ -17,18 +19,32 @@ static QVariant bindable(const QVariant &value)
     return value;
 }
 
+QString Sql::errorMessage(const QSqlQuery &query)
+{
+    // A lost server connection says so, not libpq's words for it.
+    if (PostgresServer::isConnectionLost(query.driver()))
+        return PostgresServer::connectionLostMessage();
+    return QCoreApplication::translate("dl::Sql", "Database error: %1").arg(query.lastError().text());
+}
+
 bool Sql::exec(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error)
 {
+    // The rest of a transaction that lost its connection (see Store::db()).
+    if (PostgresServer::isConnectionLost(query.driver())) {
+        if (error)
+            *error = PostgresServer::connectionLostMessage();
+        return false;
+    }
     if (!query.prepare(sql)) {
         if (error)
-            *error = QCoreApplication::translate("dl::Sql", "Database error: %1").arg(query.lastError().text());
+            *error = errorMessage(query);
         return false;
     }
     for (const QVariant &value : binds)
         query.addBindValue(bindable(value));
     if (!query.exec()) {
         if (error)
-            *error = QCoreApplication::translate("dl::Sql", "Database error: %1").arg(query.lastError().text());
+            *error = errorMessage(query);
         return false;
     }
     return true;

@@ -21,6 +21,10 @@ public:
     static bool exec(QSqlQuery &query, const QString &sql, const QVariantList &binds, QString *error);
     static bool exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error);
 
+    /// The message for query's failure: "Database error: ...", or that the
+    /// connection to the server was lost.
+    static QString errorMessage(const QSqlQuery &query);
+
     /// Executes a forward-only query and calls row(query) on each row in turn; on failure returns
     /// false and sets *error.
     static bool forEachRow(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error,

@@ -5,6 +5,7 @@
 #include "store/SchemaMigrator.h"
 #include "store/TeamSecurity.h"
 #include "store/Sql.h"
+#include "store/Transaction.h"
 
 #include <QAtomicInt>
 #include <QCoreApplication>
@@ -256,11 +257,44 @@ static QString threadConnectionName(const QString &prefix)
     return u"%1-thread-%2"_s.arg(prefix).arg(threadSerial);
 }
 
+bool Store::reopen(QSqlDatabase &db, QString *error) const
+{
+    // In place: every copy of this connection (repositories hold some) uses
+    // the new session.
+    db.close();
+    if (!db.open()) {
+        const QString message = db.lastError().databaseText().isEmpty() ? db.lastError().text()
+                                                                         : db.lastError().databaseText();
+        PostgresServer::Failure failure = PostgresServer::classify(message);
+        if (failure == PostgresServer::Failure::None)
+            failure = PostgresServer::Failure::Other;
+        *error = PostgresServer::describe(failure, m_location, message);
+        db.close();
+        PostgresServer::markReconnectFailed(db.driver(), true);
+        return false;
+    }
+    if (!m_dialect.configureConnection(db, error)) {
+        db.close();
+        PostgresServer::markReconnectFailed(db.driver(), true);
+        return false;
+    }
+    PostgresServer::markReconnectFailed(db.driver(), false);
+    return true;
+}
+
 QSqlDatabase Store::connection(QString *error) const
 {
     const QString name = threadConnectionName(m_connectionPrefix);
-    if (QSqlDatabase::contains(name))
-        return QSqlDatabase::database(name, false);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        // A team store's connection that the server or the network dropped
+        // (or that could not be opened again last time) is opened again for
+        // the next operation; never inside a transaction that it broke.
+        if (m_location.isPostgres() && !Transaction::isOpenOn(db)
+            && (!db.isOpen() || PostgresServer::isConnectionLost(db.driver())))
+            reopen(db, error);
+        return db;
+    }
     QSqlDatabase db = openConnection(name, error);
     QMutexLocker locker(&m_mutex);
     m_connections.append(name);

@@ -21,7 +21,10 @@ namespace dl {
 /// StoreLocation), whose image files are cached on this workstation.
 ///
 /// Each thread gets its own connection (named per store and thread), created
-/// on first use with the dialect's settings. An SQLite store may be opened by
+/// on first use with the dialect's settings; a team store's connection that
+/// the server or the network dropped is opened again by the next db() (the
+/// operation that met the loss fails with PostgresServer::connectionLostMessage()).
+/// An SQLite store may be opened by
 /// several processes for reading; a writing session (the workstation, an
 /// import) holds the store's lock file so that a second writer gets a clear
 /// message. A team store has no lock: the server arbitrates its writers.
@@ -92,7 +95,10 @@ private:
     bool initialise(OpenMode mode, QString *error);
     QSqlDatabase openConnection(const QString &name, QString *error) const;
     /// This thread's connection; on failure *error says why (db() warns instead).
+    /// A team store's connection that was lost is opened again here.
     QSqlDatabase connection(QString *error) const;
+    /// Opens a lost team-store connection again, with the dialect's settings.
+    bool reopen(QSqlDatabase &db, QString *error) const;
 
     StoreLocation m_location;
     QString m_imageDirectory;

@@ -19,7 +19,8 @@ namespace dl {
 /// the connection's busy timeout; the attempt is then repeated with a growing
 /// pause, a bounded number of times, before the transaction gives up with
 /// "the store is busy" (isBusy()). On PostgreSQL it is a plain BEGIN: the
-/// server locks rows as they are written.
+/// server locks rows as they are written; when the connection to the server
+/// was lost, error() says so (PostgresServer::connectionLostMessage()).
 class Transaction
 {
 public:
@@ -49,8 +50,16 @@ public:
     bool commit();
     void rollback();
 
+    /// Whether a Transaction is open on db's connection (any copy of it).
+    /// While one is, a lost team-store connection is not opened again
+    /// (Store::db()): the rest of the failed transaction must fail too, not
+    /// run on a new session outside any transaction.
+    static bool isOpenOn(const QSqlDatabase &db);
+
 private:
+    static constexpr const char *OpenProperty = "dermlabelTransactionOpen";
     bool beginOnce(bool *busy);
+    void markOpen(bool open);
 
     QSqlDatabase m_db;
     bool m_active = false;

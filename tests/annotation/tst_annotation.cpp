@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Roles, assignment of K distinct annotators, blinding and the audit trail
-// of annotations, all enforced in core.
+// of annotations, all enforced in core. Runs on SQLite and, as
+// annotation_postgres, on PostgreSQL (TestStores).
+#include "TestStores.h"
+
 #include "annotation/AnnotationEditCommand.h"
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
@@ -18,7 +21,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
 
@@ -30,6 +32,7 @@ class TestAnnotation : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void init();
     void permissionsByRole_data();
     void permissionsByRole();
@@ -53,17 +56,21 @@ private:
     void addImages(int count);
     QList<qint64> imageIds() const;
 
-    std::unique_ptr<QTemporaryDir> m_dir;
+    TestStores m_stores {u"annotation"_s};
     std::unique_ptr<Store> m_store;
     User m_admin;
 };
 
+void TestAnnotation::initTestCase()
+{
+    DL_REQUIRE_TEST_STORES(m_stores);
+}
+
 void TestAnnotation::init()
 {
     m_store.reset();
-    m_dir = std::make_unique<QTemporaryDir>();
     QString error;
-    m_store = Store::open(m_dir->filePath(u"a.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    m_store = m_stores.create(u"a"_s, &error);
     QVERIFY2(m_store, qPrintable(error));
     m_admin = addUser(u"admin"_s, Role::Admin);
 }

@@ -2,6 +2,9 @@
 // The bundle exporter end to end: a store with labels and masks goes out as a bundle that
 // verifies, carries no metadata and no names, decodes back to the same masks, burns in
 // identifying regions, holds back what the release gate says, and is reproducible and atomic.
+// Runs on SQLite and, as bundle_postgres, on PostgreSQL (TestStores).
+#include "TestStores.h"
+
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
 #include "export/BundleVerifier.h"
@@ -116,6 +119,7 @@ private:
     BundleExportReport exportTo(const QString &out, BundleExportOptions options = {});
 
     QTemporaryDir m_dir;
+    TestStores m_stores {u"bundle"_s};
     std::unique_ptr<Store> m_store;
     User m_admin, m_qa;
     QList<User> m_raters;
@@ -125,6 +129,7 @@ private:
 
 void TestBundle::initTestCase()
 {
+    DL_REQUIRE_TEST_STORES(m_stores);
     QString error;
     const QString folder = m_dir.filePath(u"photos"_s);
     QVERIFY(QDir().mkpath(folder));
@@ -136,7 +141,7 @@ void TestBundle::initTestCase()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(jpegWithMetadata(pattern(64, 48, i), i == 0 ? 6 : 1));
     }
-    m_store = Store::open(m_dir.filePath(u"b.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    m_store = m_stores.create(u"b"_s, &error);
     QVERIFY2(m_store, qPrintable(error));
     ImportService import(*m_store);
     auto plan = ImportService::plan(ImportKind::Folder, folder, &error);

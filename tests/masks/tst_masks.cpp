@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Region masks in core: layers, the raster tools, patch-based undo, the overlay, versioned storage
-// and blinding.
+// and blinding. Runs on SQLite and, as masks_postgres, on PostgreSQL (TestStores).
+#include "TestStores.h"
+
 #include "annotation/AssignmentService.h"
 #include "imaging/ImageDecoder.h"
 #include "imaging/ImageProbe.h"
@@ -134,6 +136,7 @@ class TestMasks : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void init();
 
     // layers and documents
@@ -187,18 +190,22 @@ private:
     qint64 addImage(int width, int height, int orientation = 1);
     bool assignAll(int k);
 
-    std::unique_ptr<QTemporaryDir> m_dir;
+    TestStores m_stores {u"masks"_s};
     std::unique_ptr<Store> m_store;
     User m_admin;
     int m_images = 0;
 };
 
+void TestMasks::initTestCase()
+{
+    DL_REQUIRE_TEST_STORES(m_stores);
+}
+
 void TestMasks::init()
 {
     m_store.reset();
-    m_dir = std::make_unique<QTemporaryDir>();
     QString error;
-    m_store = Store::open(m_dir->filePath(u"m.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    m_store = m_stores.create(u"m"_s, &error);
     QVERIFY2(m_store, qPrintable(error));
     m_admin = addUser(u"admin"_s, Role::Admin);
 }
@@ -1343,9 +1350,12 @@ void TestMasks::maskSaveStartsWork()
     QVERIFY(assignments.setStatus(image, rater.id, status, &error));
     MaskTools::rectangle(mask, { 90, 10, 30, 20 }, PaintMode::Paint);
     doc->markChanged(layer);
-    QSqlQuery(m_store->db()).exec(u"PRAGMA query_only = ON"_s);
+    const bool postgres = TestStores::postgres();
+    QVERIFY(QSqlQuery(m_store->db()).exec(postgres ? u"SET default_transaction_read_only = on"_s
+                                                   : u"PRAGMA query_only = ON"_s));
     QVERIFY(!service.saveChanged(*doc, &error));
-    QSqlQuery(m_store->db()).exec(u"PRAGMA query_only = OFF"_s);
+    QVERIFY(QSqlQuery(m_store->db()).exec(postgres ? u"SET default_transaction_read_only = off"_s
+                                                   : u"PRAGMA query_only = OFF"_s));
     QVERIFY(doc->isChanged(layer));
     QCOMPARE(assignments.status(image, rater.id, &error), status);
     QCOMPARE(service.versions(image, rater.id, layer, &error)->size(), 2);

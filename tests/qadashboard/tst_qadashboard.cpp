@@ -3,6 +3,9 @@
 // stratum selector adds group columns, the disagreement list holds the rows to adjudicate, the
 // plots and the per-rater report show the core's numbers, the review dialog shows every rater's
 // labels and masks and adjudicates through ConsensusService, and annotators get an error.
+// Runs on SQLite and, as qadashboard_postgres, on PostgreSQL (TestStores).
+#include "TestStores.h"
+
 #include "CaseContextBar.h"
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
@@ -47,7 +50,6 @@
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QtCharts/QAbstractSeries>
 #include <QtCharts/QChart>
@@ -83,7 +85,7 @@ private:
     void drawMask(int rater, int image, const QString &layer, const cv::Rect &rect);
     static void waitIdle(QaDashboard &dashboard);
 
-    QTemporaryDir m_dir;
+    TestStores m_stores {u"qadashboard"_s};
     std::unique_ptr<Store> m_store;
     User m_admin, m_qa;
     QList<User> m_raters;
@@ -93,8 +95,9 @@ private:
 
 void TestQaDashboard::initTestCase()
 {
+    DL_REQUIRE_TEST_STORES(m_stores);
     QString error;
-    m_store = Store::open(m_dir.filePath(u"qa.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    m_store = m_stores.create(u"qa"_s, &error);
     QVERIFY2(m_store, qPrintable(error));
     UserRepository users(m_store->db());
     auto add = [&](const QString &name, const QString &display, Role role) {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Rater comparison: confusion matrices, label distributions per rater and the per-rater report
-// of a store (throughput and agreement with the consensus), on hand-computable data.
+// of a store (throughput and agreement with the consensus), on hand-computable data. Runs on
+// SQLite and, as ratercomparison_postgres, on PostgreSQL (TestStores).
+#include "TestStores.h"
+
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
 #include "qa/ConsensusService.h"
@@ -11,7 +14,6 @@
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -24,6 +26,7 @@ class TestRaterComparison : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void sortedLabels_data();
     void sortedLabels();
     void confusion_data();
@@ -34,7 +37,15 @@ private slots:
 
     void reportNeedsQaOrAdmin();
     void reportCountsWorkAndConsensus();
+
+private:
+    TestStores m_stores {u"ratercomparison"_s};
 };
+
+void TestRaterComparison::initTestCase()
+{
+    DL_REQUIRE_TEST_STORES(m_stores);
+}
 
 /// Ratings as "item rater value" triples.
 static RatingTable makeTable(MeasureLevel level, std::initializer_list<std::array<const char16_t *, 3>> ratings)
@@ -184,7 +195,6 @@ namespace {
 
 struct Fixture
 {
-    QTemporaryDir dir;
     std::unique_ptr<Store> store;
     User admin, qa;
     QList<User> raters;
@@ -227,7 +237,7 @@ void TestRaterComparison::reportNeedsQaOrAdmin()
 {
     Fixture f;
     QString error;
-    f.store = Store::open(f.dir.filePath(u"r.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    f.store = m_stores.create(u"r"_s, &error);
     QVERIFY2(f.store, qPrintable(error));
     UserRepository users(f.store->db());
     const User rater = users.findById(users.add(u"r"_s, {}, Role::Annotator, u"password"_s, &error, 1)).value();
@@ -239,7 +249,7 @@ void TestRaterComparison::reportCountsWorkAndConsensus()
 {
     Fixture f;
     QString error;
-    f.store = Store::open(f.dir.filePath(u"r.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    f.store = m_stores.create(u"r"_s, &error);
     QVERIFY2(f.store, qPrintable(error));
     UserRepository users(f.store->db());
     auto add = [&](const QString &name, const QString &display, Role role) {

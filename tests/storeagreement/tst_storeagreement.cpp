@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The agreement of a store: every label field read from the annotations, reference labels,
-// strata by skin type and case metadata, and blinding.
+// strata by skin type and case metadata, and blinding. Runs on SQLite and, as
+// storeagreement_postgres, on PostgreSQL (TestStores).
+#include "TestStores.h"
+
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
 #include "masks/MaskService.h"
@@ -19,7 +22,6 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QJsonArray>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -47,7 +49,7 @@ private:
     void label(int rater, int image, bool gradable, const QString &fitzpatrick, const QString &monk,
                const QStringList &conditions);
 
-    QTemporaryDir m_dir;
+    TestStores m_stores {u"storeagreement"_s};
     std::unique_ptr<Store> m_store;
     User m_qa;
     QList<User> m_raters;
@@ -57,8 +59,9 @@ private:
 
 void TestStoreAgreement::initTestCase()
 {
+    DL_REQUIRE_TEST_STORES(m_stores);
     QString error;
-    m_store = Store::open(m_dir.filePath(u"s.dermlabel"_s), Store::OpenMode::CreateNew, &error);
+    m_store = m_stores.create(u"s"_s, &error);
     QVERIFY2(m_store, qPrintable(error));
     UserRepository users(m_store->db());
     auto add = [&](const QString &name, Role role) {

@@ -35,7 +35,22 @@ bool ConsensusService::setQuorum(int quorum, QString *error)
         *error = tr("The quorum must be from 1 to 20 raters.");
         return false;
     }
-    return m_store.setSetting(QuorumKey, QString::number(quorum), error);
+    // The change and its audit entry in one transaction: no quorum changes unrecorded.
+    const int before = ConsensusService::quorum(m_store);
+    StoreTransaction tx(m_store);
+    if (!tx.isActive()) {
+        *error = tx.error();
+        return false;
+    }
+    if (!m_store.setSetting(QuorumKey, QString::number(quorum), error)
+        || !AuditLog::record(m_store, m_actor.id, u"consensus.quorum"_s, u"store"_s, -1,
+                             {{u"from"_s, before}, {u"to"_s, quorum}}, error))
+        return false;
+    if (!tx.commit()) {
+        *error = tx.error();
+        return false;
+    }
+    return true;
 }
 
 static ImageConsensus withAdjudications(ImageConsensus consensus, const QList<Adjudication> &adjudications)

@@ -577,13 +577,21 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
                                     {u"public_case_ids"_s, options.publicIds},
                                     {u"zip"_s, options.zip}}},
     };
+    // No export goes unrecorded: the audit entry is written first, and when it cannot be, nothing is
+    // exported. Should the bundle then fail to be completed, that is recorded too.
+    QString auditError;
+    if (!AuditLog::record(m_store, m_actor.id, u"export.bundle"_s, u"store"_s, -1,
+                          {{u"images"_s, report.images}, {u"held_back"_s, report.plan.heldBack}}, &auditError)) {
+        writer.abort();
+        report.error = tr("The export could not be recorded in the audit log, so nothing was exported: %1")
+                           .arg(auditError);
+        return report;
+    }
     if (!writer.finish(manifest, &error)) {
+        AuditLog::record(m_store, m_actor.id, u"export.failed"_s, u"store"_s, -1, {{u"error"_s, error}}, nullptr);
         report.error = error;
         return report;
     }
-    QString auditError;
-    AuditLog::record(m_store, m_actor.id, u"export.bundle"_s, u"store"_s, 0,
-                     {{u"images"_s, report.images}, {u"held_back"_s, report.plan.heldBack}}, &auditError);
     report.ok = true;
     return report;
 }

@@ -29,6 +29,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlQuery>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -109,6 +110,7 @@ private slots:
     void releaseGateHoldsBack();
     void reproducibleAndZip();
     void cancelledExportLeavesNothing();
+    void exportThatCannotBeAuditedFails();
     void faceFlagsHoldBackUntilReviewed();
 
 private:
@@ -474,6 +476,49 @@ void TestBundle::cancelledExportLeavesNothing()
     QVERIFY(!QFileInfo::exists(out));
     const QStringList leftovers = QDir(m_dir.path()).entryList({u"cancelled*"_s}, QDir::AllEntries | QDir::Hidden);
     QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(u", "_s)));
+}
+
+void TestBundle::exportThatCannotBeAuditedFails()
+{
+    // The audit log refuses the entry (a full disk, a broken server rule...): no bundle then.
+    QString error;
+    const bool postgres = m_store->location().isPostgres();
+    const QStringList refuse = postgres
+        ? QStringList {u"CREATE FUNCTION dl_test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$BEGIN RAISE EXCEPTION 'the audit log refuses'; END$$"_s,
+                       u"CREATE TRIGGER dl_test_refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW "
+                       "EXECUTE FUNCTION dl_test_refuse_audit()"_s}
+        : QStringList {u"CREATE TEMP TRIGGER dl_test_refuse_audit BEFORE INSERT ON main.audit_log "
+                       "BEGIN SELECT RAISE(ABORT, 'the audit log refuses'); END"_s};
+    for (const QString &statement : refuse)
+        QVERIFY2(Sql::exec(m_store->db(), statement, {}, &error), qPrintable(error));
+    auto restore = qScopeGuard([&] {
+        QString ignored;
+        for (const QString &statement : postgres
+                 ? QStringList {u"DROP TRIGGER dl_test_refuse_audit ON audit_log"_s,
+                                u"DROP FUNCTION dl_test_refuse_audit()"_s}
+                 : QStringList {u"DROP TRIGGER temp.dl_test_refuse_audit"_s})
+            Sql::exec(m_store->db(), statement, {}, &ignored);
+    });
+    const QString out = m_dir.filePath(u"unaudited"_s);
+    BundleExportOptions options;
+    options.outPath = out;
+    options.release.k = 1;
+    const BundleExportReport report = BundleExporter(*m_store, m_admin).run(options);
+    QVERIFY(!report.ok);
+    QVERIFY2(report.error.contains(u"audit log"_s), qPrintable(report.error));
+    QVERIFY(!QFileInfo::exists(out));
+    const QStringList leftovers = QDir(m_dir.path()).entryList({u"unaudited*"_s}, QDir::AllEntries | QDir::Hidden);
+    QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(u", "_s)));
+    restore.dismiss();
+    for (const QString &statement : postgres ? QStringList {u"DROP TRIGGER dl_test_refuse_audit ON audit_log"_s,
+                                                           u"DROP FUNCTION dl_test_refuse_audit()"_s}
+                                             : QStringList {u"DROP TRIGGER temp.dl_test_refuse_audit"_s})
+        QVERIFY2(Sql::exec(m_store->db(), statement, {}, &error), qPrintable(error));
+    // Recorded, it exports.
+    QVERIFY2(BundleExporter(*m_store, m_admin).run(options).ok, "export after the audit log accepts again");
+    QVERIFY(Sql::scalar(m_store->db(), u"SELECT COUNT(*) FROM audit_log WHERE action = 'export.bundle'"_s, {}, &error)
+                ->toInt() >= 1);
 }
 
 void TestBundle::faceFlagsHoldBackUntilReviewed()

@@ -12,6 +12,8 @@
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -512,6 +514,15 @@ void TestConsensus::computeRebuildsAndCounts()
     QVERIFY(qa.compute(&error));
     QVERIFY(qa.summary(&error)->toAdjudicate > 1);
     QCOMPARE(ConsensusService::quorum(*f.store), 3);
+    // The quorum change is in the audit log: who, from what, to what.
+    QSqlQuery audit(f.store->db());
+    QVERIFY(audit.exec(u"SELECT user_id, detail FROM audit_log WHERE action = 'consensus.quorum'"_s));
+    QVERIFY(audit.next());
+    QCOMPARE(audit.value(0).toLongLong(), f.qa.id);
+    const QJsonObject detail = QJsonDocument::fromJson(audit.value(1).toString().toUtf8()).object();
+    QCOMPARE(detail.value(u"from"_s).toInt(), 2);
+    QCOMPARE(detail.value(u"to"_s).toInt(), 3);
+    QVERIFY(!audit.next());
 }
 
 QTEST_GUILESS_MAIN(TestConsensus)

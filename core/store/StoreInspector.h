@@ -42,10 +42,15 @@ public:
     explicit StoreInspector(const Store &store) : m_store(store) { }
 
     StoreStats stats(QString *error) const;
-    /// verifyHashes re-reads every image file and compares its SHA-256.
+    /// verifyHashes re-reads every image file and compares its SHA-256. On a
+    /// team store the files are those in the server: every image must have
+    /// its whole file there (missingImageFiles), stored files no image names
+    /// are orphans, and verifyHashes downloads each one.
     StoreCheck check(bool verifyHashes, QString *error) const;
 
 private:
+    void checkServerFiles(StoreCheck &check, bool verifyHashes, QString *error) const;
+
     const Store &m_store;
 };
 

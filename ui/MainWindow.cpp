@@ -18,6 +18,7 @@
 #include "auth/Permissions.h"
 #include "base/Version.h"
 #include "import/ImportService.h"
+#include "session/ImageService.h"
 #include "session/SessionService.h"
 
 #include <QAction>
@@ -215,6 +216,7 @@ bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error, const
     m_import = new ImportController(*m_store, this);
     connect(m_import, &ImportController::finished, this, &MainWindow::importFinished);
     m_images->setStore(m_store.get(), *m_user);
+    applyPreferences(); // the image cache's size, before anything reads an image
     rememberStore(SessionService(*m_store).storeLocation());
     showWorkspace();
     updateState();
@@ -640,9 +642,11 @@ void MainWindow::showPreferences()
 
 void MainWindow::applyPreferences()
 {
+    const Preferences preferences = Preferences::load();
+    if (m_store)
+        ImageService(*m_store).setFileCacheBytes(qint64(preferences.imageCacheMegabytes) * 1024 * 1024);
     if (!m_labelling)
         return;
-    const Preferences preferences = Preferences::load();
     m_labelling->setZoomOnImageChange(preferences.zoomOnImageChange);
     m_labelling->setPrefetchDepth(preferences.prefetchDepth);
 }

@@ -184,6 +184,11 @@ LabellingView::~LabellingView()
     for (LabellingDocument *doc : open)
         doc->disconnect(this);
     m_documents.reset();
+    // The decoders' file source reads the store, which may go after this view: queued decodes
+    // are dropped with the cache, running ones (a download, say) are awaited.
+    delete m_cache;
+    m_cache = nullptr;
+    ImageCache::waitForDecoders();
 }
 
 ImageCanvas *LabellingView::canvas() const

@@ -66,6 +66,8 @@ public:
     // store's source downloads the file from the server here, so that prefetching the next
     // images also fetches them, off the UI thread. Must be safe to call from several threads at
     // once. Without a source (the default) the path is read as given. Set it before requests.
+    // What the source uses must outlive the jobs that run it: destroy the cache (queued jobs are
+    // then dropped), then waitForDecoders(), before it goes.
     using FileSource = std::function<QString(const QString &key, const QString &path, QString *error)>;
     void setFileSource(FileSource source);
 

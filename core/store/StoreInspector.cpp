@@ -135,10 +135,8 @@ void StoreInspector::checkServerFiles(StoreCheck &c, bool verifyHashes, QString 
             else
                 c.missingImageFiles.append(q.value(0).toString());
         });
-    Sql::forEachRow(db,
-                    u"SELECT DISTINCT b.sha256 FROM image_blobs b "
-                    "WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.sha256 = b.sha256) ORDER BY b.sha256"_s,
-                    {}, error, [&](const QSqlQuery &q) { c.orphanFiles.append(u"image_blobs:"_s + q.value(0).toString()); });
+    // The workstation's cache folder is only a cache: its files are not checked, nor listed as
+    // orphans (nothing in it needs repairing).
     if (!verifyHashes || stored.isEmpty())
         return;
     // Each file is downloaded (and its SHA-256 checked) into a temporary folder.

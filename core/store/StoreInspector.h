@@ -44,8 +44,8 @@ public:
     StoreStats stats(QString *error) const;
     /// verifyHashes re-reads every image file and compares its SHA-256. On a
     /// team store the files are those in the server: every image must have
-    /// its whole file there (missingImageFiles), stored files no image names
-    /// are orphans, and verifyHashes downloads each one.
+    /// its whole file there (missingImageFiles), and verifyHashes downloads
+    /// each one; the workstation's cache folder is not checked.
     StoreCheck check(bool verifyHashes, QString *error) const;
 
 private:

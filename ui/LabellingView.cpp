@@ -145,6 +145,11 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     connect(m_form, &LabelForm::edited, this, &LabellingView::onEdited);
     connect(m_documents.get(), &LabellingDocumentManager::documentOpened, this, &LabellingView::watchDocument);
     connect(m_documents.get(), &LabellingDocumentManager::aboutToClose, this, &LabellingView::onDocumentClosing);
+    // On a team store a missing file is downloaded on the decoder thread, before its decode:
+    // prefetching the next images fetches them from the server too.
+    m_cache->setFileSource([store = &m_store](const QString &, const QString &path, QString *error) {
+        return ImageService(*store).localFileAt(path, error);
+    });
     connect(m_cache, &ImageCache::ready, this, &LabellingView::onImageReady);
     connect(m_cache, &ImageCache::failed, this, &LabellingView::onImageFailed);
     connect(m_cache, &ImageCache::previewReady, this, &LabellingView::onPreviewReady);
@@ -179,6 +184,11 @@ LabellingView::~LabellingView()
     for (LabellingDocument *doc : open)
         doc->disconnect(this);
     m_documents.reset();
+    // The decoders' file source reads the store, which may go after this view: queued decodes
+    // are dropped with the cache, running ones (a download, say) are awaited.
+    delete m_cache;
+    m_cache = nullptr;
+    ImageCache::waitForDecoders();
 }
 
 ImageCanvas *LabellingView::canvas() const

@@ -19,6 +19,7 @@
 #include "auth/Permissions.h"
 #include "base/Version.h"
 #include "import/ImportService.h"
+#include "session/ImageService.h"
 #include "session/SessionService.h"
 
 #include <QAction>
@@ -251,6 +252,7 @@ bool MainWindow::startSession(std::unique_ptr<Store> store, const User &user)
     m_import = new ImportController(*m_store, this);
     connect(m_import, &ImportController::finished, this, &MainWindow::importFinished);
     m_images->setStore(m_store.get(), *m_user);
+    applyPreferences(); // the image cache's size, before anything reads an image
     rememberStore(SessionService(*m_store).storeLocation());
     showWorkspace();
     updateState();
@@ -698,9 +700,11 @@ void MainWindow::showPreferences()
 
 void MainWindow::applyPreferences()
 {
+    const Preferences preferences = Preferences::load();
+    if (m_store)
+        ImageService(*m_store).setFileCacheBytes(qint64(preferences.imageCacheMegabytes) * 1024 * 1024);
     if (!m_labelling)
         return;
-    const Preferences preferences = Preferences::load();
     m_labelling->setZoomOnImageChange(preferences.zoomOnImageChange);
     m_labelling->setPrefetchDepth(preferences.prefetchDepth);
 }

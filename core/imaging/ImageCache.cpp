@@ -256,10 +256,15 @@ void ImageCache::startPreview(const Job &job)
     m_wantedPreviewKey = job.key;
     m_token->setPreviewId(m_wantedPreviewId);
     s_previewPool->start([token = m_token, key = job.key, path = job.path, size = m_previewSize,
-                          id = m_wantedPreviewId] {
+                          id = m_wantedPreviewId, source = m_fileSource] {
         if (!token->wantsPreview(id)) // another image was asked for meanwhile, or the full one came
             return;
-        QFile file(path);
+        // A cold request's file comes from its source here at once, not behind the decoders' queue.
+        QString sourceError;
+        const QString local = source ? source(key, path, &sourceError) : path;
+        if (local.isEmpty())
+            return; // the full decode reports it
+        QFile file(local);
         if (!file.open(QIODevice::ReadOnly))
             return; // the full decode reports it
         const QByteArray bytes = file.readAll();
@@ -360,6 +365,11 @@ void ImageCache::pump()
     }
 }
 
+void ImageCache::setFileSource(FileSource source)
+{
+    m_fileSource = std::move(source);
+}
+
 void ImageCache::startJob(const Job &job, bool requested)
 {
     ++m_decodesStarted;
@@ -367,14 +377,17 @@ void ImageCache::startJob(const Job &job, bool requested)
 
     // The job holds only the token, its key and path, and the generation it belongs to.
     s_decoderPool->start(
-        [token = m_token, key = job.key, path = job.path, generation = m_generation] {
+        [token = m_token, key = job.key, path = job.path, generation = m_generation, source = m_fileSource] {
             if (!token->alive()) // destroyed while this job was queued
                 return;
             Result result;
             result.kind = ResultKind::Full;
             result.key = key;
             result.generation = generation;
-            result.image = ImageDecoder::decodeFile(path, &result.error);
+            // The file first (a download on a team store), then its decode, both on this thread.
+            const QString local = source ? source(key, path, &result.error) : path;
+            if (!local.isEmpty())
+                result.image = ImageDecoder::decodeFile(local, &result.error);
             if (result.image.isNull() && result.error.isEmpty()) {
                 result.error = QCoreApplication::translate("dl::ImageCache", "Cannot decode image file \"%1\".")
                                    .arg(path);

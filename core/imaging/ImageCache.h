@@ -12,6 +12,7 @@
 #include <QStringList>
 
 #include <array>
+#include <functional>
 #include <memory>
 
 namespace dl {
@@ -58,6 +59,17 @@ public:
 
     explicit ImageCache(qint64 budgetBytes = DefaultBudgetBytes, QObject *parent = nullptr);
     ~ImageCache() override;
+
+    // Where a decode's file comes from: called on the decoder (or preview) thread, before the
+    // file is read, with the key and path given to request() or prefetch(); returns the local
+    // file to read, or an empty string and a user-visible *error (the key then fails). A team
+    // store's source downloads the file from the server here, so that prefetching the next
+    // images also fetches them, off the UI thread. Must be safe to call from several threads at
+    // once. Without a source (the default) the path is read as given. Set it before requests.
+    // What the source uses must outlive the jobs that run it: destroy the cache (queued jobs are
+    // then dropped), then waitForDecoders(), before it goes.
+    using FileSource = std::function<QString(const QString &key, const QString &path, QString *error)>;
+    void setFileSource(FileSource source);
 
     // The decoded image at once if cached (and it becomes the most recently used); otherwise a
     // null QImage, and the key is decoded with the highest priority (or the running decode of it
@@ -157,6 +169,7 @@ private:
     bool isProtected(const QString &key) const;
 
     std::shared_ptr<Token> m_token;
+    FileSource m_fileSource;
     qint64 m_budget;
     qint64 m_bytes = 0;
     quint64 m_useClock = 0;

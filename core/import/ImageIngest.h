@@ -37,7 +37,9 @@ struct IngestResult
 
 /// Reads, hashes, checks and thumbnails one image file, and places a copy in
 /// the store's image folder (named by content hash, written atomically). Safe
-/// to run on many threads at once.
+/// to run on many threads at once. On a team store that folder is this
+/// workstation's cache: the import then uploads the copy to the server with
+/// the image's rows (ImportService).
 class ImageIngest
 {
 public:

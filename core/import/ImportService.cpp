@@ -8,6 +8,8 @@
 #include "release/FaceCheck.h"
 #include "store/AuditLog.h"
 #include "store/CaseRepository.h"
+#include "store/ImageBlobRepository.h"
+#include "store/ImageFileCache.h"
 #include "store/ImageRepository.h"
 #include "store/SourceRepository.h"
 #include "store/Store.h"
@@ -299,6 +301,14 @@ bool ImportRun::writeBatch(const QList<IngestResult> &results)
         } else {
             ++m_report.duplicates;
         }
+        // A team store's images live in the server: the file goes up in this
+        // transaction (a no-op when it is there already), or nothing of the
+        // image is stored.
+        if (m_store.location().isPostgres()
+            && !ImageBlobRepository(m_store).put(
+                r.sha256,
+                Store::imageFilePath(m_store.imageDirectory(), r.sha256, formatExtension(r.header.format)), &error))
+            break;
         if (!m_images.recordFile(imageId, m_sourceId, r.relativePath, r.fileSize, r.modified, &error))
             break;
         m_imageIdByPath.insert(r.absolutePath, imageId);
@@ -307,6 +317,8 @@ bool ImportRun::writeBatch(const QList<IngestResult> &results)
         m_report.error = tr("The store could not be updated: %1").arg(error.isEmpty() ? tx.error() : error);
         return false;
     }
+    // The copies just read stay in this workstation's bounded cache.
+    ImageFileCache(m_store).evictToBudget();
     return true;
 }
 

@@ -17,6 +17,7 @@
 #include "qa/MaskConsensus.h"
 #include "release/ExportSource.h"
 #include "store/AuditLog.h"
+#include "store/ImageFileCache.h"
 #include "store/Store.h"
 #include "taxonomy/Taxonomy.h"
 #include "text/CsvWriter.h"
@@ -101,7 +102,7 @@ struct ImageOutput
 
 struct Context
 {
-    QString imageDirectory;
+    ImageFileCache *files = nullptr; ///< where the image files are (downloaded on a team store)
     BundleExportOptions options;
     int quorum = 2;
     QHash<qint64, QString> pseudonyms;
@@ -189,7 +190,12 @@ ImageOutput processImage(const ExportImage &e, const Context &context)
 
     // The image: metadata stripped losslessly, or decoded, redacted and written as PNG.
     const ImageFormat format = formatFromName(e.image.format);
-    QFile file(Store::imageFilePath(context.imageDirectory, e.image.sha256, formatExtension(format)));
+    QString fileError;
+    const QString path = context.files->localFile(e.image, &fileError);
+    if (path.isEmpty())
+        return fail(fileError);
+    const ImageFileCache::Pin pin(path);
+    QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(file.errorString());
     const QByteArray raw = file.readAll();
@@ -449,7 +455,8 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
                       options.overwrite, &report.error))
         return report;
 
-    Context context {m_store.imageDirectory(), options, ConsensusService::quorum(m_store), data->raterPseudonyms,
+    ImageFileCache files(m_store);
+    Context context {&files, options, ConsensusService::quorum(m_store), data->raterPseudonyms,
                      &writer};
     // The dataset's own case id only where the source publishes its ids and the admin asked for it.
     QSet<qint64> publicSources;

@@ -6,6 +6,7 @@
 #include "imaging/ImageDecoder.h"
 #include "imaging/ImageFormat.h"
 #include "store/AuditLog.h"
+#include "store/ImageFileCache.h"
 #include "store/ImageFlagRepository.h"
 #include "store/ImageRepository.h"
 #include "store/Store.h"
@@ -59,7 +60,14 @@ std::optional<FaceCheckSummary> FaceCheck::run(QString *error, const std::functi
             return std::nullopt;
         }
         for (const ImageRecord &image : page) {
-            QFile file(m_store.imageFilePath(image.sha256, formatExtension(formatFromName(image.format))));
+            QString fileError;
+            const QString path = ImageFileCache(m_store).localFile(image, &fileError);
+            if (path.isEmpty()) {
+                *error = tr("Image %1: %2").arg(image.publicId, fileError);
+                return std::nullopt;
+            }
+            const ImageFileCache::Pin pin(path);
+            QFile file(path);
             if (!file.open(QIODevice::ReadOnly)) {
                 *error = tr("Image %1: %2").arg(image.publicId, file.errorString());
                 return std::nullopt;

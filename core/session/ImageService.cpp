@@ -3,8 +3,11 @@
 
 #include "imaging/ImageFormat.h"
 #include "store/CaseRepository.h"
+#include "store/ImageFileCache.h"
 #include "store/ImageRepository.h"
 #include "store/Store.h"
+
+#include <QCoreApplication>
 
 namespace dl {
 
@@ -22,6 +25,43 @@ QString ImageService::filePath(qint64 imageId, QString *error) const
 {
     const auto image = find(imageId, error);
     return image ? filePath(*image) : QString();
+}
+
+QString ImageService::localFile(const ImageRecord &image, QString *error) const
+{
+    return ImageFileCache(m_store).localFile(image, error);
+}
+
+QString ImageService::localFile(qint64 imageId, QString *error) const
+{
+    const auto image = find(imageId, error);
+    if (!image) {
+        if (error->isEmpty())
+            *error = QCoreApplication::translate("dl::ImageService", "There is no image %1 in the store.").arg(imageId);
+        return {};
+    }
+    return localFile(*image, error);
+}
+
+QString ImageService::localFileAt(const QString &filePath, QString *error) const
+{
+    return ImageFileCache(m_store).localFile(filePath, error);
+}
+
+qint64 ImageService::defaultFileCacheBytes()
+{
+    return ImageFileCache::DefaultBudgetBytes;
+}
+
+qint64 ImageService::fileCacheBytes()
+{
+    return ImageFileCache::budgetBytes();
+}
+
+void ImageService::setFileCacheBytes(qint64 bytes)
+{
+    ImageFileCache::setBudgetBytes(bytes);
+    ImageFileCache(m_store).evictToBudget();
 }
 
 QImage ImageService::thumbnail(qint64 imageId, QString *error) const

@@ -33,10 +33,26 @@ public:
     /// The image's record (without the thumbnail), or std::nullopt (*error set when the store
     /// could not be read).
     std::optional<ImageRecord> find(qint64 imageId, QString *error) const;
-    /// Where the store keeps the image's file.
+    /// Where the store keeps the image's file: beside an SQLite store, in this workstation's
+    /// cache for a team store (where it may be missing: see localFile()).
     QString filePath(const ImageRecord &image) const;
     /// The same by id; empty when there is no such image.
     QString filePath(qint64 imageId, QString *error) const;
+    /// The image's file, ready to read: on a team store downloaded from the server into the
+    /// workstation's bounded cache when missing (ImageFileCache); empty with *error on failure.
+    QString localFile(const ImageRecord &image, QString *error) const;
+    /// The same by id.
+    QString localFile(qint64 imageId, QString *error) const;
+    /// The same for a path given by filePath() (for code that passes paths along, such as the
+    /// decoders of ImageCache, whose file source this is on a worker thread).
+    QString localFileAt(const QString &filePath, QString *error) const;
+    /// The bound of this workstation's cache of a team store's image files (the least recently
+    /// used files go first), for every store of this process; 2 GiB unless set.
+    static qint64 defaultFileCacheBytes();
+    static qint64 fileCacheBytes();
+    /// Sets that bound and applies it to this store's cache at once.
+    void setFileCacheBytes(qint64 bytes);
+
     /// The stored thumbnail, decoded; null when there is none.
     QImage thumbnail(qint64 imageId, QString *error) const;
     /// The (first) case of the image, or std::nullopt when it belongs to none.

@@ -2,6 +2,7 @@
 #include "store/StoreInspector.h"
 
 #include "imaging/ImageFormat.h"
+#include "store/ImageBlobRepository.h"
 #include "store/SourceRepository.h"
 #include "store/Sql.h"
 #include "store/Store.h"
@@ -15,6 +16,7 @@
 #include <QJsonArray>
 #include <QSet>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 
 using namespace Qt::StringLiterals;
 
@@ -91,6 +93,10 @@ StoreCheck StoreInspector::check(bool verifyHashes, QString *error) const
     c.interruptedImports = count(db, u"SELECT COUNT(*) FROM import_runs WHERE status = 'running'"_s,
                                  error);
 
+    if (m_store.location().isPostgres()) {
+        checkServerFiles(c, verifyHashes, error);
+        return c;
+    }
     QSet<QString> known;
     QSqlQuery query(db);
     if (Sql::exec(query, u"SELECT public_id, sha256, format FROM images ORDER BY id"_s, {}, error)) {
@@ -171,6 +177,41 @@ std::optional<StoreRepairReport> StoreInspector::repair(const StoreCheck &check,
             report.failures.append(u"%1: %2"_s.arg(QDir::toNativeSeparators(absolute), file.errorString()));
     }
     return report;
+}
+
+void StoreInspector::checkServerFiles(StoreCheck &c, bool verifyHashes, QString *error) const
+{
+    // A team store keeps its files in the server (image_blobs): every image
+    // must have all of its chunks there, whatever this workstation's cache holds.
+    const QSqlDatabase db = m_store.db();
+    QList<QPair<QString, QString>> stored; // public id, sha256
+    Sql::forEachRow(
+        db,
+        u"SELECT i.public_id, i.sha256, b.sha256 IS NOT NULL AND b.n = b.chunks AND b.chunks = b.chunks_max "
+        "AND b.first = 0 AND b.last = b.chunks - 1 AND b.bytes = b.size "
+        "FROM images i LEFT JOIN (SELECT sha256, COUNT(*) AS n, MIN(chunk_count) AS chunks, "
+        "MAX(chunk_count) AS chunks_max, MIN(chunk) AS first, MAX(chunk) AS last, SUM(length(data)) AS bytes, "
+        "MIN(total_size) AS size FROM image_blobs GROUP BY sha256) b ON b.sha256 = i.sha256 ORDER BY i.id"_s,
+        {}, error, [&](const QSqlQuery &q) {
+            if (q.value(2).toInt() == 1)
+                stored.append({q.value(0).toString(), q.value(1).toString()});
+            else
+                c.missingImageFiles.append(q.value(0).toString());
+        });
+    // The workstation's cache folder is only a cache: its files are not checked, nor listed as
+    // orphans (nothing in it needs repairing).
+    if (!verifyHashes || stored.isEmpty())
+        return;
+    // Each file is downloaded (and its SHA-256 checked) into a temporary folder.
+    QTemporaryDir scratch;
+    ImageBlobRepository blobs(const_cast<Store &>(m_store)); // fetch() changes nothing
+    for (const auto &[publicId, sha] : std::as_const(stored)) {
+        QString fetchError;
+        const QString target = scratch.filePath(sha);
+        if (!scratch.isValid() || !blobs.fetch(sha, target, &fetchError))
+            c.corruptImageFiles.append(publicId);
+        QFile::remove(target);
+    }
 }
 
 } // namespace dl

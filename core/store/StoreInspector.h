@@ -60,7 +60,10 @@ public:
     explicit StoreInspector(const Store &store) : m_store(store) { }
 
     StoreStats stats(QString *error) const;
-    /// verifyHashes re-reads every image file and compares its SHA-256.
+    /// verifyHashes re-reads every image file and compares its SHA-256. On a
+    /// team store the files are those in the server: every image must have
+    /// its whole file there (missingImageFiles), and verifyHashes downloads
+    /// each one; the workstation's cache folder is not checked.
     StoreCheck check(bool verifyHashes, QString *error) const;
     /// Closes the interrupted imports that check found (each image an import stored is
     /// complete, being one transaction; running the import again adds the rest) and deletes the
@@ -69,6 +72,8 @@ public:
     std::optional<StoreRepairReport> repair(const StoreCheck &check, QString *error) const;
 
 private:
+    void checkServerFiles(StoreCheck &check, bool verifyHashes, QString *error) const;
+
     const Store &m_store;
 };
 

@@ -74,12 +74,14 @@ QString number(double value)
     return QString::number(value, 'f', 2);
 }
 
-Picture readPicture(Store *store, const User &user, qint64 imageId, const QString &path,
-                    const QList<ReviewTableModel::Rater> &raters)
+Picture readPicture(Store *store, const User &user, qint64 imageId, const QList<ReviewTableModel::Rater> &raters)
 {
     Picture result;
     QString error;
-    result.image = ImageDecoder::decodeFile(path, &error);
+    // On a team store the file may first come from the server, here on the worker thread.
+    const QString local = ImageService(*store).localFile(imageId, &error);
+    if (!local.isEmpty())
+        result.image = ImageDecoder::decodeFile(local, &error);
     if (result.image.isNull())
         result.error = error;
 
@@ -534,8 +536,8 @@ void ReviewDialog::loadPicture()
         m_maskScores->setVisible(!picture.scores.isEmpty());
         emit imageLoaded();
     });
-    watcher->setFuture(QtConcurrent::run([store, user, imageId, path, raters] {
-        return guarded([&] { return readPicture(store, user, imageId, path, raters); },
+    watcher->setFuture(QtConcurrent::run([store, user, imageId, raters] {
+        return guarded([&] { return readPicture(store, user, imageId, raters); },
             [](const QString &message) {
                 Picture failed;
                 failed.error = message;

@@ -12,6 +12,7 @@ namespace {
 const QString ZoomKey = u"view/zoomOnImageChange"_s;
 const QString LanguageKey = u"ui/language"_s;
 const QString PrefetchKey = u"labelling/prefetchDepth"_s;
+const QString ImageCacheKey = u"teamStore/imageCacheMegabytes"_s;
 
 QString zoomName(ZoomOnImageChange zoom)
 {
@@ -44,6 +45,9 @@ Preferences Preferences::load()
     const int depth = settings.value(PrefetchKey).toInt(&ok);
     if (ok && depth >= 0 && depth <= MaxPrefetchDepth)
         preferences.prefetchDepth = depth;
+    const int cache = settings.value(ImageCacheKey).toInt(&ok);
+    if (ok && cache >= MinImageCacheMegabytes && cache <= MaxImageCacheMegabytes)
+        preferences.imageCacheMegabytes = cache;
     return preferences;
 }
 
@@ -53,6 +57,7 @@ void Preferences::save() const
     settings.setValue(ZoomKey, zoomName(zoomOnImageChange));
     settings.setValue(LanguageKey, language);
     settings.setValue(PrefetchKey, prefetchDepth);
+    settings.setValue(ImageCacheKey, imageCacheMegabytes);
 }
 
 } // namespace dl

@@ -57,6 +57,17 @@ PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent
                               "Each 12-megapixel photo takes about 48 MB of memory."));
     form->addRow(tr("&Decode ahead:"), m_prefetch);
 
+    m_imageCache = new QSpinBox(this);
+    m_imageCache->setObjectName(u"imageCacheSize"_s);
+    m_imageCache->setRange(Preferences::MinImageCacheMegabytes, Preferences::MaxImageCacheMegabytes);
+    m_imageCache->setSingleStep(256);
+    m_imageCache->setValue(current.imageCacheMegabytes);
+    m_imageCache->setSuffix(tr(" MB"));
+    m_imageCache->setToolTip(tr("How much disk the images of team stores may take on this computer. They are "
+                                "downloaded from the server when needed; beyond this size the least recently "
+                                "used are removed (a 12-megapixel photo takes about 5 MB)."));
+    form->addRow(tr("Team store image &cache:"), m_imageCache);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -71,6 +82,7 @@ Preferences PreferencesDialog::preferences() const
     preferences.zoomOnImageChange = ZoomOnImageChange(m_zoom->currentData().toInt());
     preferences.language = m_language->currentData().toString();
     preferences.prefetchDepth = m_prefetch->value();
+    preferences.imageCacheMegabytes = m_imageCache->value();
     return preferences;
 }
 

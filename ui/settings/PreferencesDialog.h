@@ -12,7 +12,7 @@ class QSpinBox;
 namespace dl {
 
 /// Edit ▸ Preferences: zoom when the image changes, language (applies on restart), prefetch
-/// depth. Shows the given preferences; preferences() has the edited ones (the caller saves them).
+/// depth, the size of the local cache of team stores' images. Shows the given preferences; preferences() has the edited ones (the caller saves them).
 class PreferencesDialog : public QDialog
 {
     Q_OBJECT
@@ -30,6 +30,7 @@ private:
     QComboBox *m_language = nullptr;
     QLabel *m_languageNote = nullptr;
     QSpinBox *m_prefetch = nullptr;
+    QSpinBox *m_imageCache = nullptr;
 };
 
 } // namespace dl

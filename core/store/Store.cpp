@@ -168,9 +168,10 @@ std::unique_ptr<Store> Store::openPostgres(const StoreLocation &location, OpenMo
     }
     if (!store->initialise(mode, error))
         return nullptr;
-    // Images in the server come later; until then a team store keeps its
-    // image files in a cache folder of this workstation, one that the
-    // workstation and dermlabel-cli share (their CacheLocation differs).
+    // A team store's image files live in the server (image_blobs); this
+    // workstation keeps those it has read in a bounded cache folder
+    // (ImageFileCache), one that the workstation and dermlabel-cli share
+    // (their CacheLocation differs).
     const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
     store->m_imageDirectory = QDir(cache.isEmpty() ? QDir::tempPath() : cache)
                                   .filePath(u"dermlabel/stores/"_s + location.cacheKey());

@@ -62,23 +62,70 @@ void LabellingDocument::editLabels(const Annotation &before, const Annotation &a
 {
     if (!m_editable)
         return;
-    // The step lives in this document's stack, which goes before the document does.
-    m_undoStack->push(new AnnotationEditCommand(
-        *m_annotations, before, after, text, mergeKey,
-        [this](const Annotation &labels, const QString &error) { onLabelsApplied(labels, error); }));
+    pushLabelStep(before, after, text, mergeKey);
 }
 
-void LabellingDocument::onLabelsApplied(const Annotation &labels, const QString &error)
+void LabellingDocument::pushLabelStep(const Annotation &before, const Annotation &after, const QString &text,
+                                      int mergeKey)
 {
-    m_annotation = labels;
-    m_labelsUnsaved = !error.isEmpty();
+    // The step lives in this document's stack, which goes before the document does. Each of its saves
+    // is based on the version this document knows (the one it read, or its last save).
+    m_undoStack->push(new AnnotationEditCommand(
+        *m_annotations, before, after, text, mergeKey,
+        [this](const AnnotationEditCommand::Outcome &outcome) {
+            onLabelsApplied(outcome.labels, outcome.result, outcome.error, outcome.stored);
+        },
+        [this] { return m_annotation.version; }));
+}
+
+void LabellingDocument::saveLabels(Annotation labels)
+{
+    Annotation stored;
+    QString error;
+    const SaveResult result = m_annotations->save(labels, &error, &stored);
+    onLabelsApplied(labels, result, error, stored);
+}
+
+void LabellingDocument::onLabelsApplied(const Annotation &labels, SaveResult result, const QString &error,
+                                        const Annotation &stored)
+{
+    m_annotation = labels; // on a failure or conflict: still based on the version known before
+    m_labelsUnsaved = result != SaveResult::Saved;
+    if (result == SaveResult::Conflict) {
+        m_conflict = stored;
+        emit labelsConflict(stored, labels);
+    }
     if (m_labelsUnsaved) {
         reportFailure(error);
         return;
     }
+    const bool resolved = m_conflict.has_value();
+    m_conflict.reset();
     if (!hasUnsavedChanges())
         m_lastError.clear();
     emit labelsSaved(labels);
+    if (resolved)
+        emit conflictResolved();
+}
+
+void LabellingDocument::keepStoredLabels()
+{
+    if (!m_conflict)
+        return;
+    const Annotation stored = *m_conflict;
+    const Annotation mine = m_annotation;
+    // Based on the stored version: saving labels equal to the stored ones writes nothing.
+    m_annotation.version = stored.version;
+    pushLabelStep(mine, stored, tr("Keep the stored labels"), -1);
+}
+
+void LabellingDocument::overwriteStoredLabels()
+{
+    if (!m_conflict)
+        return;
+    Annotation mine = m_annotation;
+    mine.version = m_conflict->version;
+    saveLabels(mine);
 }
 
 void LabellingDocument::reportFailure(const QString &message)
@@ -218,14 +265,8 @@ bool LabellingDocument::waitForSaves()
 
 void LabellingDocument::retrySaves()
 {
-    if (m_labelsUnsaved) {
-        Annotation labels = m_annotation;
-        QString error;
-        if (m_annotations->save(labels, &error))
-            onLabelsApplied(labels, {});
-        else
-            reportFailure(error);
-    }
+    if (m_labelsUnsaved)
+        saveLabels(m_annotation);
     queueChangedLayers();
 }
 

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <opencv2/core/mat.hpp>
 #include <vector>
 
@@ -40,6 +41,12 @@ class Store;
 /// unsaved and are saved again by the next step of the same kind (a label edit saves all labels;
 /// any step saves every changed layer), or by retrySaves(). waitForSaves() returns once
 /// nothing is being saved (on closing, and for tests: no sleeping).
+///
+/// Label saves are based on the version of the stored labels this document read or saved last.
+/// When the labels were saved elsewhere since (the same rater in another window or on another
+/// workstation), the save is refused and nothing is overwritten: the document holds a conflict
+/// (labelsConflict(): the stored labels, theirs, and the edited ones, mine, still unsaved) until the
+/// rater keeps theirs (keepStoredLabels()) or overwrites them with theirs (overwriteStoredLabels()).
 class LabellingDocument : public QObject
 {
     Q_OBJECT
@@ -88,6 +95,18 @@ public:
     /// saves run on the pool as usual.
     void retrySaves();
 
+    /// A label save was refused because the stored labels changed elsewhere; annotation() holds
+    /// the edited labels (mine, unsaved), storedLabels() the labels stored now (theirs).
+    bool hasConflict() const { return m_conflict.has_value(); }
+    /// The labels stored now, while hasConflict() (else annotation()).
+    Annotation storedLabels() const { return m_conflict.value_or(m_annotation); }
+    /// Resolves a conflict by taking the stored labels: they replace the edited ones as an undo
+    /// step, so that undoing it brings the edited labels back (saved as a change of the stored ones).
+    void keepStoredLabels();
+    /// Resolves a conflict by saving the edited labels over the stored ones: a new save based on
+    /// the version stored now (a conflict again if they changed once more meanwhile).
+    void overwriteStoredLabels();
+
 signals:
     /// The labels were stored after an edit, undo, redo or retry.
     void labelsSaved(const dl::Annotation &labels);
@@ -98,6 +117,12 @@ signals:
     /// A save of labels or masks failed; what it was to save stays unsaved and is saved again with
     /// the next step or retrySaves().
     void saveFailed(const QString &message);
+    /// A label save was refused: the labels stored now (theirs) differ from the edited ones (mine),
+    /// which stay unsaved until the conflict is resolved. Also emitted when a later save meets the
+    /// same conflict. saveFailed() follows with the message.
+    void labelsConflict(const dl::Annotation &stored, const dl::Annotation &mine);
+    /// The conflict is over (the labels were saved, or the stored ones kept).
+    void conflictResolved();
     /// No mask save is queued or running any more.
     void savesFinished();
 
@@ -118,7 +143,9 @@ private:
         QString error; // empty when saved
     };
 
-    void onLabelsApplied(const Annotation &labels, const QString &error);
+    void onLabelsApplied(const Annotation &labels, SaveResult result, const QString &error, const Annotation &stored);
+    void saveLabels(Annotation labels);
+    void pushLabelStep(const Annotation &before, const Annotation &after, const QString &text, int mergeKey);
     /// A copy of a layer's pixels, into a spare buffer when there is one (a fresh 12-megapixel
     /// allocation costs more than the copy itself).
     cv::Mat copyOf(const cv::Mat &mask);
@@ -138,6 +165,7 @@ private:
     Annotation m_annotation;
     bool m_editable = false;
     bool m_labelsUnsaved = false;
+    std::optional<Annotation> m_conflict; // the labels stored now, while a save conflicts
     QString m_openError;
     std::unique_ptr<MaskDocument> m_masks;
     QString m_masksError;

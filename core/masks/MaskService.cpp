@@ -249,7 +249,10 @@ std::optional<QList<int>> MaskService::saveMasks(
         Annotation blank;
         blank.imageId = imageId;
         blank.userId = m_actor.id;
-        if (!annotations.save(blank, error)
+        const SaveResult saved = annotations.save(blank, error);
+        if (saved == SaveResult::Conflict) // created by another session since the read
+            fail(error, tr("The labels of this image were changed elsewhere at the same time; saving again."));
+        if (saved != SaveResult::Saved
             || !AuditLog::record(m_store, m_actor.id, u"annotation.create"_s, u"annotation"_s, blank.id,
                 { { u"image"_s, imageId }, { u"for"_s, u"masks"_s } }, error))
             return std::nullopt;

@@ -163,11 +163,11 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     connect(m_form, &LabelForm::edited, this, &LabellingView::onEdited);
     connect(m_conflict, &LabelConflictPanel::keepStoredRequested, this, [this] {
         if (m_document)
-            m_document->keepStoredLabels();
+            m_document->keepStored();
     });
     connect(m_conflict, &LabelConflictPanel::overwriteRequested, this, [this] {
         if (m_document)
-            m_document->overwriteStoredLabels();
+            m_document->overwriteStored();
     });
     connect(m_documents.get(), &LabellingDocumentManager::documentOpened, this, &LabellingView::watchDocument);
     connect(m_documents.get(), &LabellingDocumentManager::aboutToClose, this, &LabellingView::onDocumentClosing);
@@ -291,6 +291,16 @@ void LabellingView::watchDocument(LabellingDocument *document)
         if (document == m_document)
             updateConflict();
     });
+    connect(document, &LabellingDocument::masksConflict, this, [this, document] {
+        if (document == m_document)
+            updateConflict();
+    });
+    connect(document, &LabellingDocument::masksReplaced, this, [this, document] {
+        if (document == m_document && m_layers->document()) {
+            m_layers->refresh();
+            m_canvas->refreshOverlay();
+        }
+    });
     connect(document, &LabellingDocument::conflictResolved, this, [this, document] {
         if (document != m_document)
             return;
@@ -338,7 +348,7 @@ void LabellingView::followLabels(const Annotation &labels)
 void LabellingView::updateConflict()
 {
     if (m_document && m_document->hasConflict())
-        m_conflict->showConflict(m_document->storedLabels(), m_document->annotation());
+        m_conflict->showConflict(m_document->storedLabels(), m_document->annotation(), m_document->conflictingLayers());
     else
         m_conflict->hide();
 }

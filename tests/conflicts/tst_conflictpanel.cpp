@@ -148,6 +148,11 @@ void TestConflictPanel::panelListsTheFieldsThatDiffer()
     QCOMPARE(table->item(1, 2)->text(), u"mine"_s);
     QCOMPARE(table->horizontalHeaderItem(1)->text(), u"Stored now"_s);
     QCOMPARE(table->horizontalHeaderItem(2)->text(), u"Yours (not saved)"_s);
+    // A region layer saved elsewhere: its own row.
+    panel.showConflict(theirs, mine, {u"identifying:face"_s});
+    QCOMPARE(table->rowCount(), 3);
+    QVERIFY(table->item(2, 0)->text().startsWith(u"Region: "_s));
+    QCOMPARE(table->item(2, 1)->text(), u"Drawn elsewhere"_s);
 }
 
 void TestConflictPanel::panelButtonsFromTheKeyboard()

@@ -11,6 +11,10 @@
 #include "labelling/LabelDifferences.h"
 #include "labelling/LabellingDocument.h"
 #include "labelling/LabellingDocumentManager.h"
+#include "masks/MaskDocument.h"
+#include "masks/MaskEditCommand.h"
+#include "masks/MaskService.h"
+#include "masks/MaskStroke.h"
 #include "model/Annotation.h"
 #include "store/ImageRepository.h"
 #include "store/Sql.h"
@@ -25,6 +29,7 @@
 #include <QUndoStack>
 
 #include <memory>
+#include <opencv2/core.hpp>
 
 using namespace Qt::StringLiterals;
 using namespace dl;
@@ -49,12 +54,17 @@ private slots:
     void documentConflictKeepTheirs();
     void editsDuringAConflictStayUnsaved();
     void managerKeepsAConflictingDocumentOpen();
+    void maskSaveFromAStaleCopyConflicts();
+    void maskConflictKeepTheirs();
 
 private:
     bool postgres() const;
     static Annotation edited(Annotation a, const QString &fitzpatrick, const QString &note = {});
     int storedVersion();
     Annotation stored();
+    static void paint(LabellingDocument &doc, const QString &layer, const cv::Rect &rect);
+    int maskVersions(const QString &layer);
+    cv::Mat storedMask(const QString &layer, int version);
 
     QTemporaryDir m_dir;
     PostgresTestServer m_pg {u"conflicts"_s};
@@ -299,7 +309,7 @@ void TestConflicts::documentConflictKeepMine()
     QCOMPARE(stored().note, u"theirs"_s); // not overwritten
 
     // Keep mine: saved over theirs, based on the version stored now.
-    second.overwriteStoredLabels();
+    second.overwriteStored();
     QVERIFY(!second.hasConflict());
     QVERIFY(!second.hasUnsavedChanges());
     QCOMPARE(resolved.size(), 1);
@@ -340,7 +350,7 @@ void TestConflicts::documentConflictKeepTheirs()
     const int version = storedVersion();
 
     // Keep theirs: the stored labels replace the edited ones, as an undo step; nothing is written.
-    second.keepStoredLabels();
+    second.keepStored();
     QVERIFY(!second.hasConflict());
     QVERIFY(!second.hasUnsavedChanges());
     QCOMPARE(resolved.size(), 1);
@@ -380,7 +390,7 @@ void TestConflicts::editsDuringAConflictStayUnsaved()
     second.retrySaves();
     QCOMPARE(conflicts.size(), 3);
     QCOMPARE(stored().note, u"theirs"_s);
-    second.overwriteStoredLabels();
+    second.overwriteStored();
     QVERIFY(stored().sameLabels(more));
 }
 
@@ -399,10 +409,136 @@ void TestConflicts::managerKeepsAConflictingDocumentOpen()
     // Closing would lose the edited labels: the document stays open until the rater decides.
     QVERIFY(!manager.close(m_image));
     QCOMPARE(manager.document(m_image), doc);
-    doc->keepStoredLabels();
+    doc->keepStored();
     QVERIFY(manager.close(m_image));
     QVERIFY(!manager.document(m_image));
     QCOMPARE(stored().note, u"theirs"_s);
+}
+
+void TestConflicts::paint(LabellingDocument &doc, const QString &layer, const cv::Rect &rect)
+{
+    MaskStroke stroke(*doc.masks(), layer, MaskTool::Rectangle);
+    stroke.rectangle(rect, PaintMode::Paint);
+    auto command = stroke.finish();
+    QVERIFY(command);
+    doc.undoStack()->push(command.release());
+}
+
+int TestConflicts::maskVersions(const QString &layer)
+{
+    QString error;
+    const auto list = MaskService(*m_first, m_rater).versions(m_image, m_rater.id, layer, &error);
+    return list ? int(list->size()) : -1;
+}
+
+cv::Mat TestConflicts::storedMask(const QString &layer, int version)
+{
+    QString error;
+    return MaskService(*m_first, m_rater).loadVersion(m_image, m_rater.id, layer, version, &error).value_or(cv::Mat());
+}
+
+static bool sameMask(const cv::Mat &a, const cv::Mat &b)
+{
+    return !a.empty() && a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
+}
+
+void TestConflicts::maskSaveFromAStaleCopyConflicts()
+{
+    const QString face = u"identifying:face"_s;
+    LabellingDocument first(*m_first, m_rater, m_image, *m_saver);
+    LabellingDocument second(*m_second, m_rater, m_image, *m_saver);
+    QVERIFY2(first.masks() && second.masks(), qPrintable(first.masksError() + second.masksError()));
+    QSignalSpy conflicts(&second, &LabellingDocument::masksConflict);
+    QSignalSpy resolved(&second, &LabellingDocument::conflictResolved);
+
+    paint(first, face, cv::Rect(0, 0, 10, 10));
+    QVERIFY(first.waitForSaves());
+    QCOMPARE(maskVersions(face), 1);
+    const cv::Mat theirs = storedMask(face, 1);
+
+    // The second window draws on its stale copy: refused, the first window's region stays the latest.
+    paint(second, face, cv::Rect(20, 10, 10, 10));
+    QVERIFY(!second.waitForSaves());
+    QCOMPARE(conflicts.size(), 1);
+    QCOMPARE(conflicts.first().at(0).toStringList(), QStringList {face});
+    QVERIFY(second.hasConflict());
+    QVERIFY(!second.hasLabelConflict());
+    QCOMPARE(second.conflictingLayers(), QStringList {face});
+    QCOMPARE(maskVersions(face), 1);
+    QVERIFY(sameMask(storedMask(face, 1), theirs));
+    // Another step meets the same conflict; nothing is written.
+    paint(second, face, cv::Rect(30, 20, 5, 5));
+    QVERIFY(!second.waitForSaves());
+    QCOMPARE(maskVersions(face), 1);
+
+    // Overwrite: saved over theirs, based on the version stored now.
+    const cv::Mat mine = second.masks()->mask(face).clone();
+    second.overwriteStored();
+    QCOMPARE(resolved.size(), 1);
+    QVERIFY(second.waitForSaves());
+    QVERIFY(!second.hasConflict());
+    QCOMPARE(maskVersions(face), 2);
+    QVERIFY(sameMask(storedMask(face, 2), mine));
+    // Further steps of the second window save as usual (based on its own save).
+    paint(second, face, cv::Rect(0, 20, 5, 5));
+    QVERIFY(second.waitForSaves());
+    QCOMPARE(maskVersions(face), 3);
+    // And the first window is stale now.
+    QSignalSpy firstConflicts(&first, &LabellingDocument::masksConflict);
+    paint(first, face, cv::Rect(35, 0, 5, 5));
+    QVERIFY(!first.waitForSaves());
+    QCOMPARE(firstConflicts.size(), 1);
+    QCOMPARE(maskVersions(face), 3);
+}
+
+void TestConflicts::maskConflictKeepTheirs()
+{
+    const QString face = u"identifying:face"_s;
+    LabellingDocument first(*m_first, m_rater, m_image, *m_saver);
+    LabellingDocument second(*m_second, m_rater, m_image, *m_saver);
+    QVERIFY(first.masks() && second.masks());
+    QSignalSpy replaced(&second, &LabellingDocument::masksReplaced);
+    // Labels and a region, both saved by the first window first.
+    const Annotation blank = first.annotation();
+    const Annotation theirLabels = edited(blank, u"2"_s, u"theirs"_s);
+    first.editLabels(blank, theirLabels, u"Edit"_s);
+    paint(first, face, cv::Rect(0, 0, 10, 10));
+    QVERIFY(first.waitForSaves());
+    const cv::Mat theirs = storedMask(face, 1);
+    const Annotation myLabels = edited(second.annotation(), u"5"_s, u"mine"_s);
+    second.editLabels(second.annotation(), myLabels, u"Edit"_s);
+    paint(second, face, cv::Rect(20, 10, 10, 10));
+    QVERIFY(!second.waitForSaves());
+    QVERIFY(second.hasLabelConflict());
+    QCOMPARE(second.conflictingLayers(), QStringList {face});
+    const cv::Mat mine = second.masks()->mask(face).clone();
+    const int steps = second.undoStack()->count();
+
+    // Keep theirs: labels and region replaced in one undo step; nothing new is stored.
+    second.keepStored();
+    QVERIFY(!second.hasConflict());
+    QCOMPARE(second.undoStack()->count(), steps + 1);
+    QVERIFY(!replaced.isEmpty());
+    QVERIFY(sameMask(second.masks()->mask(face), theirs));
+    QVERIFY(second.annotation().sameLabels(theirLabels));
+    QVERIFY(second.waitForSaves());
+    QVERIFY(!second.hasUnsavedChanges());
+    QCOMPARE(maskVersions(face), 1);
+    QVERIFY(stored().sameLabels(theirLabels));
+
+    // Undo brings mine back, saved as changes of the stored ones; redo theirs again.
+    second.undoStack()->undo();
+    QVERIFY(second.waitForSaves());
+    QVERIFY(!second.hasConflict());
+    QVERIFY(sameMask(second.masks()->mask(face), mine));
+    QCOMPARE(maskVersions(face), 2);
+    QVERIFY(sameMask(storedMask(face, 2), mine));
+    QVERIFY(stored().sameLabels(myLabels));
+    second.undoStack()->redo();
+    QVERIFY(second.waitForSaves());
+    QCOMPARE(maskVersions(face), 3);
+    QVERIFY(sameMask(storedMask(face, 3), theirs));
+    QVERIFY(stored().sameLabels(theirLabels));
 }
 
 QTEST_GUILESS_MAIN(TestConflicts)

@@ -2,6 +2,7 @@
 #include "labelform/LabelConflictPanel.h"
 
 #include "labelling/LabelDifferences.h"
+#include "masks/MaskLayer.h"
 #include "model/LabelVocabulary.h"
 #include "qa/LabelFields.h"
 #include "qa/ValueText.h"
@@ -81,16 +82,24 @@ QString LabelConflictPanel::valueText(const QString &field, const QString &value
     return ValueText::display(field, value, taxonomy);
 }
 
-void LabelConflictPanel::showConflict(const Annotation &stored, const Annotation &mine)
+void LabelConflictPanel::showConflict(const Annotation &stored, const Annotation &mine, const QStringList &layerIds)
 {
     const Taxonomy &taxonomy = m_taxonomy ? *m_taxonomy : Taxonomy::builtin();
     const QList<LabelDifference> differences = LabelDifferences::between(stored, mine);
-    m_table->setRowCount(int(differences.size()));
-    for (int row = 0; row < differences.size(); ++row) {
-        const LabelDifference &d = differences.at(row);
+    m_table->setRowCount(int(differences.size() + layerIds.size()));
+    int row = 0;
+    for (const LabelDifference &d : differences) {
         m_table->setItem(row, 0, new QTableWidgetItem(fieldName(d.field)));
         m_table->setItem(row, 1, new QTableWidgetItem(valueText(d.field, d.stored, taxonomy)));
         m_table->setItem(row, 2, new QTableWidgetItem(valueText(d.field, d.mine, taxonomy)));
+        ++row;
+    }
+    for (const QString &id : layerIds) {
+        const MaskLayer layer(id);
+        m_table->setItem(row, 0, new QTableWidgetItem(tr("Region: %1").arg(layer.displayName(&taxonomy))));
+        m_table->setItem(row, 1, new QTableWidgetItem(tr("Drawn elsewhere")));
+        m_table->setItem(row, 2, new QTableWidgetItem(tr("Your drawing (not saved)")));
+        ++row;
     }
     m_table->resizeRowsToContents();
     const bool wasVisible = isVisible();

@@ -13,8 +13,8 @@ namespace dl {
 
 class Taxonomy;
 
-/// Shown above the label form when the labels of the open image could not be saved because they
-/// were changed elsewhere (the same rater in another window or on another workstation): the fields
+/// Shown above the label form when the labels or regions of the open image could not be saved
+/// because they were changed elsewhere (the same rater in another window or on another workstation): the fields
 /// that differ, each with the value stored now (theirs) and the edited one (mine, not saved), and
 /// the two ways out: keep the stored labels (they replace the edited ones) or overwrite them with
 /// mine. Keyboard: the panel takes the focus when it appears; Alt+K and Alt+O press the buttons.
@@ -26,8 +26,9 @@ public:
     explicit LabelConflictPanel(QWidget *parent = nullptr);
 
     void setTaxonomy(const Taxonomy *taxonomy) { m_taxonomy = taxonomy; }
-    /// Fills the table with the fields in which the two differ and shows the panel.
-    void showConflict(const Annotation &stored, const Annotation &mine);
+    /// Fills the table with the fields in which the two differ, and a row for each region layer
+    /// saved elsewhere (layerIds), and shows the panel.
+    void showConflict(const Annotation &stored, const Annotation &mine, const QStringList &layerIds = {});
 
     QTableWidget *table() const { return m_table; }
     QPushButton *keepStoredButton() const { return m_keepStored; }

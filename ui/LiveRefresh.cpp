@@ -18,7 +18,7 @@ LiveRefresh::LiveRefresh(const Store &store, const User &user, QObject *parent)
     const bool staff = m_user.role != Role::Annotator;
     connect(m_listener.get(), &StoreChangeListener::labelsChanged, this, [this] { schedule(false, true); });
     connect(m_listener.get(), &StoreChangeListener::adjudicationsChanged, this, [this] { schedule(false, true); });
-    connect(m_listener.get(), &StoreChangeListener::usersChanged, this, [this] { schedule(false, true); });
+    connect(m_listener.get(), &StoreChangeListener::usersChanged, this, [this] { schedule(false, true, true); });
     connect(m_listener.get(), &StoreChangeListener::imagesAdded, this, [this, staff] { schedule(staff, true); });
     // An annotator's queue changes with their own assignments only (ids: the payload says whose).
     connect(m_listener.get(), &StoreChangeListener::assignmentsChanged, this,
@@ -43,8 +43,9 @@ void LiveRefresh::setImageList(ImageListModel *images, std::function<qint64()> o
     m_openImage = std::move(openImage);
 }
 
-void LiveRefresh::schedule(bool list, bool dashboard)
+void LiveRefresh::schedule(bool list, bool dashboard, bool users)
 {
+    m_usersDue = m_usersDue || users;
     m_listDue = m_listDue || list;
     m_dashboardDue = m_dashboardDue || dashboard;
     m_timer.start(); // restarted by every change of a burst
@@ -56,7 +57,10 @@ void LiveRefresh::apply()
         m_images->refresh(m_openImage ? m_openImage() : -1);
     if (m_dashboardDue && m_dashboard)
         m_dashboard->refreshKeepingView();
-    m_listDue = m_dashboardDue = false;
+    const bool users = m_usersDue;
+    m_listDue = m_dashboardDue = m_usersDue = false;
+    if (users)
+        emit usersChanged();
     emit changed();
 }
 

@@ -23,6 +23,7 @@ class StoreChangeListener;
 ///   keeping its selection and scroll positions;
 /// - the image list (an annotator's queue, or every image for QA leads and admins) follows: images
 ///   newly assigned to the annotator appear, removed ones disappear unless open for labelling;
+/// - usersChanged() tells an open users dialog to re-read the users;
 /// - changed() tells the window to refresh what else it shows (the store summary).
 /// On an SQLite store nothing is listened to (isActive() is false).
 class LiveRefresh : public QObject
@@ -46,11 +47,13 @@ public:
     void setDelay(int ms) { m_timer.setInterval(ms); }
 
 signals:
+    /// Users were added or changed (debounced; before changed()).
+    void usersChanged();
     /// A debounced refresh ran (after the dashboard's reload was started and the list followed).
     void changed();
 
 private:
-    void schedule(bool list, bool dashboard);
+    void schedule(bool list, bool dashboard, bool users = false);
     void apply();
 
     User m_user;
@@ -61,6 +64,7 @@ private:
     QTimer m_timer;
     bool m_listDue = false;
     bool m_dashboardDue = false;
+    bool m_usersDue = false;
 };
 
 } // namespace dl

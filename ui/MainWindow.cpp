@@ -620,6 +620,9 @@ void MainWindow::showUsers()
     const std::unique_ptr<UsersDialog> dialog(createUsersDialog());
     if (!dialog)
         return;
+    // Users changed by another admin (or `users add`) show while the dialog is open.
+    if (m_live)
+        connect(m_live, &LiveRefresh::usersChanged, dialog.get(), &UsersDialog::reload);
     dialog->exec();
     if (dialog->changed())
         refreshSummary();

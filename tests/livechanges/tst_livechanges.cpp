@@ -8,6 +8,8 @@
 
 #include "ImageListModel.h"
 #include "LiveRefresh.h"
+#include "admin/UserTableModel.h"
+#include "admin/UsersDialog.h"
 #include "qa/QaDashboard.h"
 
 #include "annotation/AnnotationService.h"
@@ -56,6 +58,7 @@ private slots:
     void staleSaveOnTwoWorkstations();
     void labelChangeRefreshesTheDashboard();
     void reassignmentReachesTheQueue();
+    void newUserReachesTheUsersDialog();
 
 private:
     QString name(const QString &base) const { return base + u"_"_s + m_suffix; }
@@ -328,6 +331,32 @@ void TestLiveChanges::reassignmentReachesTheQueue()
     QVERIFY2(AssignmentRepository(admin.store->db()).remove(m_images.at(2), m_rater1, &error), qPrintable(error));
     QVERIFY(removed.wait(Timeout));
     QTRY_COMPARE_WITH_TIMEOUT(ids(), (QList<qint64> {m_images.at(0), m_images.at(1)}), Timeout);
+}
+
+void TestLiveChanges::newUserReachesTheUsersDialog()
+{
+    REQUIRE_SERVER();
+    Session admin = signIn(u"l.admin"_s);
+    QVERIFY(admin.store && admin.user.role == Role::Admin);
+    UsersDialog dialog(*admin.store, admin.user);
+    const int before = dialog.model()->rowCount();
+    QVERIFY(before >= 4);
+    QVERIFY(dialog.selectUser(m_rater1));
+    LiveRefresh live(*admin.store, admin.user);
+    QVERIFY2(live.isActive(), qPrintable(live.error()));
+    live.setDelay(50);
+    connect(&live, &LiveRefresh::usersChanged, &dialog, &UsersDialog::reload);
+    QSignalSpy users(&live, &LiveRefresh::usersChanged);
+
+    // Another admin session adds a rater: the open dialog shows it, keeping the selection.
+    Session other = signIn(u"l.admin"_s);
+    QString error;
+    m_roles.append(name(u"l.rater3"_s));
+    QVERIFY2(UserRepository(other.store->db()).add(name(u"l.rater3"_s), {}, Role::Annotator, Password, &error, 1) > 0,
+             qPrintable(error));
+    QVERIFY(users.wait(Timeout));
+    QCOMPARE(dialog.model()->rowCount(), before + 1);
+    QCOMPARE(dialog.selectedUserId(), m_rater1);
 }
 
 QTEST_MAIN(TestLiveChanges)

@@ -10,6 +10,7 @@
 #include "LiveRefresh.h"
 #include "admin/UserTableModel.h"
 #include "admin/UsersDialog.h"
+#include "qa/DisagreementModel.h"
 #include "qa/QaDashboard.h"
 
 #include "annotation/AnnotationService.h"
@@ -25,7 +26,9 @@
 #include <QAbstractItemModelTester>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QItemSelectionModel>
 #include <QSqlDriver>
+#include <QTableView>
 #include <QStandardPaths>
 #include <QTest>
 #include <QUrl>
@@ -277,6 +280,21 @@ void TestLiveChanges::labelChangeRefreshesTheDashboard()
     };
     const qsizetype before = inProgress(m_rater1);
     QVERIFY(before >= 0);
+    // A disagreement selected (image 0 waits for rater 2: pending rows), kept across the refresh.
+    dashboard.setShowPending(true);
+    QTRY_VERIFY_WITH_TIMEOUT(!dashboard.isBusy(), Timeout);
+    QTableView *view = dashboard.disagreementView();
+    QVERIFY(view->model()->rowCount() > 1);
+    int chosen = -1; // the last row of image 0 (the save below is on image 1)
+    for (int row = 0; row < view->model()->rowCount(); ++row)
+        if (view->model()->index(row, 0).data(DisagreementModel::ImageIdRole).toLongLong() == m_images.at(0))
+            chosen = row;
+    QVERIFY(chosen > 0);
+    view->selectionModel()->setCurrentIndex(view->model()->index(chosen, 0),
+                                            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    const qint64 chosenImage = view->currentIndex().data(DisagreementModel::ImageIdRole).toLongLong();
+    const QString chosenField = view->currentIndex().data(DisagreementModel::FieldRole).toString();
+    QCOMPARE(chosenImage, m_images.at(0));
 
     QSignalSpy refreshed(&live, &LiveRefresh::changed);
     QSignalSpy updated(&dashboard, &QaDashboard::updated);
@@ -289,6 +307,9 @@ void TestLiveChanges::labelChangeRefreshesTheDashboard()
     QVERIFY(refreshed.wait(Timeout));
     QTRY_VERIFY_WITH_TIMEOUT(!updated.isEmpty() && !dashboard.isBusy(), Timeout);
     QCOMPARE(inProgress(m_rater1), before + 1);
+    QCOMPARE(view->currentIndex().data(DisagreementModel::ImageIdRole).toLongLong(), chosenImage);
+    QCOMPARE(view->currentIndex().data(DisagreementModel::FieldRole).toString(), chosenField);
+    QVERIFY(view->selectionModel()->isRowSelected(view->currentIndex().row(), {}));
 }
 
 void TestLiveChanges::reassignmentReachesTheQueue()

@@ -3,6 +3,7 @@
 
 #include "session/ImageService.h"
 
+#include <QHash>
 #include <QImage>
 
 using namespace Qt::StringLiterals;
@@ -46,6 +47,52 @@ void ImageListModel::reload()
         m_images = SessionService(*m_store).queue(*m_user, &error).value_or(QList<QueueEntry>());
     }
     endResetModel();
+}
+
+bool ImageListModel::refresh(qint64 keep)
+{
+    if (!m_store || !m_user)
+        return false;
+    QString error;
+    const auto latest = SessionService(*m_store).queue(*m_user, &error);
+    if (!latest)
+        return false;
+    QHash<qint64, qsizetype> positionOf;
+    for (qsizetype i = 0; i < latest->size(); ++i)
+        positionOf.insert(latest->at(i).image.id, i);
+    bool moved = false;
+    // Gone: from the end, so that the rows above keep their numbers while removing.
+    for (int row = int(m_images.size()) - 1; row >= 0; --row) {
+        const qint64 id = m_images.at(row).image.id;
+        if (positionOf.contains(id) || id == keep)
+            continue;
+        beginRemoveRows({}, row, row);
+        m_images.removeAt(row);
+        m_thumbnails.remove(id);
+        endRemoveRows();
+        moved = true;
+    }
+    QHash<qint64, int> rowOf;
+    for (int row = 0; row < m_images.size(); ++row)
+        rowOf.insert(m_images.at(row).image.id, row);
+    QList<QueueEntry> added;
+    for (const QueueEntry &entry : *latest) {
+        const auto it = rowOf.constFind(entry.image.id);
+        if (it == rowOf.cend()) {
+            added.append(entry);
+        } else if (m_images.at(*it).status != entry.status) {
+            m_images[*it].status = entry.status;
+            emit dataChanged(index(*it, 0), index(*it, 0), {StatusRole, Qt::ToolTipRole});
+        }
+    }
+    if (!added.isEmpty()) {
+        const int first = int(m_images.size());
+        beginInsertRows({}, first, first + int(added.size()) - 1);
+        m_images.append(added);
+        endInsertRows();
+        moved = true;
+    }
+    return moved;
 }
 
 void ImageListModel::setRowStatus(int row, const QString &status)

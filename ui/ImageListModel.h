@@ -28,6 +28,11 @@ public:
     void setStore(Store *store, const std::optional<User> &user);
     /// Re-reads the image list (after an import).
     void reload();
+    /// Re-reads the list after changes made elsewhere (an import, re-assignments) without a reset,
+    /// so that views keep their selection: rows of images that left the list are removed (except
+    /// the image keep, open for labelling), new images are appended in queue order, statuses
+    /// follow the store. Returns whether a row was added or removed.
+    bool refresh(qint64 keep = -1);
 
     /// Updates a queue row's status in place (after the annotator changed it).
     void setRowStatus(int row, const QString &status);

@@ -6,6 +6,7 @@
 #include "QueueFilterModel.h"
 #include "ThumbnailDelegate.h"
 #include "canvas/ImageCanvas.h"
+#include "labelform/LabelConflictPanel.h"
 #include "labelform/LabelForm.h"
 #include "masks/MaskCanvas.h"
 #include "masks/MaskLayerPanel.h"
@@ -21,6 +22,7 @@
 #include "taxonomy/Taxonomy.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QEvent>
 #include <QFontMetrics>
@@ -104,6 +106,19 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
         m_list->setCurrentIndex(m_filter->mapFromSource(m_queue->index(m_row, 0)));
     });
     connect(m_queue, &QAbstractItemModel::dataChanged, this, &LabellingView::updateFilterCounts);
+    // Rows come and go when the queue changes elsewhere (re-assignments): the open image keeps its
+    // place (the model keeps its row), the row numbers follow.
+    auto followQueue = [this] {
+        if (m_imageId >= 0) {
+            m_row = -1;
+            m_row = rowOfImage(m_imageId);
+            m_titlePosition = tr("%1 of %2").arg(m_row + 1).arg(m_queue->rowCount());
+            updateTitle();
+        }
+        updateFilterCounts();
+    };
+    connect(m_queue, &QAbstractItemModel::rowsRemoved, this, followQueue);
+    connect(m_queue, &QAbstractItemModel::rowsInserted, this, followQueue);
     updateFilterCounts();
 
     auto *centre = new QWidget(splitter);
@@ -133,6 +148,9 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     m_form = new LabelForm(scroll);
     m_form->setTaxonomy(Taxonomy::builtin());
     scroll->setWidget(m_form);
+    m_conflict = new LabelConflictPanel(side);
+    m_conflict->setTaxonomy(&Taxonomy::builtin());
+    sideLayout->addWidget(m_conflict);
     sideLayout->addWidget(scroll, 1);
     auto *rule = new QFrame(side);
     rule->setFrameShape(QFrame::HLine);
@@ -143,6 +161,14 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     splitter->setSizes({150, 800, 400});
 
     connect(m_form, &LabelForm::edited, this, &LabellingView::onEdited);
+    connect(m_conflict, &LabelConflictPanel::keepStoredRequested, this, [this] {
+        if (m_document)
+            m_document->keepStored();
+    });
+    connect(m_conflict, &LabelConflictPanel::overwriteRequested, this, [this] {
+        if (m_document)
+            m_document->overwriteStored();
+    });
     connect(m_documents.get(), &LabellingDocumentManager::documentOpened, this, &LabellingView::watchDocument);
     connect(m_documents.get(), &LabellingDocumentManager::aboutToClose, this, &LabellingView::onDocumentClosing);
     // On a team store a missing file is downloaded on the decoder thread, before its decode:
@@ -270,6 +296,29 @@ void LabellingView::watchDocument(LabellingDocument *document)
     // Kept in memory; the next step (or closing the image) saves again.
     connect(document, &LabellingDocument::saveFailed, this,
             [this](const QString &message) { updateStatus(tr("Not saved: %1").arg(message)); });
+    // Saved elsewhere meanwhile: the rater sees both and decides.
+    connect(document, &LabellingDocument::labelsConflict, this, [this, document] {
+        if (document == m_document)
+            updateConflict();
+    });
+    connect(document, &LabellingDocument::masksConflict, this, [this, document] {
+        if (document == m_document)
+            updateConflict();
+    });
+    connect(document, &LabellingDocument::masksReplaced, this, [this, document] {
+        if (document == m_document && m_layers->document()) {
+            m_layers->refresh();
+            m_canvas->refreshOverlay();
+        }
+    });
+    connect(document, &LabellingDocument::conflictResolved, this, [this, document] {
+        if (document != m_document)
+            return;
+        const bool hadFocus = m_conflict->isAncestorOf(QApplication::focusWidget());
+        updateConflict();
+        if (hadFocus)
+            m_form->setFocus(Qt::OtherFocusReason);
+    });
 }
 
 void LabellingView::onDocumentClosing(LabellingDocument *document)
@@ -304,6 +353,14 @@ void LabellingView::followLabels(const Annotation &labels)
 {
     if (m_layers->document() && m_layers->followLabels(labels))
         m_canvas->refreshOverlay();
+}
+
+void LabellingView::updateConflict()
+{
+    if (m_document && m_document->hasConflict())
+        m_conflict->showConflict(m_document->storedLabels(), m_document->annotation(), m_document->conflictingLayers());
+    else
+        m_conflict->hide();
 }
 
 void LabellingView::updateMaskTools()
@@ -577,6 +634,7 @@ void LabellingView::openRow(int row)
         showImage(key, image, image.size());
     }
     updateMaskTools();
+    updateConflict();
     prefetchAround(row);
     if (error.isEmpty() && !m_document->masksError().isEmpty())
         error = tr("The masks cannot be opened: %1").arg(m_document->masksError());

@@ -27,6 +27,7 @@ class CaseContextBar;
 class ImageCache;
 class ImageCanvas;
 class ImageListModel;
+class LabelConflictPanel;
 class LabelForm;
 class LabellingDocument;
 class LabellingDocumentManager;
@@ -84,6 +85,8 @@ public:
     /// The mask tool actions (tools, brush size), for the Tools menu and the shortcut sheet.
     QList<QAction *> maskToolActions() const;
     LabelForm *form() const { return m_form; }
+    /// Above the form while the current image's labels conflict with labels saved elsewhere.
+    LabelConflictPanel *conflictPanel() const { return m_conflict; }
     CaseContextBar *caseContext() const { return m_case; }
     QueueFilterModel *queueFilter() const { return m_filter; }
     QComboBox *statusFilter() const { return m_statusFilter; }
@@ -149,6 +152,8 @@ private:
     void followLabels(const Annotation &labels);
     /// Tools on only for the full image of editable labels with masks of its size.
     void updateMaskTools();
+    /// The conflict panel shows the current document's conflict, or hides.
+    void updateConflict();
     QWidget *createLayerSection(QWidget *parent);
 
     Store &m_store;
@@ -157,6 +162,7 @@ private:
     std::unique_ptr<AnnotationService> m_service; // the queue status of images
     std::unique_ptr<LabellingDocumentManager> m_documents;
     LabellingDocument *m_document = nullptr; // the current image's
+    LabelConflictPanel *m_conflict = nullptr;
     ImageCache *m_cache = nullptr;
     MaskCanvas *m_canvas = nullptr;
     MaskToolBar *m_maskTools = nullptr;

@@ -4,6 +4,7 @@
 #include "ImageListModel.h"
 #include "ImportController.h"
 #include "LabellingView.h"
+#include "LiveRefresh.h"
 #include "ShortcutSheet.h"
 #include "SignInDialog.h"
 #include "TeamStoreDialog.h"
@@ -74,6 +75,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_emptyHint->setWordWrap(true);
     m_emptyHint->setStyleSheet(u"color: palette(mid); font-size: 13pt; padding: 40px;"_s);
     connect(m_images, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyHint);
+    connect(m_images, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateEmptyHint);
+    connect(m_images, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateEmptyHint);
 
     auto *dock = m_storeDock = new QDockWidget(tr("Store"), this);
     dock->setObjectName(u"storeDock"_s);
@@ -253,6 +256,10 @@ bool MainWindow::startSession(std::unique_ptr<Store> store, const User &user)
     connect(m_import, &ImportController::finished, this, &MainWindow::importFinished);
     m_images->setStore(m_store.get(), *m_user);
     applyPreferences(); // the image cache's size, before anything reads an image
+    // Other people's changes appear as they are saved (a team store; nothing on SQLite).
+    m_live = new LiveRefresh(*m_store, *m_user, this);
+    m_live->setImageList(m_images, [this] { return m_labelling ? m_labelling->currentImageId() : qint64(-1); });
+    connect(m_live, &LiveRefresh::changed, this, &MainWindow::refreshSummary);
     rememberStore(SessionService(*m_store).storeLocation());
     showWorkspace();
     updateState();
@@ -271,6 +278,8 @@ void MainWindow::closeStore()
     m_labelling = nullptr;
     delete m_dashboard;
     m_dashboard = nullptr;
+    delete m_live;
+    m_live = nullptr;
     if (QAction *quality = m_adminMenu->findChild<QAction *>(u"qualityDashboard"_s)) {
         const QSignalBlocker blocker(quality);
         quality->setChecked(false);
@@ -650,6 +659,8 @@ void MainWindow::showQualityDashboard()
     if (!m_dashboard) {
         m_dashboard = new QaDashboard(*m_store, *m_user, m_stack);
         m_dashboard->setObjectName(u"qaDashboard"_s);
+        if (m_live)
+            m_live->setDashboard(m_dashboard);
         m_stack->addWidget(m_dashboard);
         m_storeDock->hide(); // the dashboard has its own summary
     }
@@ -669,6 +680,9 @@ void MainWindow::showUsers()
     const std::unique_ptr<UsersDialog> dialog(createUsersDialog());
     if (!dialog)
         return;
+    // Users changed by another admin (or `users add`) show while the dialog is open.
+    if (m_live)
+        connect(m_live, &LiveRefresh::usersChanged, dialog.get(), &UsersDialog::reload);
     dialog->exec();
     if (dialog->changed())
         refreshSummary();

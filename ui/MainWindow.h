@@ -22,6 +22,7 @@ class AssignDialog;
 class ImageListModel;
 class ImportController;
 class LabellingView;
+class LiveRefresh;
 class QaDashboard;
 class PreferencesDialog;
 class Store;
@@ -108,6 +109,7 @@ private:
     QDockWidget *m_storeDock = nullptr;
     LabellingView *m_labelling = nullptr;
     QaDashboard *m_dashboard = nullptr;
+    LiveRefresh *m_live = nullptr; // other people's changes (team store)
     QMenu *m_editMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QMenu *m_imageMenu = nullptr;

@@ -6,22 +6,29 @@
 namespace dl {
 
 AnnotationEditCommand::AnnotationEditCommand(AnnotationService &service, Annotation before, Annotation after,
-                                             const QString &text, int mergeKey, Applied applied)
+                                             const QString &text, int mergeKey, Applied applied,
+                                             BaseVersion baseVersion)
     : QUndoCommand(text)
     , m_service(service)
     , m_before(std::move(before))
     , m_after(std::move(after))
     , m_mergeKey(mergeKey)
     , m_applied(std::move(applied))
+    , m_baseVersion(std::move(baseVersion))
 {
 }
 
 void AnnotationEditCommand::apply(Annotation labels)
 {
-    QString error;
-    m_service.save(labels, &error);
+    if (m_baseVersion)
+        labels.version = m_baseVersion();
+    Outcome outcome;
+    outcome.result = m_service.save(labels, &outcome.error, &outcome.stored);
+    if (outcome.result == SaveResult::Saved)
+        outcome.error.clear();
+    outcome.labels = std::move(labels);
     if (m_applied)
-        m_applied(labels, error);
+        m_applied(outcome);
 }
 
 void AnnotationEditCommand::undo()

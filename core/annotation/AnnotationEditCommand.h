@@ -16,14 +16,29 @@ class AnnotationService;
 /// through AnnotationService, so undo is as durable as the edit. Consecutive
 /// edits of the same text field merge into one step (typing a note is one
 /// undo, not one per keystroke).
+///
+/// Every save is based on the version of the stored labels that the owner of
+/// the history knows now (baseVersion()), not on the version the step was made
+/// from: steps of one history save one after the other, and a save is refused
+/// (SaveResult::Conflict) only when somebody else saved in between.
 class AnnotationEditCommand : public QUndoCommand
 {
 public:
-    /// Called after every save with the labels now stored, or with an error.
-    using Applied = std::function<void(const Annotation &, const QString &error)>;
+    /// What became of one save of the step.
+    struct Outcome
+    {
+        Annotation labels; ///< the labels saved (with their new version), or meant to be
+        SaveResult result = SaveResult::Failed;
+        QString error; ///< empty when saved
+        Annotation stored; ///< on a conflict: the labels stored now
+    };
+    /// Called after every save.
+    using Applied = std::function<void(const Outcome &)>;
+    /// The version of the stored labels the next save is based on.
+    using BaseVersion = std::function<int()>;
 
     AnnotationEditCommand(AnnotationService &service, Annotation before, Annotation after, const QString &text,
-                          int mergeKey = -1, Applied applied = {});
+                          int mergeKey, Applied applied, BaseVersion baseVersion);
 
     void undo() override;
     void redo() override;
@@ -41,6 +56,7 @@ private:
     Annotation m_after;
     int m_mergeKey;
     Applied m_applied;
+    BaseVersion m_baseVersion;
 };
 
 } // namespace dl

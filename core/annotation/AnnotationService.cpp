@@ -138,25 +138,67 @@ static QJsonObject labelsToJson(const Annotation &a)
             {u"note"_s, a.note}};
 }
 
-bool AnnotationService::save(Annotation &annotation, QString *error)
+SaveResult AnnotationService::save(Annotation &annotation, QString *error, Annotation *stored)
 {
     if (annotation.userId != m_actor.id) {
         *error = tr("Only the author may change an annotation.");
-        return false;
+        return SaveResult::Failed;
     }
     if (!checkAssigned(annotation.imageId, error) || !validate(annotation, error))
-        return false;
+        return SaveResult::Failed;
     StoreTransaction tx(m_store);
     if (!tx.isActive()) {
         *error = tx.error();
-        return false;
+        return SaveResult::Failed;
     }
     AnnotationRepository annotations(m_store);
-    const auto before = annotations.find(annotation.imageId, m_actor.id, error);
-    if (before && before->sameLabels(annotation))
-        return true;
-    if (!annotations.save(annotation, error))
-        return false;
+    QString readError;
+    const auto before = annotations.find(annotation.imageId, m_actor.id, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return SaveResult::Failed;
+    }
+    if (before && before->sameLabels(annotation)) {
+        // Nothing to write (whichever copy it was based on): it is what is stored.
+        annotation.id = before->id;
+        annotation.version = before->version;
+        annotation.createdAt = before->createdAt;
+        annotation.updatedAt = before->updatedAt;
+        return SaveResult::Saved;
+    }
+    auto conflict = [&](const std::optional<Annotation> &now) {
+        *error = tr("These labels were changed elsewhere (in another window or on another workstation) since "
+                    "they were read here; nothing was overwritten.");
+        if (stored) {
+            if (now) {
+                *stored = *now;
+            } else {
+                *stored = Annotation();
+                stored->imageId = annotation.imageId;
+                stored->userId = m_actor.id;
+            }
+        }
+        return SaveResult::Conflict;
+    };
+    if ((before ? before->version : 0) != annotation.version)
+        return conflict(before);
+    switch (annotations.save(annotation, error)) {
+    case SaveResult::Saved:
+        break;
+    case SaveResult::Conflict: {
+        // Another session saved between the read and the write (a team store does not serialise
+        // them): what it stored, read again.
+        tx.rollback();
+        const auto now = annotations.find(annotation.imageId, m_actor.id, &readError);
+        if (!readError.isEmpty()) {
+            *error = readError;
+            return SaveResult::Failed;
+        }
+        return conflict(now);
+    }
+    case SaveResult::Failed:
+        return SaveResult::Failed;
+    }
     // Which fields changed, before and after, for the audit log.
     const QJsonObject after = labelsToJson(annotation);
     const QJsonObject old = before ? labelsToJson(*before) : QJsonObject();
@@ -167,21 +209,21 @@ bool AnnotationService::save(Annotation &annotation, QString *error)
     }
     if (!AuditLog::record(m_store, m_actor.id, before ? u"annotation.update"_s : u"annotation.create"_s,
                           u"annotation"_s, annotation.id, {{u"image"_s, annotation.imageId}, {u"changes"_s, changes}}, error))
-        return false;
+        return SaveResult::Failed;
     // The image's consensus follows its labels in the same transaction (on a team store an
     // annotator cannot read the other labels: the server marks the image for QA instead).
     if (!StaleConsensus::isDeferred(m_store)
         && !ConsensusService::recomputeImage(m_store, annotation.imageId, ConsensusService::quorum(m_store), error))
-        return false;
+        return SaveResult::Failed;
     AssignmentRepository assignments(m_store);
     if (assignments.status(annotation.imageId, m_actor.id, error) == AssignmentStatus::Todo
         && !assignments.setStatus(annotation.imageId, m_actor.id, AssignmentStatus::InProgress, error))
-        return false;
+        return SaveResult::Failed;
     if (!tx.commit()) {
         *error = tx.error();
-        return false;
+        return SaveResult::Failed;
     }
-    return true;
+    return SaveResult::Saved;
 }
 
 bool AnnotationService::setStatus(qint64 imageId, const QString &status, QString *error)

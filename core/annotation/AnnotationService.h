@@ -24,8 +24,14 @@ public:
 
     /// The actor's own annotation of an assigned image (a blank one if none yet).
     std::optional<Annotation> own(qint64 imageId, QString *error) const;
-    /// Saves the actor's own annotation; marks the assignment in progress.
-    bool save(Annotation &annotation, QString *error);
+    /// Saves the actor's own annotation; marks the assignment in progress. The save is based on
+    /// annotation.version (as read by own(), or returned by the last save): when the stored labels
+    /// have changed since (another window or workstation saved first), nothing is written, the
+    /// result is Conflict and *stored (when given) receives the labels stored now. Labels equal to
+    /// the stored ones are saved already (annotation takes the stored version).
+    SaveResult save(Annotation &annotation, QString *error, Annotation *stored);
+    /// save() for callers that treat a conflict as any other failure (with a message).
+    bool save(Annotation &annotation, QString *error) { return save(annotation, error, nullptr) == SaveResult::Saved; }
     /// Sets the actor's assignment status (todo, in_progress, done, skipped, flagged).
     bool setStatus(qint64 imageId, const QString &status, QString *error);
     /// Every rater's annotation of an image: QA leads and admins only.

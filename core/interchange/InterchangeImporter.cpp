@@ -381,8 +381,15 @@ bool InterchangeImporter::write(Run &run, const Input &input, qint64 imageId,
     if (!AnnotationService::validate(annotation, error))
         return fail();
     const bool labelsChanged = !existing || !existing->sameLabels(annotation);
-    if (labelsChanged && !annotations.save(annotation, error))
-        return fail();
+    if (labelsChanged) {
+        // Read in this transaction: a conflict means another session wrote them just now.
+        const SaveResult saved = annotations.save(annotation, error);
+        if (saved == SaveResult::Conflict)
+            *error = tr("The labels of %1 were changed by another session during the import; import again.")
+                         .arg(run.report.rater);
+        if (saved != SaveResult::Saved)
+            return fail();
+    }
 
     MaskRepository masks(m_store);
     QJsonArray masksWritten;

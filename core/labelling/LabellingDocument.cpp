@@ -6,11 +6,14 @@
 #include "base/Guarded.h"
 #include "masks/MaskDocument.h"
 #include "masks/MaskEditCommand.h"
+#include "masks/MaskPatch.h"
 #include "masks/MaskService.h"
 
 #include <QThreadPool>
 #include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <utility>
 
 namespace dl {
 
@@ -62,23 +65,149 @@ void LabellingDocument::editLabels(const Annotation &before, const Annotation &a
 {
     if (!m_editable)
         return;
-    // The step lives in this document's stack, which goes before the document does.
-    m_undoStack->push(new AnnotationEditCommand(
-        *m_annotations, before, after, text, mergeKey,
-        [this](const Annotation &labels, const QString &error) { onLabelsApplied(labels, error); }));
+    pushLabelStep(before, after, text, mergeKey);
 }
 
-void LabellingDocument::onLabelsApplied(const Annotation &labels, const QString &error)
+void LabellingDocument::pushLabelStep(const Annotation &before, const Annotation &after, const QString &text,
+                                      int mergeKey)
 {
-    m_annotation = labels;
-    m_labelsUnsaved = !error.isEmpty();
+    // The step lives in this document's stack, which goes before the document does. Each of its saves
+    // is based on the version this document knows (the one it read, or its last save).
+    m_undoStack->push(new AnnotationEditCommand(
+        *m_annotations, before, after, text, mergeKey,
+        [this](const AnnotationEditCommand::Outcome &outcome) {
+            onLabelsApplied(outcome.labels, outcome.result, outcome.error, outcome.stored);
+        },
+        [this] { return m_annotation.version; }));
+}
+
+void LabellingDocument::saveLabels(Annotation labels)
+{
+    Annotation stored;
+    QString error;
+    const SaveResult result = m_annotations->save(labels, &error, &stored);
+    onLabelsApplied(labels, result, error, stored);
+}
+
+void LabellingDocument::onLabelsApplied(const Annotation &labels, SaveResult result, const QString &error,
+                                        const Annotation &stored)
+{
+    m_annotation = labels; // on a failure or conflict: still based on the version known before
+    m_labelsUnsaved = result != SaveResult::Saved;
+    if (result == SaveResult::Conflict) {
+        m_conflict = stored;
+        emit labelsConflict(stored, labels);
+    }
     if (m_labelsUnsaved) {
         reportFailure(error);
         return;
     }
+    const bool hadConflict = hasConflict();
+    m_conflict.reset();
     if (!hasUnsavedChanges())
         m_lastError.clear();
     emit labelsSaved(labels);
+    endConflictIfResolved(hadConflict);
+}
+
+void LabellingDocument::endConflictIfResolved(bool hadConflict)
+{
+    if (hadConflict && !hasConflict())
+        emit conflictResolved();
+}
+
+QStringList LabellingDocument::conflictingLayers() const
+{
+    QStringList layers = m_maskConflicts.keys();
+    layers.sort();
+    return layers;
+}
+
+int LabellingDocument::layerBase(const QString &layerId) const
+{
+    const auto known = m_layerVersions.constFind(layerId);
+    if (known != m_layerVersions.cend())
+        return *known;
+    return m_masks ? m_masks->savedVersion(layerId) : 0;
+}
+
+void LabellingDocument::keepStored()
+{
+    if (!hasConflict())
+        return;
+    const bool labels = m_conflict.has_value();
+    // One undo step: the stored layers, then the stored labels (undone in the opposite order).
+    m_undoStack->beginMacro(tr("Keep the stored labels"));
+    if (!m_maskConflicts.isEmpty())
+        keepStoredLayers(std::exchange(m_maskConflicts, {}));
+    if (labels) {
+        const Annotation stored = *m_conflict;
+        const Annotation mine = m_annotation;
+        // Based on the stored version: saving labels equal to the stored ones writes nothing.
+        m_annotation.version = stored.version;
+        pushLabelStep(mine, stored, tr("Keep the stored labels"), -1);
+    }
+    m_undoStack->endMacro();
+    if (!labels)
+        endConflictIfResolved(true);
+}
+
+void LabellingDocument::keepStoredLayers(const QHash<QString, int> &layers)
+{
+    QStringList replaced;
+    for (auto it = layers.cbegin(); it != layers.cend(); ++it) {
+        const QString &id = it.key();
+        cv::Mat theirs;
+        if (it.value() > 0) {
+            QString error;
+            const auto loaded = MaskService(m_store, m_rater).loadVersion(m_imageId, m_rater.id, id, it.value(), &error);
+            if (!loaded) {
+                m_maskConflicts.insert(id, it.value()); // still in conflict: nothing was replaced
+                reportFailure(error);
+                continue;
+            }
+            theirs = *loaded;
+        }
+        cv::Mat mask = m_masks->mask(id);
+        if (theirs.empty())
+            theirs = cv::Mat::zeros(mask.size(), CV_8UC1);
+        const cv::Rect all(0, 0, mask.cols, mask.rows);
+        MaskPatch before = MaskPatch::capture(mask, all);
+        MaskPatch after = MaskPatch::capture(theirs, all);
+        theirs.copyTo(mask);
+        m_masks->markChanged(id);
+        // Their pixels, based on their version: the save that follows writes nothing.
+        m_layerVersions.insert(id, it.value());
+        // Pushed in the state it makes (the first redo writes nothing), as the mask tools do.
+        m_undoStack->push(new MaskEditCommand(*m_masks, id, MaskTool::Fill, std::move(before), std::move(after), false,
+                                              [this](const QString &layer, const cv::Rect &) {
+                                                  emit masksReplaced({layer});
+                                              }));
+        replaced.append(id);
+    }
+    if (!replaced.isEmpty())
+        emit masksReplaced(replaced);
+}
+
+void LabellingDocument::overwriteStored()
+{
+    if (!hasConflict())
+        return;
+    // Based on the versions stored now.
+    const bool masks = !m_maskConflicts.isEmpty();
+    for (auto it = m_maskConflicts.cbegin(); it != m_maskConflicts.cend(); ++it)
+        m_layerVersions.insert(it.key(), it.value());
+    m_maskConflicts.clear();
+    const bool labels = m_conflict.has_value();
+    if (labels) {
+        Annotation mine = m_annotation;
+        mine.version = m_conflict->version;
+        saveLabels(mine);
+    }
+    if (masks)
+        queueChangedLayers();
+    if (!labels)
+        endConflictIfResolved(true);
 }
 
 void LabellingDocument::reportFailure(const QString &message)
@@ -140,8 +269,10 @@ void LabellingDocument::startNextSave()
     if (m_saving || m_pending.empty())
         return;
     QList<LayerCopy> batch;
-    for (auto &[id, copy] : m_pending)
+    for (auto &[id, copy] : m_pending) {
+        copy.baseVersion = layerBase(id); // the previous batch is in: its versions are known
         batch.append(std::move(copy));
+    }
     m_pending.clear();
     m_saving = true;
     const QSize size = m_masks->size();
@@ -150,11 +281,14 @@ void LabellingDocument::startNextSave()
         SaveOutcome outcome;
         QList<MaskService::LayerPixels> pixels;
         for (const LayerCopy &copy : std::as_const(batch))
-            pixels.append({copy.layerId, copy.mask});
+            pixels.append({copy.layerId, copy.mask, copy.baseVersion});
         QString error;
         // What core throws here (out of memory while encoding, say) is a failed save, caught up later.
         const auto versions = guarded(
-            [&] { return MaskService(*store, rater).saveMasks(imageId, size, pixels, &error, &outcome.annotationId); },
+            [&] {
+                return MaskService(*store, rater)
+                    .saveMasks(imageId, size, pixels, &error, &outcome.annotationId, &outcome.conflicts);
+            },
             [&error](const QString &message) {
                 error = message;
                 return std::optional<QList<int>>();
@@ -184,6 +318,8 @@ void LabellingDocument::finishSave()
         const auto queued = m_queued.constFind(copy.layerId);
         if (queued != m_queued.constEnd() && *queued == copy.revision)
             m_queued.remove(copy.layerId);
+        if (outcome.error.isEmpty())
+            m_layerVersions.insert(copy.layerId, outcome.versions.at(i));
         // Saved in the state it still has: no longer changed. Changed since: its newer copy follows.
         if (outcome.error.isEmpty() && m_masks->revision(copy.layerId) == copy.revision)
             m_masks->markSaved(copy.layerId, outcome.versions.at(i));
@@ -200,6 +336,11 @@ void LabellingDocument::finishSave()
             m_lastError.clear();
         emit masksSaved(layers);
     } else {
+        if (!outcome.conflicts.isEmpty()) {
+            for (auto it = outcome.conflicts.cbegin(); it != outcome.conflicts.cend(); ++it)
+                m_maskConflicts.insert(it.key(), it.value());
+            emit masksConflict(conflictingLayers());
+        }
         reportFailure(outcome.error);
     }
     startNextSave();
@@ -218,14 +359,8 @@ bool LabellingDocument::waitForSaves()
 
 void LabellingDocument::retrySaves()
 {
-    if (m_labelsUnsaved) {
-        Annotation labels = m_annotation;
-        QString error;
-        if (m_annotations->save(labels, &error))
-            onLabelsApplied(labels, {});
-        else
-            reportFailure(error);
-    }
+    if (m_labelsUnsaved)
+        saveLabels(m_annotation);
     queueChangedLayers();
 }
 

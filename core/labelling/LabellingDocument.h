@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <opencv2/core/mat.hpp>
 #include <vector>
 
@@ -40,6 +41,13 @@ class Store;
 /// unsaved and are saved again by the next step of the same kind (a label edit saves all labels;
 /// any step saves every changed layer), or by retrySaves(). waitForSaves() returns once
 /// nothing is being saved (on closing, and for tests: no sleeping).
+///
+/// Saves are based on the version this document read or saved last: of the labels, and of each
+/// mask layer. When the labels or a layer were saved elsewhere since (the same rater in another
+/// window or on another workstation), the save is refused and nothing is overwritten: the document
+/// holds a conflict (labelsConflict(): the stored labels, theirs, and the edited ones, mine, still
+/// unsaved; masksConflict(): the layers) until the rater keeps theirs (keepStored()) or overwrites
+/// them with mine (overwriteStored()).
 class LabellingDocument : public QObject
 {
     Q_OBJECT
@@ -88,6 +96,24 @@ public:
     /// saves run on the pool as usual.
     void retrySaves();
 
+    /// A save was refused because the stored labels (hasLabelConflict()) or mask layers
+    /// (conflictingLayers()) changed elsewhere.
+    bool hasConflict() const { return hasLabelConflict() || !m_maskConflicts.isEmpty(); }
+    /// annotation() holds the edited labels (mine, unsaved), storedLabels() the labels stored now.
+    bool hasLabelConflict() const { return m_conflict.has_value(); }
+    /// The labels stored now, while hasLabelConflict() (else annotation()).
+    Annotation storedLabels() const { return m_conflict.value_or(m_annotation); }
+    /// The mask layers saved elsewhere since this document read or saved them (their edited pixels
+    /// are unsaved), sorted.
+    QStringList conflictingLayers() const;
+    /// Resolves the conflict by taking what is stored: the stored labels and layers replace the
+    /// edited ones as one undo step, so that undoing it brings the edited ones back (saved as a
+    /// change of the stored ones).
+    void keepStored();
+    /// Resolves the conflict by saving the edited labels and layers over the stored ones: new saves
+    /// based on the versions stored now (a conflict again if they changed once more meanwhile).
+    void overwriteStored();
+
 signals:
     /// The labels were stored after an edit, undo, redo or retry.
     void labelsSaved(const dl::Annotation &labels);
@@ -98,6 +124,17 @@ signals:
     /// A save of labels or masks failed; what it was to save stays unsaved and is saved again with
     /// the next step or retrySaves().
     void saveFailed(const QString &message);
+    /// A label save was refused: the labels stored now (theirs) differ from the edited ones (mine),
+    /// which stay unsaved until the conflict is resolved. Also emitted when a later save meets the
+    /// same conflict. saveFailed() follows with the message.
+    void labelsConflict(const dl::Annotation &stored, const dl::Annotation &mine);
+    /// A mask save was refused: these layers were saved elsewhere meanwhile; the edited pixels
+    /// stay unsaved until the conflict is resolved. saveFailed() follows with the message.
+    void masksConflict(const QStringList &layerIds);
+    /// Layers took the stored pixels (keepStored(), or its undo or redo): views repaint them.
+    void masksReplaced(const QStringList &layerIds);
+    /// The conflict is over (what was edited was saved, or the stored labels and layers kept).
+    void conflictResolved();
     /// No mask save is queued or running any more.
     void savesFinished();
 
@@ -109,16 +146,20 @@ private:
         QString layerId;
         quint64 revision = 0;
         cv::Mat mask;
+        int baseVersion = -1;
     };
     struct SaveOutcome
     {
         QList<LayerCopy> layers; // with their pixels: reused for the next copies
         QList<int> versions;
         qint64 annotationId = -1;
+        QHash<QString, int> conflicts; // layers saved elsewhere: their latest stored version
         QString error; // empty when saved
     };
 
-    void onLabelsApplied(const Annotation &labels, const QString &error);
+    void onLabelsApplied(const Annotation &labels, SaveResult result, const QString &error, const Annotation &stored);
+    void saveLabels(Annotation labels);
+    void pushLabelStep(const Annotation &before, const Annotation &after, const QString &text, int mergeKey);
     /// A copy of a layer's pixels, into a spare buffer when there is one (a fresh 12-megapixel
     /// allocation costs more than the copy itself).
     cv::Mat copyOf(const cv::Mat &mask);
@@ -129,6 +170,9 @@ private:
     /// Applies the running save's outcome once it has finished (idempotent).
     void finishSave();
     void reportFailure(const QString &message);
+    int layerBase(const QString &layerId) const;
+    void keepStoredLayers(const QHash<QString, int> &layers);
+    void endConflictIfResolved(bool hadConflict);
 
     Store &m_store;
     User m_rater;
@@ -138,6 +182,9 @@ private:
     Annotation m_annotation;
     bool m_editable = false;
     bool m_labelsUnsaved = false;
+    std::optional<Annotation> m_conflict; // the labels stored now, while a save conflicts
+    QHash<QString, int> m_layerVersions; // the stored version each layer's next save is based on
+    QHash<QString, int> m_maskConflicts; // layers saved elsewhere: their latest stored version
     QString m_openError;
     std::unique_ptr<MaskDocument> m_masks;
     QString m_masksError;

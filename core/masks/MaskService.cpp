@@ -186,8 +186,8 @@ std::optional<QList<int>> MaskService::saveLayers(
     return versions;
 }
 
-std::optional<QList<int>> MaskService::saveMasks(
-    qint64 imageId, QSize size, const QList<LayerPixels> &layers, QString *error, qint64 *annotationId)
+std::optional<QList<int>> MaskService::saveMasks(qint64 imageId, QSize size, const QList<LayerPixels> &layers,
+    QString *error, qint64 *annotationId, QHash<QString, int> *conflicts)
 {
     if (!checkAssigned(imageId, error))
         return std::nullopt;
@@ -249,7 +249,10 @@ std::optional<QList<int>> MaskService::saveMasks(
         Annotation blank;
         blank.imageId = imageId;
         blank.userId = m_actor.id;
-        if (!annotations.save(blank, error)
+        const SaveResult saved = annotations.save(blank, error);
+        if (saved == SaveResult::Conflict) // created by another session since the read
+            fail(error, tr("The labels of this image were changed elsewhere at the same time; saving again."));
+        if (saved != SaveResult::Saved
             || !AuditLog::record(m_store, m_actor.id, u"annotation.create"_s, u"annotation"_s, blank.id,
                 { { u"image"_s, imageId }, { u"for"_s, u"masks"_s } }, error))
             return std::nullopt;
@@ -258,6 +261,7 @@ std::optional<QList<int>> MaskService::saveMasks(
 
     MaskRepository masks(m_store);
     QList<int> versions;
+    QHash<QString, int> stale;
     bool wrote = false;
     for (qsizetype i = 0; i < layers.size(); ++i) {
         const QString &id = layers.at(i).layerId;
@@ -270,6 +274,13 @@ std::optional<QList<int>> MaskService::saveMasks(
         if (latest && latest->encoding == encodingName() && latest->data == data
             && latest->width == size.width() && latest->height == size.height()) {
             versions.append(latest->version);
+            continue;
+        }
+        const int base = layers.at(i).baseVersion;
+        if (base >= 0 && (latest ? latest->version : 0) != base) {
+            // Saved elsewhere since these pixels were read: never made the latest silently.
+            stale.insert(id, latest ? latest->version : 0);
+            versions.append(-1);
             continue;
         }
         qint64 rowId = -1;
@@ -285,6 +296,13 @@ std::optional<QList<int>> MaskService::saveMasks(
             return std::nullopt;
         versions.append(version);
         wrote = true;
+    }
+    if (!stale.isEmpty()) {
+        if (conflicts)
+            *conflicts = stale;
+        fail(error, tr("These regions were changed elsewhere (in another window or on another workstation) since "
+                       "they were read here; nothing was overwritten."));
+        return std::nullopt;
     }
     if (wrote) {
         AssignmentRepository assignments(m_store);

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QSize>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <opencv2/core/mat.hpp>
@@ -57,14 +58,20 @@ public:
     {
         QString layerId;
         cv::Mat mask;
+        /// The stored version these pixels were based on (0: none stored yet), or -1 to save
+        /// whatever is stored. A save based on a version that is no longer the latest, with other
+        /// pixels than the latest, is a conflict.
+        int baseVersion = -1;
     };
     /// Saves layers of the actor's own masks of an image, of this size (the image's displayed
     /// size), as save() does but from pixels rather than a document: it touches nothing but the
     /// store, so it may run on any thread (each thread has its own connection). One transaction;
     /// returns the version of each layer, in order, and sets *annotationId to the annotation row
-    /// the masks belong to.
+    /// the masks belong to. When a layer was saved elsewhere since its baseVersion (another window
+    /// or workstation of the same rater), nothing is written: std::nullopt, and *conflicts (when
+    /// given) receives each such layer with its latest stored version.
     std::optional<QList<int>> saveMasks(qint64 imageId, QSize size, const QList<LayerPixels> &layers,
-        QString *error, qint64 *annotationId = nullptr);
+        QString *error, qint64 *annotationId = nullptr, QHash<QString, int> *conflicts = nullptr);
 
     /// The stored versions of a rater's layer (of all layers when layerId is empty), without data.
     std::optional<QList<MaskRecord>> versions(

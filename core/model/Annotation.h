@@ -37,9 +37,21 @@ struct Annotation
     QString note;
     QString createdAt;
     QString updatedAt;
+    /// The stored row's version (1 when first saved, one more with each save); 0 when the labels
+    /// are not based on a stored row. A save must carry the version it was based on.
+    int version = 0;
 
     /// The labels alone (not ids or times) are equal.
     bool sameLabels(const Annotation &other) const;
+};
+
+/// What became of a save of a versioned row.
+enum class SaveResult {
+    Saved,
+    /// Refused: the row changed since the copy the save was based on (another window or workstation
+    /// saved first). Nothing was written.
+    Conflict,
+    Failed,
 };
 
 } // namespace dl

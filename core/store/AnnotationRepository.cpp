@@ -28,7 +28,7 @@ QList<Annotation> AnnotationRepository::select(
     QSqlQuery query(m_db);
     if (!Sql::exec(query,
             u"SELECT id, image_id, user_id, gradable, ungradable_reason, visible_condition, sensitive, "
-            "identifying, cannot_determine, fitzpatrick, monk, note, created_at, updated_at "
+            "identifying, cannot_determine, fitzpatrick, monk, note, created_at, updated_at, version "
             "FROM annotations WHERE "_s
                 + where + u" ORDER BY user_id"_s,
             binds, error))
@@ -51,6 +51,7 @@ QList<Annotation> AnnotationRepository::select(
         a.note = query.value(11).toString();
         a.createdAt = query.value(12).toString();
         a.updatedAt = query.value(13).toString();
+        a.version = query.value(14).toInt();
         annotations.append(a);
     }
     if (annotations.isEmpty())
@@ -93,42 +94,52 @@ QList<Annotation> AnnotationRepository::all(QString *error) const
     return select(u"1 = 1"_s, {}, error);
 }
 
-bool AnnotationRepository::save(Annotation &a, QString *error)
+SaveResult AnnotationRepository::save(Annotation &a, QString *error)
 {
     const QString now = Sql::now();
-    const qint64 id = Sql::insertReturningId(m_db,
-        u"INSERT INTO annotations (image_id, user_id, gradable, ungradable_reason, visible_condition, "
-        u"sensitive, "
-        "identifying, cannot_determine, fitzpatrick, monk, note, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (image_id, user_id) DO UPDATE SET gradable = excluded.gradable, "
-        "ungradable_reason = excluded.ungradable_reason, visible_condition = excluded.visible_condition, "
-        "sensitive = excluded.sensitive, identifying = excluded.identifying, "
-        "cannot_determine = excluded.cannot_determine, fitzpatrick = excluded.fitzpatrick, monk = "
-        "excluded.monk, "
-        "note = excluded.note, updated_at = excluded.updated_at RETURNING id, created_at"_s,
-        { a.imageId, a.userId, optionalBool(a.gradable), Sql::textOrNull(a.ungradableReason),
-            Sql::textOrNull(a.visibleCondition), optionalBool(a.sensitive),
-            Sql::textOrNull(a.identifying.join(u',')), a.cannotDetermine ? 1 : 0,
-            Sql::textOrNull(a.fitzpatrick), Sql::textOrNull(a.monk), Sql::text(a.note), now, now },
-        error);
-    if (id < 0)
-        return false;
+    const QVariantList labels { optionalBool(a.gradable), Sql::textOrNull(a.ungradableReason),
+        Sql::textOrNull(a.visibleCondition), optionalBool(a.sensitive), Sql::textOrNull(a.identifying.join(u',')),
+        a.cannotDetermine ? 1 : 0, Sql::textOrNull(a.fitzpatrick), Sql::textOrNull(a.monk), Sql::text(a.note) };
+    QSqlQuery query(m_db);
+    bool done = false;
+    if (a.version <= 0) {
+        // Not based on a stored row: only a first save inserts; a row there already is a conflict.
+        done = Sql::exec(query,
+            u"INSERT INTO annotations (gradable, ungradable_reason, visible_condition, sensitive, identifying, "
+            "cannot_determine, fitzpatrick, monk, note, image_id, user_id, created_at, updated_at, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (image_id, user_id) DO NOTHING RETURNING id, version, created_at"_s,
+            labels + QVariantList { a.imageId, a.userId, now, now }, error);
+    } else {
+        // Based on version N: written only while the row is still at N.
+        done = Sql::exec(query,
+            u"UPDATE annotations SET gradable = ?, ungradable_reason = ?, visible_condition = ?, sensitive = ?, "
+            "identifying = ?, cannot_determine = ?, fitzpatrick = ?, monk = ?, note = ?, updated_at = ?, "
+            "version = version + 1 WHERE image_id = ? AND user_id = ? AND version = ? "
+            "RETURNING id, version, created_at"_s,
+            labels + QVariantList { now, a.imageId, a.userId, a.version }, error);
+    }
+    if (!done)
+        return SaveResult::Failed;
+    if (!query.next())
+        return SaveResult::Conflict;
+    const qint64 id = query.value(0).toLongLong();
     a.id = id;
+    a.version = query.value(1).toInt();
+    a.createdAt = query.value(2).toString();
     a.updatedAt = now;
-    if (a.createdAt.isEmpty())
-        a.createdAt = now;
+    query.finish();
     if (!Sql::exec(m_db, u"DELETE FROM annotation_diagnoses WHERE annotation_id = ?"_s, { id }, error))
-        return false;
+        return SaveResult::Failed;
     QSqlQuery insert(m_db);
     for (int i = 0; i < a.diagnoses.size(); ++i) {
         if (!Sql::exec(insert,
                 u"INSERT INTO annotation_diagnoses (annotation_id, position, condition_id, confidence) "
                 "VALUES (?, ?, ?, ?)"_s,
                 { id, i + 1, a.diagnoses.at(i).conditionId, a.diagnoses.at(i).confidence }, error))
-            return false;
+            return SaveResult::Failed;
     }
-    return true;
+    return SaveResult::Saved;
 }
 
 } // namespace dl

@@ -23,9 +23,11 @@ public:
     QList<Annotation> forImage(qint64 imageId, QString *error) const;
     /// Every annotation of the store (for statistics and consensus), ordered by user.
     QList<Annotation> all(QString *error) const;
-    /// Inserts or updates the (image, user) annotation and replaces its
-    /// diagnoses; sets annotation.id and the times. Call inside a transaction.
-    bool save(Annotation &annotation, QString *error);
+    /// Stores the (image, user) annotation and replaces its diagnoses; sets annotation.id, the
+    /// times and the new version. The save is based on annotation.version: 0 inserts the first row,
+    /// N updates the row only while it is still at version N. Conflict (nothing written) when the
+    /// row exists already or has moved on. Call inside a transaction.
+    SaveResult save(Annotation &annotation, QString *error);
 
 private:
     QList<Annotation> select(const QString &where, const QVariantList &binds, QString *error) const;

@@ -264,9 +264,22 @@ static Migration version4()
     return m;
 }
 
+static Migration version5()
+{
+    Migration m;
+    m.version = 5;
+    m.description = u"label row versions"_s;
+    m.statements = {
+        // One more with each save of a rater's labels: a save names the version it was based on and
+        // is refused when the row moved on (the same rater in two windows or on two workstations).
+        u"ALTER TABLE annotations ADD COLUMN version INTEGER NOT NULL DEFAULT 1"_s,
+    };
+    return m;
+}
+
 QList<Migration> Schema::migrations()
 {
-    return {version1(), version2(), version3(), version4()};
+    return {version1(), version2(), version3(), version4(), version5()};
 }
 
 } // namespace dl

@@ -470,12 +470,14 @@ void TestAnnotation::undoRedoOfLabelEdits()
     auto edit = [&](auto change, const QString &text, int key = -1) {
         Annotation after = current;
         change(after);
-        stack.push(new AnnotationEditCommand(service, current, after, text, key,
-                                             [&](const Annotation &stored, const QString &e) {
-                                                 current = stored;
-                                                 if (!e.isEmpty())
-                                                     errors << e;
-                                             }));
+        stack.push(new AnnotationEditCommand(
+            service, current, after, text, key,
+            [&](const AnnotationEditCommand::Outcome &outcome) {
+                current = outcome.labels;
+                if (!outcome.error.isEmpty())
+                    errors << outcome.error;
+            },
+            [&] { return current.version; }));
     };
     auto stored = [&] { return *AnnotationService(*m_store, rater).own(image, &error); };
 

@@ -132,7 +132,7 @@ qint64 TestRepositories::addAnnotation(qint64 imageId, qint64 userId)
     a.userId = userId;
     a.gradable = true;
     QString error;
-    if (!AnnotationRepository(*m_store).save(a, &error))
+    if (AnnotationRepository(*m_store).save(a, &error) != SaveResult::Saved)
         qWarning() << error;
     return a.id;
 }

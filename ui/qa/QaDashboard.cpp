@@ -449,6 +449,42 @@ void QaDashboard::setBusy(const QString &what, int delta)
         emit updated();
 }
 
+void QaDashboard::refreshKeepingView()
+{
+    if (m_restoreView) { // a refresh of this kind is under way: it restores what was kept first
+        refresh();
+        return;
+    }
+    const QModelIndex current = m_disagreementView->currentIndex();
+    const qint64 image = current.data(DisagreementModel::ImageIdRole).toLongLong();
+    const QString field = current.data(DisagreementModel::FieldRole).toString();
+    const int column = current.column();
+    QList<QPair<QTableView *, QPoint>> scrolls;
+    for (QTableView *view : {m_overviewView, m_overlapView, m_referenceView, m_disagreementView, m_faceView, m_raterView})
+        scrolls.append({view, QPoint(view->horizontalScrollBar()->value(), view->verticalScrollBar()->value())});
+    m_restoreView = connect(this, &QaDashboard::updated, this, [this, image, field, column, scrolls] {
+        disconnect(m_restoreView);
+        m_restoreView = {};
+        if (image > 0) {
+            QAbstractItemModel *model = m_disagreementView->model();
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const QModelIndex index = model->index(row, column);
+                if (index.data(DisagreementModel::ImageIdRole).toLongLong() == image
+                    && index.data(DisagreementModel::FieldRole).toString() == field) {
+                    m_disagreementView->selectionModel()->setCurrentIndex(
+                        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                    break;
+                }
+            }
+        }
+        for (const auto &[view, at] : scrolls) {
+            view->horizontalScrollBar()->setValue(at.x());
+            view->verticalScrollBar()->setValue(at.y());
+        }
+    });
+    refresh();
+}
+
 void QaDashboard::refresh()
 {
     if (m_running > 0 && m_reloadPending)

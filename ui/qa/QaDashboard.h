@@ -97,6 +97,9 @@ public:
 public slots:
     /// Reloads everything from the store in the background.
     void refresh();
+    /// refresh() for changes made elsewhere (other people's labels): the selected disagreement
+    /// (image and field) and the scroll positions of the tables stay where they were.
+    void refreshKeepingView();
     /// Runs the bootstrap (seeded, 1000 replicates) for the alpha and kappa intervals.
     void computeConfidenceIntervals();
     /// Opens the review of an image, starting at `field`, stepping through the disagreement
@@ -175,6 +178,7 @@ private:
     QLabel *m_disagreementCounts = nullptr;
     RaterReportModel *m_raters = nullptr;
     QTableView *m_raterView = nullptr;
+    QMetaObject::Connection m_restoreView; // pending restore of refreshKeepingView()
     QChartView *m_perDay = nullptr;
 };
 

@@ -79,6 +79,9 @@ AS $$ SELECT value FROM settings WHERE key = k $$;
 -- save cannot read the other raters' labels, so it only marks the image (in consensus_stale) and
 -- tells listening sessions (NOTIFY dermlabel, delivered at commit).
 -- (consensus_stale itself is created by a migration, on both engines.)
+-- Notification payloads (StoreChangeListener) carry ids only, never label contents: every session
+-- listening to the channel receives them, annotators too. 'labels <image>', 'assignments <image>
+-- <user>', 'users <user>', 'images', 'adjudications <image>'.
 
 CREATE OR REPLACE FUNCTION dl_labels_changed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
 AS $$
@@ -95,7 +98,16 @@ BEGIN
         INSERT INTO consensus_stale (image_id, marked_at)
         VALUES (image, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
         ON CONFLICT (image_id) DO NOTHING;
-        PERFORM pg_notify('dermlabel', 'labels ' || image);
+        IF TG_TABLE_NAME = 'assignments' THEN
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                PERFORM pg_notify('dermlabel', 'assignments ' || OLD.image_id || ' ' || OLD.user_id);
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                PERFORM pg_notify('dermlabel', 'assignments ' || NEW.image_id || ' ' || NEW.user_id);
+            END IF;
+        ELSE
+            PERFORM pg_notify('dermlabel', 'labels ' || image);
+        END IF;
     END IF;
     RETURN NULL;
 END $$;
@@ -110,6 +122,42 @@ CREATE TRIGGER dl_diagnoses_changed AFTER INSERT OR UPDATE OR DELETE ON annotati
 DROP TRIGGER IF EXISTS dl_assignments_changed ON assignments;
 CREATE TRIGGER dl_assignments_changed AFTER INSERT OR UPDATE OR DELETE ON assignments
     FOR EACH ROW EXECUTE FUNCTION dl_labels_changed();
+
+-- Changes that only need telling (no consensus to mark): masks (regions of a rater's labels),
+-- users, imported images (once per statement), adjudications.
+CREATE OR REPLACE FUNCTION dl_notify_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+DECLARE
+    image bigint;
+BEGIN
+    IF TG_TABLE_NAME = 'masks' THEN
+        SELECT a.image_id INTO image FROM annotations a
+         WHERE a.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.annotation_id ELSE NEW.annotation_id END;
+        IF image IS NOT NULL THEN
+            PERFORM pg_notify('dermlabel', 'labels ' || image);
+        END IF;
+    ELSIF TG_TABLE_NAME = 'users' THEN
+        PERFORM pg_notify('dermlabel', 'users ' || CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    ELSIF TG_TABLE_NAME = 'images' THEN
+        PERFORM pg_notify('dermlabel', 'images');
+    ELSIF TG_TABLE_NAME = 'adjudications' THEN
+        PERFORM pg_notify('dermlabel', 'adjudications ' || CASE WHEN TG_OP = 'DELETE' THEN OLD.image_id ELSE NEW.image_id END);
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS dl_masks_changed ON masks;
+CREATE TRIGGER dl_masks_changed AFTER INSERT OR UPDATE OR DELETE ON masks
+    FOR EACH ROW EXECUTE FUNCTION dl_notify_change();
+DROP TRIGGER IF EXISTS dl_users_changed ON users;
+CREATE TRIGGER dl_users_changed AFTER INSERT OR UPDATE OR DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION dl_notify_change();
+DROP TRIGGER IF EXISTS dl_images_added ON images;
+CREATE TRIGGER dl_images_added AFTER INSERT ON images
+    FOR EACH STATEMENT EXECUTE FUNCTION dl_notify_change();
+DROP TRIGGER IF EXISTS dl_adjudications_changed ON adjudications;
+CREATE TRIGGER dl_adjudications_changed AFTER INSERT OR UPDATE OR DELETE ON adjudications
+    FOR EACH ROW EXECUTE FUNCTION dl_notify_change();
 
 -- Grants (to the groups) and policies (rows). `ann`, `qa`, `adm` stand for the three groups.
 DO $$

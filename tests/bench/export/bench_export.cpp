@@ -235,7 +235,7 @@ int main(int argc, char **argv)
                 a.monk = u"5"_s;
                 for (int c = 0; c < 3; ++c)
                     a.diagnoses.append({conditions.at(c), 5 - c});
-                if (!annotations.save(a, &error))
+                if (annotations.save(a, &error) != SaveResult::Saved)
                     return 2;
                 for (int c = 0; c < 3; ++c) {
                     if (masks.addVersion(a.id, u"condition:"_s + conditions.at(c), MaskService::encodingName(), 4000,

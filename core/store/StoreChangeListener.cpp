@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/StoreChangeListener.h"
+
+#include "store/PostgresServer.h"
+#include "store/Store.h"
+
+#include <QAtomicInteger>
+#include <QCoreApplication>
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QStringList>
+#include <QVariant>
+
+using namespace Qt::StringLiterals;
+
+namespace dl {
+
+static QString tr(const char *text)
+{
+    return QCoreApplication::translate("dl::StoreChangeListener", text);
+}
+
+QString StoreChangeListener::channel()
+{
+    return u"dermlabel"_s;
+}
+
+StoreChangeListener::StoreChangeListener(const Store &store, QObject *parent)
+    : QObject(parent)
+{
+    if (!store.location().isPostgres())
+        return;
+    static QAtomicInteger<quint64> serial;
+    m_connection = u"dermlabel-listen-%1"_s.arg(++serial);
+    PostgresServer::Failure failure = PostgresServer::Failure::None;
+    QSqlDatabase db = PostgresServer::connect(store.location(), m_connection, &failure, &m_error);
+    if (failure != PostgresServer::Failure::None || !db.isOpen()) {
+        if (m_error.isEmpty())
+            m_error = tr("Cannot listen to the store's changes.");
+        return;
+    }
+    QSqlDriver *driver = db.driver();
+    if (!driver->hasFeature(QSqlDriver::EventNotifications) || !driver->subscribeToNotification(channel())) {
+        m_error = tr("The server does not deliver change notifications: %1").arg(driver->lastError().text());
+        return;
+    }
+    connect(driver, &QSqlDriver::notification, this,
+            [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
+                onNotification(name, payload);
+            });
+    m_active = true;
+}
+
+StoreChangeListener::~StoreChangeListener()
+{
+    if (m_connection.isEmpty())
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        if (db.isOpen() && m_active)
+            db.driver()->unsubscribeFromNotification(channel());
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+void StoreChangeListener::onNotification(const QString &name, const QVariant &payload)
+{
+    if (name == channel())
+        dispatch(payload.toString());
+}
+
+bool StoreChangeListener::dispatch(const QString &payload)
+{
+    const QStringList parts = payload.split(u' ', Qt::SkipEmptyParts);
+    const QString kind = parts.value(0);
+    auto id = [&parts](int i, bool *ok) {
+        bool valid = false;
+        const qint64 value = parts.value(i).toLongLong(&valid);
+        *ok = *ok && valid;
+        return value;
+    };
+    bool ok = true;
+    if (kind == u"labels"_s && parts.size() == 2) {
+        const qint64 image = id(1, &ok);
+        if (ok)
+            emit labelsChanged(image);
+    } else if (kind == u"assignments"_s && parts.size() == 3) {
+        const qint64 image = id(1, &ok);
+        const qint64 user = id(2, &ok);
+        if (ok)
+            emit assignmentsChanged(image, user);
+    } else if (kind == u"users"_s && parts.size() == 2) {
+        const qint64 user = id(1, &ok);
+        if (ok)
+            emit usersChanged(user);
+    } else if (kind == u"images"_s && parts.size() == 1) {
+        emit imagesAdded();
+    } else if (kind == u"adjudications"_s && parts.size() == 2) {
+        const qint64 image = id(1, &ok);
+        if (ok)
+            emit adjudicationsChanged(image);
+    } else {
+        ok = false;
+    }
+    emit changed();
+    return ok;
+}
+
+} // namespace dl

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace dl {
+
+class Store;
+
+/// Other people's changes to a team store, as they commit: the server's triggers
+/// (team_security.sql) NOTIFY channel "dermlabel" in the transaction of each change, and this
+/// listener, on a connection of its own (same credentials as the store's, on the thread that
+/// creates it, which needs an event loop), LISTENs and turns each payload into a signal.
+///
+/// Payloads carry ids only, never label contents (every listener of the channel receives every
+/// payload, annotators too): "labels <image>", "assignments <image> <user>", "users <user>",
+/// "images", "adjudications <image>". What a session may then read is still decided by the
+/// server's row rules.
+///
+/// An SQLite store has one workstation (its lock file) and no server to tell: there the listener
+/// does nothing (isActive() is false) and the screens refresh as before, on their own actions.
+class StoreChangeListener : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// The channel the triggers notify.
+    static QString channel();
+
+    /// Starts listening on a team store (see isActive(), error()).
+    explicit StoreChangeListener(const Store &store, QObject *parent = nullptr);
+    ~StoreChangeListener() override;
+
+    /// Listening (a team store whose server accepted LISTEN).
+    bool isActive() const { return m_active; }
+    /// Why a team store's listener is not active (empty otherwise).
+    QString error() const { return m_error; }
+
+    /// Emits the signals of one payload (what a notification carries); false for a payload this
+    /// program does not know (ignored).
+    bool dispatch(const QString &payload);
+
+signals:
+    /// A rater's labels or masks of the image changed.
+    void labelsChanged(qint64 imageId);
+    /// An assignment of the image to the user was added, removed or changed (its status too).
+    void assignmentsChanged(qint64 imageId, qint64 userId);
+    /// A user was added or changed (role, name, active).
+    void usersChanged(qint64 userId);
+    /// Images were added (an import).
+    void imagesAdded();
+    /// A QA lead's decision on the image changed.
+    void adjudicationsChanged(qint64 imageId);
+    /// After each of the above (and for payloads of a newer program): something changed.
+    void changed();
+
+private:
+    void onNotification(const QString &name, const QVariant &payload);
+
+    QString m_connection;
+    bool m_active = false;
+    QString m_error;
+};
+
+} // namespace dl

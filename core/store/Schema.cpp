@@ -243,9 +243,30 @@ static Migration version3()
     return m;
 }
 
+static Migration version4()
+{
+    Migration m;
+    m.version = 4;
+    m.description = u"image files in the store (team stores)"_s;
+    m.statements = {
+        // A team store keeps its image files in the server, content-addressed by SHA-256, in
+        // chunks of 1 MiB (ImageBlobRepository::ChunkSize) so that no row is large and a download
+        // streams. Every chunk row carries the file's chunk count and size: a missing or truncated
+        // chunk shows without reading the data. Empty on SQLite (files beside the store).
+        u"CREATE TABLE image_blobs ("
+        " sha256 TEXT NOT NULL,"
+        " chunk INTEGER NOT NULL CHECK (chunk >= 0),"
+        " chunk_count INTEGER NOT NULL CHECK (chunk_count > 0 AND chunk < chunk_count),"
+        " total_size {bigint} NOT NULL CHECK (total_size >= 0),"
+        " data {blob} NOT NULL,"
+        " PRIMARY KEY (sha256, chunk))"_s,
+    };
+    return m;
+}
+
 QList<Migration> Schema::migrations()
 {
-    return {version1(), version2(), version3()};
+    return {version1(), version2(), version3(), version4()};
 }
 
 } // namespace dl

@@ -4,11 +4,27 @@
 #include "store/SqlDialect.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 
 namespace dl {
+
+// The connections of this thread with an open Transaction, by name.
+static thread_local QHash<QString, int> t_open;
+
+bool Transaction::isOpenOn(const QSqlDatabase &db)
+{
+    return t_open.value(db.connectionName()) > 0;
+}
+
+static void markClosed(const QString &connection)
+{
+    const auto it = t_open.find(connection);
+    if (it != t_open.end() && --it.value() <= 0)
+        t_open.erase(it);
+}
 
 Transaction::Transaction(QSqlDatabase db)
     : Transaction(std::move(db), Options())
@@ -24,6 +40,8 @@ Transaction::Transaction(QSqlDatabase db, Options options)
         ++m_attempts;
         bool busy = false;
         m_active = beginOnce(&busy);
+        if (m_active)
+            ++t_open[m_db.connectionName()];
         if (m_active || !busy)
             return;
         if (m_attempts >= attempts)
@@ -70,6 +88,7 @@ bool Transaction::commit()
         return false;
     }
     m_active = false;
+    markClosed(m_db.connectionName());
     return true;
 }
 
@@ -78,6 +97,7 @@ void Transaction::rollback()
     if (m_active) {
         m_db.rollback();
         m_active = false;
+        markClosed(m_db.connectionName());
     }
 }
 

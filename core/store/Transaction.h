@@ -49,6 +49,10 @@ public:
     bool commit();
     void rollback();
 
+    /// Whether a Transaction of this thread is open on db's connection (for
+    /// work that joins the caller's transaction with a savepoint).
+    static bool isOpenOn(const QSqlDatabase &db);
+
 private:
     bool beginOnce(bool *busy);
 

@@ -205,6 +205,23 @@ BEGIN
     EXECUTE 'CREATE POLICY dl_read ON audit_log FOR SELECT USING (dl_is_staff())';
 END $$;
 
+-- Image files in the server (image_blobs, migration 4): staff read every file, an annotator the
+-- files of the images assigned to them; only admins upload or delete (the import).
+CREATE OR REPLACE FUNCTION dl_blob_assigned(sha text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public
+AS $$ SELECT EXISTS (SELECT 1 FROM images WHERE sha256 = sha AND dl_assigned(id)) $$;
+
+DO $$
+DECLARE
+    adm text := quote_ident(dl_group('admin'));
+BEGIN
+    EXECUTE 'GRANT SELECT ON image_blobs TO ' || quote_ident(dl_group('annotator')) || ', '
+            || quote_ident(dl_group('qa')) || ', ' || adm;
+    EXECUTE 'GRANT INSERT, DELETE ON image_blobs TO ' || adm;
+    EXECUTE 'CREATE POLICY dl_read ON image_blobs FOR SELECT USING (dl_is_staff() OR dl_blob_assigned(sha256))';
+    EXECUTE 'CREATE POLICY dl_admin ON image_blobs FOR ALL USING (dl_is_admin()) WITH CHECK (dl_is_admin())';
+END $$;
+
 -- User management: a DermLabel user of this store is a login role of the same name in the store's
 -- group for their role. Only admins (or the owner, for the first admin) call these.
 CREATE OR REPLACE FUNCTION dl_check_admin() RETURNS void LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public

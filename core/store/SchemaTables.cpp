@@ -36,7 +36,9 @@ QStringList SchemaTables::inDependencyOrder()
 
 QStringList SchemaTables::notCopied()
 {
-    return {u"schema_version"_s};
+    // image_blobs: the image files, copied by content (ImageBlobRepository on a team store,
+    // the image folder beside a store file), not as rows.
+    return {u"schema_version"_s, u"image_blobs"_s};
 }
 
 } // namespace dl

@@ -15,7 +15,8 @@ public:
     /// point at them: the order in which they are copied.
     static QStringList inDependencyOrder();
     /// The tables a copy does not carry row by row: schema_version (the target's own
-    /// migrations write it).
+    /// migrations write it) and image_blobs (a team store's image files, which a copy moves
+    /// file by file by their content hash).
     static QStringList notCopied();
 };
 

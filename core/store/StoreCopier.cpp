@@ -2,6 +2,7 @@
 #include "store/StoreCopier.h"
 
 #include "imaging/ImageFormat.h"
+#include "store/ImageBlobRepository.h"
 #include "store/PostgresServer.h"
 #include "store/SchemaTables.h"
 #include "store/Sql.h"
@@ -25,6 +26,7 @@
 #include <QSqlIndex>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QTemporaryDir>
 
 #include <algorithm>
 #include <optional>
@@ -367,26 +369,48 @@ QString connectionName()
     return u"dermlabel-copier-%1"_s.arg(counter.fetchAndAddRelaxed(1));
 }
 
-/// Where a store keeps an image's bytes. A local store: a file in its image folder; a team
-/// store: for now also a file, in this workstation's cache folder of the store.
+/// Where a store keeps an image's bytes: a store file in its image folder, a team store in the
+/// server (ImageBlobRepository, which checks the SHA-256 of what it stores and hands out).
 class ImageSide
 {
 public:
     explicit ImageSide(Store &store)
         : m_store(store)
+        , m_inServer(store.location().isPostgres())
+        , m_blobs(store)
     {
     }
 
-    bool has(const QString &sha256, const QString &extension) const
+    bool has(const QString &sha256, const QString &extension, QString *error) const
     {
+        if (m_inServer)
+            return m_blobs.contains(sha256, error);
         return QFileInfo::exists(m_store.imageFilePath(sha256, extension));
     }
 
-    /// Copies an image from another store's side, checking its content hash on the way.
-    bool copyFrom(const ImageSide &source, const QString &sha256, const QString &extension, QString *error)
+    /// Copies an image from another store's side; its content hash is checked on the way.
+    bool copyFrom(ImageSide &source, const QString &sha256, const QString &extension, const QString &scratch,
+                  QString *error)
     {
-        const QString from = source.m_store.imageFilePath(sha256, extension);
         const QString to = m_store.imageFilePath(sha256, extension);
+        if (source.m_inServer && m_inServer) {
+            // Server to server: through a scratch file.
+            const QString file = QDir(scratch).filePath(sha256);
+            const bool copied = source.m_blobs.fetch(sha256, file, error) && m_blobs.put(sha256, file, error);
+            QFile::remove(file);
+            return copied;
+        }
+        if (source.m_inServer)
+            return source.m_blobs.fetch(sha256, to, error);
+        const QString from = source.m_store.imageFilePath(sha256, extension);
+        if (m_inServer)
+            return m_blobs.put(sha256, from, error);
+        return copyFile(from, to, sha256, error);
+    }
+
+private:
+    static bool copyFile(const QString &from, const QString &to, const QString &sha256, QString *error)
+    {
         if (!QDir().mkpath(QFileInfo(to).absolutePath())) {
             *error = tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(QFileInfo(to).absolutePath()));
             return false;
@@ -429,8 +453,9 @@ public:
         return true;
     }
 
-private:
     Store &m_store;
+    bool m_inServer;
+    ImageBlobRepository m_blobs;
 };
 
 struct StoreImage
@@ -454,13 +479,19 @@ std::optional<QList<StoreImage>> storeImages(const Store &store, QString *error)
 }
 
 /// Count and SHA-256 over the sorted hashes of a store's images that have their file.
-void summariseImages(const QList<StoreImage> &images, const ImageSide &side, qint64 *count, QString *sha256,
-                     QStringList *missing)
+bool summariseImages(const QList<StoreImage> &images, const ImageSide &side, qint64 *count, QString *sha256,
+                     QStringList *missing, QString *error)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
     *count = 0;
     for (const StoreImage &image : images) {
-        if (!side.has(image.sha256, image.extension)) {
+        QString hasError;
+        const bool has = side.has(image.sha256, image.extension, &hasError);
+        if (!hasError.isEmpty()) {
+            *error = hasError;
+            return false;
+        }
+        if (!has) {
             if (missing)
                 missing->append(image.sha256);
             continue;
@@ -470,6 +501,7 @@ void summariseImages(const QList<StoreImage> &images, const ImageSide &side, qin
         ++*count;
     }
     *sha256 = QString::fromLatin1(hash.result().toHex());
+    return true;
 }
 
 /// What a target holds before the copy.
@@ -743,6 +775,7 @@ CopyReport StoreCopier::run(const Progress &progress, const std::atomic_bool *ca
     ImageSide sourceSide(m_source);
     ImageSide targetSide(m_target);
     {
+        QTemporaryDir scratch;
         qint64 done = 0;
         const qint64 total = sourceImages->size();
         notify(CopyProgress::Phase::Images, {}, 0, total);
@@ -751,8 +784,13 @@ CopyReport StoreCopier::run(const Progress &progress, const std::atomic_bool *ca
                 report.outcome = CopyReport::Outcome::Cancelled;
                 return report;
             }
-            if (!targetSide.has(image.sha256, image.extension) && sourceSide.has(image.sha256, image.extension)) {
-                if (!targetSide.copyFrom(sourceSide, image.sha256, image.extension, &error))
+            QString checkError;
+            const bool needed = !targetSide.has(image.sha256, image.extension, &checkError) && checkError.isEmpty()
+                && sourceSide.has(image.sha256, image.extension, &checkError);
+            if (!checkError.isEmpty())
+                return fail(checkError);
+            if (needed) {
+                if (!targetSide.copyFrom(sourceSide, image.sha256, image.extension, scratch.path(), &error))
                     return fail(error);
                 ++report.images.copied;
             }
@@ -898,9 +936,11 @@ CopyReport StoreCopier::run(const Progress &progress, const std::atomic_bool *ca
     const auto targetImages = storeImages(m_target, &error);
     if (!targetImages)
         return fail(error);
-    summariseImages(*sourceImages, sourceSide, &report.images.sourceFiles, &report.images.sourceSha256,
-                    &report.images.missingInSource);
-    summariseImages(*targetImages, targetSide, &report.images.targetFiles, &report.images.targetSha256, nullptr);
+    if (!summariseImages(*sourceImages, sourceSide, &report.images.sourceFiles, &report.images.sourceSha256,
+                         &report.images.missingInSource, &error)
+        || !summariseImages(*targetImages, targetSide, &report.images.targetFiles, &report.images.targetSha256,
+                            nullptr, &error))
+        return fail(error);
     // The target's image rows are the source's once the tables match.
     if (!same) {
         QStringList differing;

@@ -29,8 +29,10 @@ struct TableComparison
     bool matches() const { return sourceRows == targetRows && sourceSha256 == targetSha256; }
 };
 
-/// The image files of a copy: how many of the store's images have their file on each side, and a
-/// SHA-256 over their sorted content hashes.
+/// The image files of a copy: how many of the store's images have their file on each side (a store
+/// file: in its image folder; a team store: stored whole in the server, ImageBlobRepository), and
+/// a SHA-256 over their sorted content hashes. Each file's content was checked against its hash
+/// when it was copied.
 struct ImageComparison
 {
     qint64 sourceFiles = 0;

@@ -12,6 +12,7 @@
 #include "import/ImportService.h"
 #include "qa/ConsensusService.h"
 #include "store/AnnotationRepository.h"
+#include "store/ImageBlobRepository.h"
 #include "store/ImageFlagRepository.h"
 #include "store/ImageRepository.h"
 #include "store/MaskRepository.h"
@@ -367,7 +368,12 @@ void TestMigrate::toServerAndBackIsIdentical()
     }
     QVERIFY(team->pseudonym(u"img"_s, material) != m_source->pseudonym(u"img"_s, material));
 
-    // The image files, byte for byte.
+    // The image files: in the server, and back in the copy's folder byte for byte.
+    QStringList shas;
+    for (const ImageRecord &image : ImageRepository(*m_source).all(&error))
+        shas.append(image.sha256);
+    shas.sort();
+    QCOMPARE(ImageBlobRepository(*team).hashes(&error), shas);
     for (const ImageRecord &image : ImageRepository(*m_source).all(&error)) {
         QFile a(m_source->imageFilePath(image.sha256, u"jpg"_s));
         QFile b(copy->imageFilePath(image.sha256, u"jpg"_s));

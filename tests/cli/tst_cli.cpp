@@ -95,6 +95,9 @@ void TestCli::versionAndHelp_data()
     for (const QString &command : {u"init"_s, u"demo"_s, u"import"_s, u"stats"_s, u"check"_s})
         QTest::newRow(qPrintable(command + u" --help"_s)) << QStringList {command, u"--help"_s} << u"--store"_s;
     QTest::newRow("users --help") << QStringList {u"users"_s, u"--help"_s} << u"users add"_s;
+    QTest::newRow("migrate --help") << QStringList {u"migrate"_s, u"--help"_s} << u"--from"_s;
+    QTest::newRow("assign --help") << QStringList {u"assign"_s, u"--help"_s} << u"--raters"_s;
+    QTest::newRow("users password --help") << QStringList {u"users"_s, u"--help"_s} << u"users password"_s;
 }
 
 void TestCli::versionAndHelp()
@@ -737,6 +740,14 @@ void TestCli::migrateToServerAndBack()
         bool refused = false;
         QVERIFY2(team->connectAs(u"dr.amara"_s, u"amara's password"_s, &refused, &error), qPrintable(error));
     }
+
+    // assign works on the team store too: the demo's assignments came along.
+    r = cli({u"assign"_s, u"--store"_s, url, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"added"_s).toInt(-1), 0);
+    r = cli({u"assign"_s, u"--store"_s, url, u"--k"_s, u"4"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("only 3 active annotators"), r.err.constData());
 
     // Back to a store file: the same checksums; the users need a local password.
     const QString copy = path(u"migrate-copy.dermlabel"_s);

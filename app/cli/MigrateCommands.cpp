@@ -162,7 +162,8 @@ int Cli::migrateCommand(const QStringList &args)
                          .arg(target->displayName())
                   << u'\n';
         }
-        if (report.ok() && !report.usersWithExistingRole.isEmpty())
+        if (report.ok() && report.outcome != CopyReport::Outcome::Identical
+            && !report.usersWithExistingRole.isEmpty())
             out() << tr("These users already had a login on the server and keep its password: %1")
                          .arg(report.usersWithExistingRole.join(u", "_s))
                   << u'\n';

@@ -144,7 +144,6 @@ public:
     static std::unique_ptr<Store> openTarget(const StoreLocation &location, int sourceVersion, QString *error);
 
 private:
-    struct Impl;
     Store &m_source;
     Store &m_target;
 };

@@ -65,11 +65,13 @@ void Cli::printHelp()
                 "  stats    Count images, cases, users, reference labels and annotations.\n"
                 "  check    Check a store's integrity, foreign keys and image files.\n"
                 "  backup   Make a consistent, checked copy of a store while others keep working.\n"
-                "  users    Add or list users (annotator, qa, admin).\n"
+                "  users    Add or list users (annotator, qa, admin), set a password.\n"
                 "  agreement  Inter-rater agreement statistics of a store or of a ratings table.\n"
                 "  consensus  Compute and store the consensus labels of a store.\n"
                 "  export   Export a de-identified label bundle (folder or zip).\n"
                 "  faces    Flag images with a possible face for review.\n"
+                "  migrate  Copy a whole store to a team store (PostgreSQL) or back to a store file, verified.\n"
+                "  assign   Assign images to K annotators each (as the admin screen does).\n"
                 "\n"
                 "Run 'dermlabel-cli <command> --help' for the options of a command.\n"
                 "Exit status: 0 all done; 1 done, but some inputs were rejected or missing;\n"
@@ -123,6 +125,10 @@ int Cli::runCommand(const QString &command, const QStringList &rest)
         return exportCommand(rest);
     if (command == u"faces"_s)
         return facesCommand(rest);
+    if (command == u"migrate"_s)
+        return migrateCommand(rest);
+    if (command == u"assign"_s)
+        return assignCommand(rest);
     return usageError(tr("Unknown command '%1'. Run 'dermlabel-cli --help' for the list.").arg(command));
 }
 

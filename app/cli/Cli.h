@@ -73,6 +73,9 @@ public:
     int consensusCommand(const QStringList &args);
     int exportCommand(const QStringList &args);
     int facesCommand(const QStringList &args);
+    int migrateCommand(const QStringList &args);
+    int assignCommand(const QStringList &args);
+    int usersPassword(const QStringList &args);
 
     /// Whoever runs the command line on a store file they can read and write acts with an
     /// admin's rights (User::commandLine()); the audit log records such changes without a user

@@ -273,16 +273,19 @@ int Cli::backupCommand(const QStringList &args)
 int Cli::usersCommand(const QStringList &args)
 {
     const QString action = args.value(1);
-    if (action != u"add"_s && action != u"list"_s) {
+    if (action != u"add"_s && action != u"list"_s && action != u"password"_s) {
         if (action == u"--help"_s || action == u"-h"_s) {
             out() << tr("Usage: dermlabel-cli users add --store PATH --name NAME --role annotator|qa|admin "
                         "[--display-name TEXT]\n"
                         "       dermlabel-cli users list --store PATH [--json]\n"
-                        "The password of a new user is read from standard input.\n");
+                        "       dermlabel-cli users password --store PATH NAME\n"
+                        "The password of a new user, and a new password, are read from standard input.\n");
             return Ok;
         }
-        return usageError(tr("users: say 'add' or 'list'."));
+        return usageError(tr("users: say 'add', 'list' or 'password'."));
     }
+    if (action == u"password"_s)
+        return usersPassword(args.mid(1));
     QCommandLineParser parser;
     if (action == u"add"_s) {
         parser.addOption({u"name"_s, tr("The user name (letters, digits, '.', '_', '-')."), tr("NAME")});
@@ -335,6 +338,49 @@ int Cli::usersCommand(const QStringList &args)
         printJson({{u"ok"_s, true}, {u"id"_s, user->id}, {u"name"_s, name}, {u"role"_s, roleKey(*role)}});
     else
         out() << tr("Added %1 (%2).").arg(name, roleDisplayName(*role)) << u'\n';
+    return Ok;
+}
+
+int Cli::usersPassword(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addOption({u"name"_s, tr("The user (or give the name after the options)."), tr("NAME")});
+    parser.addPositionalArgument(u"NAME"_s, tr("The user whose password is set."));
+    int exitCode = Ok;
+    if (!parse(parser, args, u"users password"_s,
+               tr("Set a user's password, read from standard input (on a team store: their server login's)."), true,
+               &exitCode))
+        return exitCode;
+    QString name = parser.value(u"name"_s);
+    if (name.isEmpty())
+        name = parser.positionalArguments().value(0);
+    if (name.isEmpty() || parser.positionalArguments().size() > 1)
+        return usageError(tr("users password: name one user."));
+    auto store = openStore(parser, false, true);
+    if (!store)
+        return Failed;
+    UserService users(*store, operatorUser());
+    QString error;
+    const auto list = users.list(&error);
+    if (!list)
+        return failure(error);
+    std::optional<User> user;
+    for (const UserSummary &summary : *list) {
+        if (summary.user.name == name)
+            user = summary.user;
+    }
+    if (!user)
+        return failure(tr("There is no user named '%1'.").arg(name));
+    bool ok = false;
+    const QString password = readPassword(tr("New password for %1: ").arg(name), true, &ok);
+    if (!ok || password.isEmpty())
+        return usageError(tr("users password: no password on standard input."));
+    if (!users.resetPassword(user->id, password, &error))
+        return failure(error);
+    if (json())
+        printJson({{u"ok"_s, true}, {u"name"_s, name}});
+    else
+        out() << tr("Set the password of %1.").arg(name) << u'\n';
     return Ok;
 }
 

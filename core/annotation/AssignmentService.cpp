@@ -11,6 +11,7 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QSet>
 
 #include <algorithm>
@@ -189,14 +190,17 @@ std::optional<AssignmentResult> AssignmentService::plan(const AssignmentRequest 
     QJsonArray who;
     for (qint64 id : std::as_const(participants))
         who.append(id);
+    QJsonObject detail {{u"k"_s, k},
+                        {u"images"_s, result.images},
+                        {u"added"_s, result.added},
+                        {u"annotators"_s, who},
+                        {u"only_under_assigned"_s, request.onlyUnderAssigned}};
+    if (m_actor.isCommandLine()) { // dermlabel-cli assign: the entry names the operating-system user
+        detail.insert(u"via"_s, u"command line"_s);
+        detail.insert(u"os_user"_s, m_actor.displayName);
+    }
     if (!m_store.setSetting(u"raters_per_image"_s, QString::number(k), error)
-        || !AuditLog::record(m_store, m_actor.id, u"assign"_s, u"images"_s, -1,
-                             {{u"k"_s, k},
-                              {u"images"_s, result.images},
-                              {u"added"_s, result.added},
-                              {u"annotators"_s, who},
-                              {u"only_under_assigned"_s, request.onlyUnderAssigned}},
-                             error))
+        || !AuditLog::record(m_store, m_actor.id, u"assign"_s, u"images"_s, -1, detail, error))
         return std::nullopt;
     if (!tx->commit()) {
         *error = tx->error();

@@ -5,6 +5,7 @@
 
 #include "store/SchemaMigrator.h"
 #include "store/Sql.h"
+#include "store/Store.h"
 
 #include <QDir>
 #include <QFile>
@@ -49,6 +50,8 @@ private slots:
     void importLabelMeAndCoco();
     void importInterchangeErrors_data();
     void importInterchangeErrors();
+    void migrateToServerAndBack();
+    void assignForScripts();
 
 private:
     struct Result
@@ -94,6 +97,9 @@ void TestCli::versionAndHelp_data()
     for (const QString &command : {u"init"_s, u"demo"_s, u"import"_s, u"stats"_s, u"check"_s})
         QTest::newRow(qPrintable(command + u" --help"_s)) << QStringList {command, u"--help"_s} << u"--store"_s;
     QTest::newRow("users --help") << QStringList {u"users"_s, u"--help"_s} << u"users add"_s;
+    QTest::newRow("migrate --help") << QStringList {u"migrate"_s, u"--help"_s} << u"--from"_s;
+    QTest::newRow("assign --help") << QStringList {u"assign"_s, u"--help"_s} << u"--raters"_s;
+    QTest::newRow("users password --help") << QStringList {u"users"_s, u"--help"_s} << u"users password"_s;
 }
 
 void TestCli::versionAndHelp()
@@ -768,6 +774,179 @@ void TestCli::importInterchangeErrors()
     const QString all = QString::fromUtf8(r.out + r.err);
     QVERIFY2(all.contains(message), qPrintable(all));
     QCOMPARE(r.json().value(u"ok"_s).toBool(true), false);
+}
+
+void TestCli::migrateToServerAndBack()
+{
+    if (PostgresTestServer::disabled())
+        QSKIP("DERMLABEL_NO_POSTGRES=1: no PostgreSQL server");
+    QVERIFY2(m_pg.isAvailable(), qPrintable(m_pg.error()));
+    const QString source = path(u"migrate-source.dermlabel"_s);
+    Result r = cli({u"demo"_s, u"--store"_s, source, u"--images"_s, u"6"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const dl::StoreLocation location = m_pg.location(u"migrated"_s);
+    const QString url = location.toString(); // the password comes from PGPASSWORD
+    const QByteArray savedPassword = qgetenv("PGPASSWORD");
+    const QByteArray savedCache = qgetenv("XDG_CACHE_HOME");
+    qputenv("PGPASSWORD", location.password().toUtf8());
+    qputenv("XDG_CACHE_HOME", path(u"migrate-cache"_s).toUtf8());
+    const QStringList demoUsers {u"admin"_s, u"qa.lead"_s, u"dr.amara"_s, u"dr.lee"_s, u"dr.silva"_s};
+    auto restore = qScopeGuard([&] {
+        for (const auto &[name, value] : {std::pair {"PGPASSWORD", savedPassword}, {"XDG_CACHE_HOME", savedCache}}) {
+            if (value.isNull())
+                qunsetenv(name);
+            else
+                qputenv(name, value);
+        }
+        m_pg.dropAll();
+        QStringList drop;
+        for (const QString &name : demoUsers)
+            drop.append(u"DROP ROLE IF EXISTS \"%1\""_s.arg(name));
+        for (const QString &group : {u"owner"_s, u"annotator"_s, u"qa"_s, u"admin"_s})
+            drop.append(u"DROP ROLE IF EXISTS \"%1_%2\""_s.arg(m_pg.databaseName(u"migrated"_s), group));
+        QString ignored;
+        m_pg.admin(drop, &ignored);
+    });
+
+    r = cli({u"migrate"_s, u"--from"_s, source, u"--json"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--to"), r.err.constData());
+
+    // To the server: every table and the image files verified.
+    r = cli({u"migrate"_s, u"--from"_s, source, u"--to"_s, url, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+    QJsonObject report = r.json();
+    QCOMPARE(report.value(u"ok"_s).toBool(), true);
+    QCOMPARE(report.value(u"outcome"_s).toString(), u"copied"_s);
+    const QJsonArray tables = report.value(u"tables"_s).toArray();
+    QVERIFY(tables.size() >= 20);
+    for (const QJsonValue &table : tables) {
+        QVERIFY(table.toObject().value(u"match"_s).toBool());
+        QCOMPARE(table.toObject().value(u"source_sha256"_s).toString().size(), 64);
+    }
+    QCOMPARE(report.value(u"images"_s).toObject().value(u"target_files"_s).toInt(), 6);
+    QStringList users;
+    for (const QString &key : {u"users_without_password"_s, u"users_with_existing_role"_s}) {
+        for (const QJsonValue &name : report.value(key).toArray())
+            users.append(name.toString());
+    }
+    users.sort();
+    QStringList expected = demoUsers;
+    expected.sort();
+    QCOMPARE(users, expected);
+    QVERIFY(r.err.contains("copying annotations")); // progress on stderr
+
+    // Again: nothing to do, in words.
+    r = cli({u"migrate"_s, u"--from"_s, source, u"--to"_s, url});
+    QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+    QVERIFY2(r.out.contains("already is an identical copy"), r.out.constData());
+    QVERIFY2(r.out.contains("audit_log"), r.out.constData());
+
+    // A password for a rater's new login; then the server lets them in.
+    r = cli({u"users"_s, u"password"_s, u"--store"_s, url, u"dr.amara"_s}, "amara's password\n");
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(cli({u"users"_s, u"password"_s, u"--store"_s, url, u"nobody"_s}, "whatever1\n").exitCode, 2);
+    {
+        QString error;
+        auto team = dl::Store::open(location, dl::Store::OpenMode::MustExist, &error);
+        QVERIFY2(team, qPrintable(error));
+        bool refused = false;
+        QVERIFY2(team->connectAs(u"dr.amara"_s, u"amara's password"_s, &refused, &error), qPrintable(error));
+    }
+
+    // assign works on the team store too: the demo's assignments came along.
+    r = cli({u"assign"_s, u"--store"_s, url, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"added"_s).toInt(-1), 0);
+    r = cli({u"assign"_s, u"--store"_s, url, u"--k"_s, u"4"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("only 3 active annotators"), r.err.constData());
+
+    // Back to a store file: the same checksums; the users need a local password.
+    const QString copy = path(u"migrate-copy.dermlabel"_s);
+    r = cli({u"migrate"_s, u"--from"_s, url, u"--to"_s, copy});
+    QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+    QVERIFY2(r.out.contains("users password"), r.out.constData());
+    QVERIFY2(!r.out.contains("DIFFERENT"), r.out.constData());
+    r = cli({u"users"_s, u"password"_s, u"--store"_s, copy, u"--name"_s, u"admin"_s}, "new admin pass\n");
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject before = cli({u"stats"_s, u"--store"_s, source, u"--json"_s}).json();
+    const QJsonObject after = cli({u"stats"_s, u"--store"_s, copy, u"--json"_s}).json();
+    QCOMPARE(after, before);
+    QCOMPARE(cli({u"check"_s, u"--store"_s, copy, u"--verify-hashes"_s}).exitCode, 0);
+
+    // Never into another store.
+    const QString other = path(u"migrate-other.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, other}).exitCode, 0);
+    QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, other, u"--name"_s, u"x.admin"_s, u"--role"_s, u"admin"_s},
+                 "x-password\n")
+                 .exitCode,
+             0);
+    r = cli({u"migrate"_s, u"--from"_s, source, u"--to"_s, other});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("another store"), r.err.constData());
+}
+
+void TestCli::assignForScripts()
+{
+    const QString store = path(u"assign.dermlabel"_s);
+    Result r = cli({u"demo"_s, u"--store"_s, store, u"--images"_s, u"4"_s, u"--rated"_s, u"0"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    // The demo assigned every image to its three dermatologists already.
+    r = cli({u"assign"_s, u"--store"_s, store});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("Nothing to assign"), r.out.constData());
+    r = cli({u"assign"_s, u"--store"_s, store, u"--k"_s, u"4"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("only 3 active annotators"), r.err.constData());
+    r = cli({u"assign"_s, u"--store"_s, store, u"--raters"_s, u"dr.amara,nobody"_s, u"--k"_s, u"1"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("no user named 'nobody'"), r.err.constData());
+    r = cli({u"assign"_s, u"--store"_s, store, u"--raters"_s, u"qa.lead"_s, u"--k"_s, u"1"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("not an annotator"), r.err.constData());
+    r = cli({u"assign"_s, u"--store"_s, store, u"--raters"_s, u"dr.amara,dr.lee"_s, u"--k"_s, u"3"_s});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("names only 2"), r.err.constData());
+    QCOMPARE(cli({u"assign"_s, u"--store"_s, store, u"--k"_s, u"zero"_s}).exitCode, 2);
+
+    // A fourth dermatologist: K=4 gives each image to them.
+    QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"dr.new"_s, u"--role"_s, u"annotator"_s},
+                 "new-password\n")
+                 .exitCode,
+             0);
+    const bool hadUser = qEnvironmentVariableIsSet("USER");
+    const QByteArray systemUser = qgetenv("USER");
+    auto restoreUser = qScopeGuard([&] {
+        if (hadUser)
+            qputenv("USER", systemUser);
+        else
+            qunsetenv("USER");
+    });
+    qputenv("USER", "ward.admin");
+    r = cli({u"assign"_s, u"--store"_s, store, u"--k"_s, u"4"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QJsonObject result = r.json();
+    QCOMPARE(result.value(u"added"_s).toInt(), 4);
+    QCOMPARE(result.value(u"images"_s).toInt(), 4);
+    QCOMPARE(result.value(u"added_per_user"_s).toObject().value(u"dr.new"_s).toInt(), 4);
+    r = cli({u"assign"_s, u"--store"_s, store, u"--json"_s}); // the store remembers K=4
+    QCOMPARE(r.json().value(u"k"_s).toInt(), 4);
+    QCOMPARE(r.json().value(u"added"_s).toInt(), 0);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"assign-audit"_s);
+        db.setDatabaseName(store);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(u"SELECT user_id, detail FROM audit_log WHERE action = 'assign' ORDER BY id DESC"_s));
+        QVERIFY(query.next());
+        QVERIFY(query.value(0).isNull()); // the command line is no account of the store
+        const QJsonObject detail = QJsonDocument::fromJson(query.value(1).toByteArray()).object();
+        QCOMPARE(detail.value(u"via"_s).toString(), u"command line"_s);
+        QCOMPARE(detail.value(u"os_user"_s).toString(), u"ward.admin"_s);
+        QCOMPARE(detail.value(u"k"_s).toInt(), 4);
+    }
+    QSqlDatabase::removeDatabase(u"assign-audit"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

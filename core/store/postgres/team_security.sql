@@ -350,6 +350,34 @@ BEGIN
     EXECUTE format('ALTER ROLE %I PASSWORD %L', p_name, p_password);
 END $$;
 
+-- A user row copied in with its id (dermlabel-cli migrate): its login role, created without a password
+-- when missing (an administrator sets one), and its group. Returns whether the role was created here.
+CREATE OR REPLACE FUNCTION dl_adopt_user(p_name text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+DECLARE
+    u_role text;
+    u_active integer;
+    created boolean := false;
+BEGIN
+    PERFORM dl_check_admin();
+    SELECT role, active INTO u_role, u_active FROM users WHERE name = p_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No user %', p_name USING ERRCODE = '02000';
+    END IF;
+    IF p_name !~ '^[a-z][a-z0-9._-]{0,62}$' THEN
+        RAISE EXCEPTION 'Invalid user name: %', p_name USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_name) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN', p_name);
+        created := true;
+    ELSIF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_name AND (rolsuper OR NOT rolcanlogin)) THEN
+        RAISE EXCEPTION 'The server role % cannot be a DermLabel user.', p_name USING ERRCODE = '42501';
+    END IF;
+    PERFORM dl_grant_group(p_name, u_role, u_active = 1);
+    RETURN created;
+END $$;
+
 DO $$
 DECLARE
     f text;

@@ -110,7 +110,8 @@ void TestMigrate::initTestCase()
     std::optional<User> admin, qa;
     for (const auto &person : people) {
         m_roles.append(user(person.base));
-        const auto added = users.add(user(person.base), person.base.toUpper(), person.role, u"dermlabel"_s, &error, 1000);
+        const auto added =
+            users.add(user(person.base), person.base.toUpper(), person.role, u"dermlabel-pass"_s, &error, 1000);
         QVERIFY2(added, qPrintable(error));
         if (person.role == Role::Admin)
             admin = added;
@@ -469,7 +470,8 @@ void TestMigrate::anotherStoreIsRefused()
     QString error;
     auto other = Store::open(m_dir.filePath(u"other.dermlabel"_s), Store::OpenMode::CreateNew, &error);
     QVERIFY2(other, qPrintable(error));
-    QVERIFY(UserService(*other, User::commandLine()).add(u"someone"_s, {}, Role::Admin, u"secret1"_s, &error, 1000));
+    QVERIFY(
+        UserService(*other, User::commandLine()).add(u"someone"_s, {}, Role::Admin, u"secret-pass-1"_s, &error, 1000));
     const auto before = StoreCopier::checksums(*other, &error);
     const CopyReport report = StoreCopier(*m_source, *other).run();
     QCOMPARE(report.outcome, CopyReport::Outcome::Failed);

@@ -209,7 +209,7 @@ int main(int argc, char **argv)
                                          {u"amara"_s, Role::Annotator}, {u"lee"_s, Role::Annotator},
                                          {u"silva"_s, Role::Annotator}}) {
             roles.append(u"bm%1_%2"_s.arg(suffix, name));
-            const auto added = users.add(roles.last(), {}, role, u"dermlabel"_s, &error, 1000);
+            const auto added = users.add(roles.last(), {}, role, u"dermlabel-pass"_s, &error, 1000);
             if (!first)
                 first = added;
         }

@@ -28,6 +28,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QScopeGuard>
 #include <QTemporaryDir>
@@ -490,15 +491,17 @@ void TestBundle::exportThatCannotBeAuditedFails()
                        "EXECUTE FUNCTION dl_test_refuse_audit()"_s}
         : QStringList {u"CREATE TEMP TRIGGER dl_test_refuse_audit BEFORE INSERT ON main.audit_log "
                        "BEGIN SELECT RAISE(ABORT, 'the audit log refuses'); END"_s};
-    for (const QString &statement : refuse)
-        QVERIFY2(Sql::exec(m_store->db(), statement, {}, &error), qPrintable(error));
+    for (const QString &statement : refuse) {
+        // Unprepared: the function body's dollar quotes are no place for bound parameters.
+        QSqlQuery query(m_store->db());
+        QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+    }
     auto restore = qScopeGuard([&] {
-        QString ignored;
         for (const QString &statement : postgres
                  ? QStringList {u"DROP TRIGGER dl_test_refuse_audit ON audit_log"_s,
                                 u"DROP FUNCTION dl_test_refuse_audit()"_s}
                  : QStringList {u"DROP TRIGGER temp.dl_test_refuse_audit"_s})
-            Sql::exec(m_store->db(), statement, {}, &ignored);
+            QSqlQuery(m_store->db()).exec(statement);
     });
     const QString out = m_dir.filePath(u"unaudited"_s);
     BundleExportOptions options;
@@ -513,8 +516,10 @@ void TestBundle::exportThatCannotBeAuditedFails()
     restore.dismiss();
     for (const QString &statement : postgres ? QStringList {u"DROP TRIGGER dl_test_refuse_audit ON audit_log"_s,
                                                            u"DROP FUNCTION dl_test_refuse_audit()"_s}
-                                             : QStringList {u"DROP TRIGGER temp.dl_test_refuse_audit"_s})
-        QVERIFY2(Sql::exec(m_store->db(), statement, {}, &error), qPrintable(error));
+                                             : QStringList {u"DROP TRIGGER temp.dl_test_refuse_audit"_s}) {
+        QSqlQuery query(m_store->db());
+        QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+    }
     // Recorded, it exports.
     QVERIFY2(BundleExporter(*m_store, m_admin).run(options).ok, "export after the audit log accepts again");
     QVERIFY(Sql::scalar(m_store->db(), u"SELECT COUNT(*) FROM audit_log WHERE action = 'export.bundle'"_s, {}, &error)

@@ -662,8 +662,7 @@ void TestBundle::overwriteReplacesOnlyABundle()
         QVERIFY(!refused.ok);
         QVERIFY2(refused.error.contains(u"not a bundle written by DermLabel"_s), qPrintable(refused.error));
         QCOMPARE(readFile(zip ? other : other + u"/sub/notes.txt"_s), zip ? "not an archive"_ba : "keep me"_ba);
-        const QStringList left = QDir(m_dir.path()).entryList({u"other*"_s}, QDir::AllEntries | QDir::Hidden);
-        QCOMPARE(left, QStringList {QFileInfo(other).fileName()});
+        QVERIFY(QDir(m_dir.path()).entryList({u"*.partial-*"_s, u"*.old-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
 
         // A previous bundle is replaced.
         const QString previous = m_dir.filePath(zip ? u"previous.zip"_s : u"previous"_s);

@@ -1017,7 +1017,8 @@ void TestExport::stripJpegRewritesIccAndAdobe()
     // The same pixels, decoded by Qt and by OpenCV; the same colour space to Qt.
     QVERIFY(samePixels(QImage::fromData(original, "JPEG"), QImage::fromData(stripped, "JPEG")));
     QVERIFY(sameMat(decodeCv(original), decodeCv(stripped)));
-    QCOMPARE(QImage::fromData(stripped, "JPEG").colorSpace(), QImage::fromData(original, "JPEG").colorSpace());
+    // (Qt joins a file's chunks in file order, not by number: compare with the profile itself.)
+    QCOMPARE(QImage::fromData(stripped, "JPEG").colorSpace(), QColorSpace::fromIccProfile(profile));
     QCOMPARE(MetadataStripper::strip(stripped, &error), stripped);
 }
 

@@ -49,7 +49,11 @@ int Cli::exportCommand(const QStringList &args)
     parser.addOption({u"redaction"_s, tr("How identifying regions are burned in: fill (default) or blur."),
                       tr("fill|blur"), u"fill"_s});
     parser.addOption({u"public-ids"_s, tr("Export the datasets' own case ids where the source marks them public.")});
-    parser.addOption({u"overwrite"_s, tr("Replace an existing bundle at --out.")});
+    parser.addOption({u"overwrite"_s, tr("Replace a previous bundle (or an empty folder) at --out; anything else "
+                                         "there is refused and left as it is.")});
+    parser.addOption({u"rater-seed"_s, tr("Number the raters with this seed (0 to 4294967295) instead of a random "
+                                          "one; the seed used is in release_report.json."),
+                      tr("N")});
     parser.addOption({u"preview"_s, tr("Only show what the release gate would hold back; write nothing.")});
     int exitCode = Ok;
     if (!parse(parser, args, u"export"_s,
@@ -77,6 +81,12 @@ int Cli::exportCommand(const QStringList &args)
     options.zip = parser.isSet(u"zip"_s);
     options.overwrite = parser.isSet(u"overwrite"_s);
     options.publicIds = parser.isSet(u"public-ids"_s);
+    if (parser.isSet(u"rater-seed"_s)) {
+        const uint seed = parser.value(u"rater-seed"_s).toUInt(&ok);
+        if (!ok)
+            return usageError(tr("export: --rater-seed takes a whole number from 0 to 4294967295."));
+        options.raterSeed = quint32(seed);
+    }
     options.outPath = parser.value(u"out"_s);
     const bool preview = parser.isSet(u"preview"_s);
     if (options.outPath.isEmpty() && !preview)
@@ -114,6 +124,9 @@ int Cli::exportCommand(const QStringList &args)
                      .arg(report.masks)
                      .arg(report.annotations)
                      .arg(report.redacted);
+        out() << tr("Raters numbered with seed %1.\n").arg(report.raterSeed);
+        for (const QString &note : report.notes)
+            out() << note << u'\n';
         printPlan(out(), report.plan);
     }
     return Ok;

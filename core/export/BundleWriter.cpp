@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "export/BundleWriter.h"
 
+#include "base/Version.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonParseError>
 #include <QJsonDocument>
 #include <QMutexLocker>
 #include <QRandomGenerator>
@@ -19,6 +23,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 using namespace Qt::StringLiterals;
@@ -94,6 +99,103 @@ QString zipMessage(zip_t *za)
     return QString::fromLocal8Bit(zip_strerror(za));
 }
 
+
+constexpr qint64 MaxManifestSize = 256 * 1024 * 1024;
+
+// The files a manifest written by a BundleWriter lists, or nullopt when the bytes are not such a
+// manifest: a JSON object with a "generator" naming DermLabel (or, before that field, "program":
+// "DermLabel"), a "format_version" and a "files" list.
+std::optional<QSet<QString>> bundleFiles(const QByteArray &bytes)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return std::nullopt;
+    const QJsonObject manifest = document.object();
+    const bool ours = manifest.value("generator"_L1).toString().startsWith("DermLabel"_L1)
+        || manifest.value("program"_L1).toString() == "DermLabel"_L1;
+    if (!ours || !manifest.value("format_version"_L1).isDouble() || !manifest.value("files"_L1).isArray())
+        return std::nullopt;
+    QSet<QString> files;
+    for (const QJsonValue &file : manifest.value("files"_L1).toArray())
+        files.insert(file.toObject().value("path"_L1).toString());
+    return files;
+}
+
+bool replaceableDirectory(const QString &path, QString *why)
+{
+    const QDir dir(path);
+    if (dir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System).isEmpty())
+        return true;
+    QFile file(dir.filePath(ManifestName));
+    if (!QFileInfo(file.fileName()).isFile() || !file.open(QIODevice::ReadOnly)) {
+        *why = tr("the folder is not empty and holds no manifest.json");
+        return false;
+    }
+    if (file.size() > MaxManifestSize) {
+        *why = tr("its manifest.json is too large to be a bundle's");
+        return false;
+    }
+    const auto files = bundleFiles(file.readAll());
+    if (!files) {
+        *why = tr("its manifest.json was not written by DermLabel");
+        return false;
+    }
+    QDirIterator it(path, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+        QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString entry = it.next();
+        const QFileInfo info = it.fileInfo();
+        if (info.isDir() && !info.isSymLink())
+            continue;
+        const QString relative = dir.relativeFilePath(entry);
+        if (relative != ManifestName && !files->contains(relative)) {
+            *why = tr("it holds %1, which its manifest does not list").arg(relative);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool replaceableZip(const QString &path, QString *why)
+{
+    int code = 0;
+    zip_t *za = zip_open(QFile::encodeName(path).constData(), ZIP_RDONLY, &code);
+    if (!za) {
+        *why = tr("the file is not a zip archive");
+        return false;
+    }
+    const auto refuse = [&](const QString &message) {
+        zip_discard(za);
+        *why = message;
+        return false;
+    };
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat(za, ManifestName.toUtf8().constData(), 0, &stat) < 0 || !(stat.valid & ZIP_STAT_SIZE))
+        return refuse(tr("the archive holds no manifest.json"));
+    if (stat.size > zip_uint64_t(MaxManifestSize))
+        return refuse(tr("its manifest.json is too large to be a bundle's"));
+    QByteArray bytes(qsizetype(stat.size), '\0');
+    zip_file_t *f = zip_fopen(za, ManifestName.toUtf8().constData(), 0);
+    const bool read = f && zip_fread(f, bytes.data(), stat.size) == zip_int64_t(stat.size);
+    if (f)
+        zip_fclose(f);
+    if (!read)
+        return refuse(tr("its manifest.json cannot be read"));
+    const auto files = bundleFiles(bytes);
+    if (!files)
+        return refuse(tr("its manifest.json was not written by DermLabel"));
+    const zip_int64_t n = zip_get_num_entries(za, 0);
+    for (zip_int64_t i = 0; i < n; ++i) {
+        const char *name = zip_get_name(za, zip_uint64_t(i), 0);
+        const QString entry = name ? QString::fromUtf8(name) : QString();
+        if (entry != ManifestName && !entry.endsWith(u'/') && !files->contains(entry))
+            return refuse(tr("it holds %1, which its manifest does not list").arg(entry));
+    }
+    zip_discard(za);
+    return true;
+}
 } // namespace
 
 BundleWriter::BundleWriter() = default;
@@ -127,6 +229,33 @@ bool BundleWriter::isValidRelativePath(const QString &relativePath, QString *err
     return true;
 }
 
+bool BundleWriter::isReplaceable(const QString &outPath, QString *error)
+{
+    const QString out = QDir::cleanPath(QFileInfo(outPath).absoluteFilePath());
+    const QFileInfo info(out);
+    QString why;
+    bool ok = true;
+    if (info.isSymLink()) {
+        why = tr("it is a symbolic link");
+        ok = false;
+    } else if (!info.exists()) {
+        return true;
+    } else if (info.isDir()) {
+        ok = replaceableDirectory(out, &why);
+    } else if (info.isFile()) {
+        ok = replaceableZip(out, &why);
+    } else {
+        why = tr("it is neither a folder nor a file");
+        ok = false;
+    }
+    if (!ok)
+        setError(error,
+            tr("%1 is not a bundle written by DermLabel (%2). Nothing was replaced or deleted; choose a "
+               "new path, an empty folder or a previous bundle.")
+                .arg(out, why));
+    return ok;
+}
+
 bool BundleWriter::begin(const QString &outPath, Kind kind, bool overwrite, QString *error)
 {
     if (m_open) {
@@ -143,6 +272,8 @@ bool BundleWriter::begin(const QString &outPath, Kind kind, bool overwrite, QStr
         setError(error, tr("%1 already exists; choose another path or allow overwriting.").arg(out));
         return false;
     }
+    if (overwrite && !isReplaceable(out, error))
+        return false;
     if (!QDir().mkpath(info.absolutePath())) {
         setError(error, tr("Cannot create the folder %1.").arg(info.absolutePath()));
         return false;
@@ -311,8 +442,9 @@ bool BundleWriter::finish(const QJsonObject &manifestExtras, QString *error)
         setError(error, message);
         return false;
     };
-    if (manifestExtras.contains("files"_L1) || manifestExtras.contains("format_version"_L1))
-        return fail(tr("The manifest extras may not set \"files\" or \"format_version\"."));
+    if (manifestExtras.contains("files"_L1) || manifestExtras.contains("format_version"_L1)
+        || manifestExtras.contains("generator"_L1))
+        return fail(tr("The manifest extras may not set \"files\", \"format_version\" or \"generator\"."));
     {
         QMutexLocker lock(&m_mutex);
         if (m_reserved.size() != m_entries.size())
@@ -326,6 +458,7 @@ bool BundleWriter::finish(const QJsonObject &manifestExtras, QString *error)
     }
     QJsonObject manifest = manifestExtras;
     manifest.insert(u"format_version"_s, FormatVersion);
+    manifest.insert(u"generator"_s, u"DermLabel "_s + programVersion());
     manifest.insert(u"files"_s, list);
     const QByteArray manifestBytes = QJsonDocument(manifest).toJson(QJsonDocument::Indented);
 
@@ -419,6 +552,8 @@ bool BundleWriter::moveIntoPlace(const QString &from, QString *error)
         setError(error, tr("%1 already exists; choose another path or allow overwriting.").arg(m_outPath));
         return false;
     }
+    if (!isReplaceable(m_outPath, error)) // again: it may have changed while the bundle was written
+        return false;
     // A file replaces a file in one atomic rename; anything else is moved aside first.
     if (target.isFile() && !target.isSymLink() && QFileInfo(from).isFile()) {
         if (!renamePath(from, m_outPath, &message)) {

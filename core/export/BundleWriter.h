@@ -23,10 +23,12 @@ namespace dl {
 // Everything is written below a temporary sibling "<out>.partial-<random>" (a directory) and only
 // renamed to <out> by finish(), so <out> either does not exist or is a complete bundle. abort(), a
 // failed finish() and the destructor without finish() remove everything temporary. An existing
-// <out> is refused unless overwrite is given; it is then replaced only when the new bundle is
-// complete (a directory is moved aside, the new one renamed into place, the old one removed).
+// <out> is refused unless overwrite is given, and even then unless isReplaceable() says it is a
+// previous bundle or an empty folder; it is then replaced only when the new bundle is complete (a
+// directory is moved aside, the new one renamed into place, the old one removed).
 //
-// manifest.json holds "format_version", the extras given to finish() and "files": one
+// manifest.json holds "format_version", "generator" ("DermLabel <version>", how a previous bundle
+// is recognised), the extras given to finish() and "files": one
 // {path, size, sha256} per file (lower-case hex SHA-256), sorted by path. The manifest does not list
 // itself. It is written indented with sorted keys, so the same content gives the same bytes.
 //
@@ -74,6 +76,12 @@ public:
     QString temporaryPath() const { return m_tempDir; } // empty when not open
     // The files added so far, sorted by path.
     QList<Entry> entries() const;
+
+    // True when outPath may be replaced by a bundle: it does not exist, is an empty folder, or is a
+    // bundle a BundleWriter wrote (a folder or a zip whose manifest.json names DermLabel as its
+    // generator and lists every other file in it). A symbolic link is not replaced. Else false and
+    // *error says what is there; nothing is changed either way.
+    static bool isReplaceable(const QString &outPath, QString *error);
 
     // A path inside the bundle: non-empty, '/'-separated, relative, no "." or ".." or empty
     // component, no backslash, colon or control character, not "manifest.json".

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "export/MetadataStripper.h"
 
+#include "export/IccProfile.h"
 #include "imaging/ImageProbe.h"
 
 #include <QBuffer>
@@ -10,6 +11,8 @@
 #include <array>
 #include <cstring>
 #include <limits>
+
+#include <zlib.h>
 
 using namespace Qt::StringLiterals;
 
@@ -26,6 +29,12 @@ void setError(QString *error, const QString &message)
 {
     if (error)
         *error = message;
+}
+
+void addNote(QStringList *notes, const QString &note)
+{
+    if (notes)
+        notes->append(note);
 }
 
 quint32 be16(const char *p)
@@ -197,7 +206,9 @@ enum class Verdict
 {
     Keep,
     Drop,
-    KeepJfif
+    KeepJfif,
+    Icc, // rewritten (IccProfile), all chunks together
+    Adobe // its defined fields only
 };
 
 // A readable name for an APPn segment: "APP1 Exif", "APP1 http://ns.adobe.com/xap/1.0/" ...
@@ -213,6 +224,10 @@ QString appName(uchar marker, QByteArrayView payload)
 }
 
 constexpr qsizetype JfifSize = 14; // "JFIF\0", version 2, units 1, density 4, thumbnail size 2
+constexpr qsizetype AdobeSize = 12; // "Adobe", version 2, flags0 2, flags1 2, transform 1
+constexpr QByteArrayView IccMarker("ICC_PROFILE\0", 12);
+constexpr qsizetype IccChunkHeader = 14; // "ICC_PROFILE\0", sequence number, chunk count
+constexpr qsizetype MaxIccChunk = 65533 - IccChunkHeader; // a segment's length counts itself
 
 Verdict classify(uchar marker, QByteArrayView payload)
 {
@@ -222,10 +237,10 @@ Verdict classify(uchar marker, QByteArrayView payload)
         return Verdict::Keep;
     if (marker == 0xE0 && payload.startsWith("JFIF\0"_ba))
         return Verdict::KeepJfif;
-    if (marker == 0xE2 && payload.startsWith("ICC_PROFILE\0"_ba))
-        return Verdict::Keep;
+    if (marker == 0xE2 && payload.startsWith(IccMarker))
+        return Verdict::Icc;
     if (marker == 0xEE && payload.startsWith("Adobe"_ba))
-        return Verdict::Keep;
+        return Verdict::Adobe;
     return Verdict::Drop;
 }
 
@@ -242,6 +257,105 @@ void appendSegment(QByteArray &out, uchar marker, QByteArrayView payload)
     out.append(char((length >> 8) & 0xFF));
     out.append(char(length & 0xFF));
     out.append(payload);
+}
+
+// The ICC profile spread over the APP2 chunks (in file order), reassembled by sequence number:
+// every chunk names the same count, each number 1..count exactly once.
+std::optional<QByteArray> assembleIcc(const QList<QByteArrayView> &chunks, QString *reason)
+{
+    for (QByteArrayView chunk : chunks) {
+        if (chunk.size() < IccChunkHeader) {
+            *reason = tr("Malformed ICC profile: an APP2 chunk without sequence number and count.");
+            return std::nullopt;
+        }
+    }
+    const int count = chunks.isEmpty() ? 0 : uchar(chunks.first()[IccChunkHeader - 1]);
+    QList<QByteArrayView> ordered(count);
+    for (QByteArrayView chunk : chunks) {
+        const int number = uchar(chunk[IccChunkHeader - 2]);
+        if (uchar(chunk[IccChunkHeader - 1]) != count || number < 1 || number > count
+            || !ordered.at(number - 1).isNull()) {
+            *reason = tr("Malformed ICC profile: its APP2 chunks are not numbered 1 to %1 once each.").arg(count);
+            return std::nullopt;
+        }
+        ordered[number - 1] = chunk.sliced(IccChunkHeader);
+    }
+    if (count == 0 || chunks.size() != count) {
+        *reason = tr("Malformed ICC profile: %1 of its %2 APP2 chunks are present.").arg(chunks.size()).arg(count);
+        return std::nullopt;
+    }
+    QByteArray profile;
+    for (QByteArrayView part : std::as_const(ordered)) {
+        if (profile.size() + part.size() > IccProfile::MaxSize) {
+            *reason = tr("Malformed ICC profile: larger than %1 bytes.").arg(IccProfile::MaxSize);
+            return std::nullopt;
+        }
+        profile.append(part);
+    }
+    return profile;
+}
+
+// The rewritten profile as APP2 payloads (empty when the profile is dropped; *note says why).
+QList<QByteArray> sanitizedIccChunks(QByteArrayView data, const JpegLayout &layout, QString *note)
+{
+    QList<QByteArrayView> chunks;
+    for (const JpegPart &part : layout.parts) {
+        if (part.kind != JpegPartKind::Segment || part.marker != 0xE2)
+            continue;
+        const QByteArrayView payload = data.sliced(part.begin, part.end - part.begin);
+        if (payload.startsWith(IccMarker))
+            chunks.append(payload);
+    }
+    if (chunks.isEmpty())
+        return {};
+    const auto profile = assembleIcc(chunks, note);
+    if (!profile)
+        return {};
+    const auto clean = IccProfile::sanitize(*profile, note);
+    if (!clean)
+        return {};
+    const qsizetype count = (clean->size() + MaxIccChunk - 1) / MaxIccChunk;
+    if (count > 255) {
+        *note = tr("Malformed ICC profile: too large for 255 APP2 chunks.");
+        return {};
+    }
+    QList<QByteArray> out;
+    for (qsizetype i = 0; i < count; ++i) {
+        QByteArray payload = IccMarker.toByteArray();
+        payload.append(char(i + 1));
+        payload.append(char(count));
+        payload.append(clean->sliced(i * MaxIccChunk, std::min(MaxIccChunk, clean->size() - i * MaxIccChunk)));
+        out.append(payload);
+    }
+    return out;
+}
+
+// True when the ICC chunks are already what sanitizedIccChunks() writes; else *item says why not.
+bool iccIsClean(QByteArrayView data, const JpegLayout &layout, QString *item)
+{
+    QList<QByteArrayView> chunks;
+    for (const JpegPart &part : layout.parts) {
+        if (part.kind == JpegPartKind::Segment && part.marker == 0xE2) {
+            const QByteArrayView payload = data.sliced(part.begin, part.end - part.begin);
+            if (payload.startsWith(IccMarker))
+                chunks.append(payload);
+        }
+    }
+    if (chunks.isEmpty())
+        return true;
+    QString note;
+    const QList<QByteArray> clean = sanitizedIccChunks(data, layout, &note);
+    if (clean.isEmpty()) {
+        *item = u"malformed ICC profile"_s;
+        return false;
+    }
+    if (clean.size() != chunks.size()
+        || !std::equal(clean.cbegin(), clean.cend(), chunks.cbegin(),
+            [](const QByteArray &a, QByteArrayView b) { return QByteArrayView(a) == b; })) {
+        *item = u"ICC profile strings or private tags"_s;
+        return false;
+    }
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,21 +482,146 @@ bool walkPng(QByteArrayView d, PngLayout *layout, QString *error)
     }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// PNG iCCP: "name\0", compression method 0, a zlib stream of the profile.
+
+constexpr QByteArrayView IccpName("ICC profile");
+
+// Inflates a zlib stream to at most `limit` bytes (a small stream may expand a thousandfold).
+std::optional<QByteArray> inflateBounded(QByteArrayView in, qsizetype limit, QString *reason)
+{
+    z_stream z {};
+    if (inflateInit(&z) != Z_OK) {
+        *reason = tr("Cannot start zlib.");
+        return std::nullopt;
+    }
+    QByteArray out;
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.data()));
+    z.avail_in = uInt(in.size());
+    char buffer[16384];
+    int status = Z_OK;
+    while (status == Z_OK) {
+        z.next_out = reinterpret_cast<Bytef *>(buffer);
+        z.avail_out = sizeof buffer;
+        status = inflate(&z, Z_NO_FLUSH);
+        if (status != Z_OK && status != Z_STREAM_END)
+            break;
+        const qsizetype produced = qsizetype(sizeof buffer) - qsizetype(z.avail_out);
+        if (out.size() + produced > limit) {
+            inflateEnd(&z);
+            *reason = tr("Malformed ICC profile: it inflates to more than %1 bytes.").arg(limit);
+            return std::nullopt;
+        }
+        out.append(buffer, produced);
+        if (status == Z_OK && produced == 0 && z.avail_in == 0) {
+            status = Z_BUF_ERROR; // cut short
+            break;
+        }
+    }
+    inflateEnd(&z);
+    if (status != Z_STREAM_END) {
+        *reason = tr("Malformed ICC profile: its compressed data is corrupt or cut short.");
+        return std::nullopt;
+    }
+    return out;
+}
+
+QByteArray deflateAll(QByteArrayView in)
+{
+    uLongf size = compressBound(uLong(in.size()));
+    QByteArray out(qsizetype(size), '\0');
+    if (compress2(reinterpret_cast<Bytef *>(out.data()), &size, reinterpret_cast<const Bytef *>(in.data()),
+            uLong(in.size()), 9)
+        != Z_OK)
+        return {};
+    out.truncate(qsizetype(size));
+    return out;
+}
+
+// The profile an iCCP chunk's data carries, and its name.
+std::optional<QByteArray> iccpProfile(QByteArrayView chunkData, QByteArrayView *name, QString *reason)
+{
+    const qsizetype nul = chunkData.indexOf('\0');
+    if (nul < 1 || nul > 79 || chunkData.size() < nul + 2) {
+        *reason = tr("Malformed ICC profile: the iCCP chunk has no valid name.");
+        return std::nullopt;
+    }
+    if (chunkData[nul + 1] != 0) {
+        *reason = tr("Malformed ICC profile: unknown iCCP compression method %1.").arg(int(uchar(chunkData[nul + 1])));
+        return std::nullopt;
+    }
+    *name = chunkData.first(nul);
+    return inflateBounded(chunkData.sliced(nul + 2), IccProfile::MaxSize, reason);
+}
+
+// The rewritten iCCP chunk (whole: length, type, data, CRC), or nullopt and *reason.
+std::optional<QByteArray> sanitizedIccp(QByteArrayView chunkData, QString *reason)
+{
+    QByteArrayView name;
+    const auto profile = iccpProfile(chunkData, &name, reason);
+    if (!profile)
+        return std::nullopt;
+    const auto clean = IccProfile::sanitize(*profile, reason);
+    if (!clean)
+        return std::nullopt;
+    const QByteArray compressed = deflateAll(*clean);
+    if (compressed.isEmpty()) {
+        *reason = tr("Cannot compress the ICC profile.");
+        return std::nullopt;
+    }
+    QByteArray data = IccpName.toByteArray();
+    data.append('\0');
+    data.append('\0'); // deflate
+    data.append(compressed);
+    QByteArray whole(4, '\0');
+    const quint32 length = quint32(data.size());
+    whole[0] = char(length >> 24);
+    whole[1] = char((length >> 16) & 0xFF);
+    whole[2] = char((length >> 8) & 0xFF);
+    whole[3] = char(length & 0xFF);
+    whole.append("iCCP");
+    whole.append(data);
+    const quint32 crc = crc32(QByteArrayView(whole).sliced(4));
+    whole.append(char(crc >> 24));
+    whole.append(char((crc >> 16) & 0xFF));
+    whole.append(char((crc >> 8) & 0xFF));
+    whole.append(char(crc & 0xFF));
+    return whole;
+}
+
+// Empty when the iCCP chunk is already what sanitizedIccp() makes of it (its name neutral, its
+// profile unchanged by the rewrite), else what is wrong.
+QString iccpProblem(QByteArrayView chunkData)
+{
+    QString reason;
+    QByteArrayView name;
+    const auto profile = iccpProfile(chunkData, &name, &reason);
+    if (!profile)
+        return u"malformed iCCP"_s;
+    const auto clean = IccProfile::sanitize(*profile, &reason);
+    if (!clean)
+        return u"malformed iCCP"_s;
+    if (name != IccpName || *clean != *profile)
+        return u"iCCP name, strings or private tags"_s;
+    return {};
+}
+
 } // namespace
 
-QByteArray MetadataStripper::strip(QByteArrayView data, QString *error)
+QByteArray MetadataStripper::strip(QByteArrayView data, QString *error, QStringList *notes)
 {
     if (isPngSignature(data))
-        return stripPng(data, error);
+        return stripPng(data, error, notes);
     if (data.size() >= 2 && uchar(data[0]) == 0xFF && uchar(data[1]) == 0xD8)
-        return stripJpeg(data, error);
+        return stripJpeg(data, error, notes);
     setError(error,
         tr("Only JPEG and PNG files can be stripped of metadata losslessly; this is "
            "neither."));
     return {};
 }
 
-QByteArray MetadataStripper::stripJpeg(QByteArrayView data, QString *error)
+QByteArray MetadataStripper::stripJpeg(QByteArrayView data, QString *error, QStringList *notes)
 {
     JpegLayout layout;
     if (!walkJpeg(data, &layout, error))
@@ -400,6 +639,11 @@ QByteArray MetadataStripper::stripJpeg(QByteArrayView data, QString *error)
                 .arg(header.orientation));
         return {};
     }
+    QString iccNote;
+    const QList<QByteArray> icc = sanitizedIccChunks(data, layout, &iccNote);
+    if (!iccNote.isEmpty())
+        addNote(notes, tr("%1 The profile was dropped; the colours are read as sRGB.").arg(iccNote));
+    bool iccWritten = false;
     QByteArray out;
     out.reserve(data.size());
     out.append(char(0xFF));
@@ -421,6 +665,19 @@ QByteArray MetadataStripper::stripJpeg(QByteArrayView data, QString *error)
             case Verdict::Keep:
                 appendSegment(out, part.marker, bytes);
                 break;
+            case Verdict::Icc: // the rewritten profile where its first chunk was
+                if (!iccWritten) {
+                    for (const QByteArray &chunk : icc)
+                        appendSegment(out, part.marker, chunk);
+                    iccWritten = true;
+                }
+                break;
+            case Verdict::Adobe:
+                if (bytes.size() < AdobeSize) // a decoder ignores it too
+                    addNote(notes, tr("An Adobe segment shorter than 12 bytes was dropped."));
+                else
+                    appendSegment(out, part.marker, bytes.first(AdobeSize));
+                break;
             case Verdict::KeepJfif: {
                 if (bytes.size() < JfifSize) {
                     setError(error, tr("Corrupt JPEG: the JFIF segment is too short."));
@@ -439,7 +696,7 @@ QByteArray MetadataStripper::stripJpeg(QByteArrayView data, QString *error)
     return out;
 }
 
-QByteArray MetadataStripper::stripPng(QByteArrayView data, QString *error)
+QByteArray MetadataStripper::stripPng(QByteArrayView data, QString *error, QStringList *notes)
 {
     PngLayout layout;
     if (!walkPng(data, &layout, error))
@@ -447,9 +704,24 @@ QByteArray MetadataStripper::stripPng(QByteArrayView data, QString *error)
     QByteArray out;
     out.reserve(data.size());
     out.append(PngSignature, 8);
+    bool iccSeen = false;
     for (const PngChunk &chunk : std::as_const(layout.chunks)) {
-        if (keepPngChunk(chunk.type))
-            out.append(data.sliced(chunk.begin, chunk.end - chunk.begin));
+        if (!keepPngChunk(chunk.type))
+            continue;
+        if (chunk.type == "iCCP") {
+            // One profile at most (the standard allows one); the first counts, as for decoders.
+            if (iccSeen)
+                continue;
+            iccSeen = true;
+            QString reason;
+            const auto clean = sanitizedIccp(data.sliced(chunk.begin + 8, chunk.end - chunk.begin - 12), &reason);
+            if (clean)
+                out.append(*clean);
+            else
+                addNote(notes, tr("%1 The profile was dropped; the colours are read as sRGB.").arg(reason));
+            continue;
+        }
+        out.append(data.sliced(chunk.begin, chunk.end - chunk.begin));
     }
     return out;
 }
@@ -463,9 +735,18 @@ bool MetadataStripper::hasMetadata(QByteArrayView data, QStringList *found)
         if (!walkPng(data, &layout, &error)) {
             items.append(u"unreadable PNG: "_s + error);
         } else {
+            bool iccSeen = false;
             for (const PngChunk &chunk : std::as_const(layout.chunks)) {
-                if (!keepPngChunk(chunk.type))
+                if (!keepPngChunk(chunk.type)) {
                     items.append(QString::fromLatin1(chunk.type));
+                } else if (chunk.type == "iCCP") {
+                    const QString problem = iccSeen
+                        ? u"second iCCP"_s
+                        : iccpProblem(data.sliced(chunk.begin + 8, chunk.end - chunk.begin - 12));
+                    iccSeen = true;
+                    if (!problem.isEmpty())
+                        items.append(problem);
+                }
             }
             if (layout.trailing > 0)
                 items.append(u"data after IEND"_s);
@@ -481,6 +762,11 @@ bool MetadataStripper::hasMetadata(QByteArrayView data, QStringList *found)
                 const QByteArrayView payload = data.sliced(part.begin, part.end - part.begin);
                 switch (classify(part.marker, payload)) {
                 case Verdict::Keep:
+                case Verdict::Icc: // all chunks together, below
+                    break;
+                case Verdict::Adobe:
+                    if (payload.size() != AdobeSize)
+                        items.append(u"Adobe segment of %1 bytes"_s.arg(payload.size()));
                     break;
                 case Verdict::KeepJfif:
                     if (payload.size() < JfifSize)
@@ -493,6 +779,9 @@ bool MetadataStripper::hasMetadata(QByteArrayView data, QStringList *found)
                     break;
                 }
             }
+            QString icc;
+            if (!iccIsClean(data, layout, &icc))
+                items.append(icc);
             if (layout.trailing > 0)
                 items.append(u"data after EOI"_s);
         }

@@ -26,6 +26,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QThread>
 #include <QtConcurrent/QtConcurrentMap>
 
@@ -98,6 +99,7 @@ struct ImageOutput
     int maskFiles = 0;
     bool redacted = false;
     bool reencoded = false;
+    QStringList notes; ///< from the metadata stripper
 };
 
 struct Context
@@ -205,7 +207,7 @@ ImageOutput processImage(const ExportImage &e, const Context &context)
     QByteArray bytes;
     QString extension;
     if (lossless) {
-        bytes = MetadataStripper::strip(raw, &error);
+        bytes = MetadataStripper::strip(raw, &error, &out.notes);
         extension = formatExtension(format);
     } else {
         QImage image = ImageDecoder::decode(raw, &error);
@@ -395,7 +397,46 @@ void appendRatings(QStringList &lines, const ExportImage &e, const QHash<qint64,
     }
 }
 
+/// SplitMix64 (Steele, Lea, Flood 2014): a small generator whose output is fixed by its definition.
+class SplitMix64
+{
+public:
+    explicit SplitMix64(quint64 seed) : m_state(seed) { }
+    quint64 next()
+    {
+        quint64 z = (m_state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    /// Uniform in [0, bound), by rejection.
+    quint64 below(quint64 bound)
+    {
+        const quint64 limit = ~quint64(0) - (~quint64(0) % bound);
+        quint64 x = next();
+        while (x >= limit)
+            x = next();
+        return x % bound;
+    }
+
+private:
+    quint64 m_state;
+};
+
 } // namespace
+
+QHash<qint64, QString> BundleExporter::raterPseudonyms(QList<qint64> userIds, quint32 seed)
+{
+    std::sort(userIds.begin(), userIds.end());
+    userIds.erase(std::unique(userIds.begin(), userIds.end()), userIds.end());
+    SplitMix64 random(seed);
+    for (qsizetype i = userIds.size() - 1; i > 0; --i)
+        std::swap(userIds[i], userIds[qsizetype(random.below(quint64(i) + 1))]);
+    QHash<qint64, QString> names;
+    for (qsizetype i = 0; i < userIds.size(); ++i)
+        names.insert(userIds.at(i), u"rater_%1"_s.arg(i + 1, 2, 10, QChar(u'0')));
+    return names;
+}
 
 QJsonObject BundleExportReport::toJson() const
 {
@@ -409,6 +450,10 @@ QJsonObject BundleExportReport::toJson() const
                    {u"release"_s, plan.toJson()}};
     if (!ok)
         o.insert(u"error"_s, error);
+    if (ok)
+        o.insert(u"rater_seed"_s, double(raterSeed));
+    if (!notes.isEmpty())
+        o.insert(u"notes"_s, QJsonArray::fromStringList(notes));
     if (cancelled)
         o.insert(u"cancelled"_s, true);
     return o;
@@ -437,9 +482,12 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
         report.error = tr("No output path given.");
         return report;
     }
-    const auto data = ExportSource::load(m_store, &report.error);
+    auto data = ExportSource::load(m_store, &report.error);
     if (!data)
         return report;
+    // Rater numbers from a seeded shuffle, not from the order of the names.
+    report.raterSeed = options.raterSeed ? *options.raterSeed : QRandomGenerator::system()->generate();
+    data->raterPseudonyms = raterPseudonyms(data->raterPseudonyms.keys(), report.raterSeed);
     QList<ReleaseCandidate> candidates;
     for (const ExportImage &e : data->images)
         candidates.append(e.candidate());
@@ -474,11 +522,12 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
     for (const ExportSourceInfo &s : data->sources) {
         licenceOfSource.insert(s.id, int(licences.size()) + 1);
         licences.append(QJsonObject {{u"id"_s, int(licences.size()) + 1}, {u"name"_s, s.licence}, {u"url"_s, u""_s}});
-        // A dataset is named; a folder's name may be a path or a person's, so it is not.
-        QJsonObject sourceJson {{u"kind"_s, s.kind}, {u"licence"_s, s.licence}, {u"attribution"_s, s.attribution}};
-        if (s.kind != u"folder"_s)
-            sourceJson.insert(u"name"_s, s.name);
-        sourcesJson.append(sourceJson);
+        // A source's name is its folder's name, which may be a path's or a person's: sources go by
+        // their kind and a pseudonym.
+        sourcesJson.append(QJsonObject {{u"id"_s, m_store.pseudonym(u"source"_s, QByteArray::number(s.id))},
+                                        {u"kind"_s, s.kind},
+                                        {u"licence"_s, s.licence},
+                                        {u"attribution"_s, s.attribution}});
     }
     CocoWriter coco;
     coco.setInfo({{u"description"_s, tr("DermLabel label bundle")},
@@ -545,6 +594,8 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
             report.masks += out.maskFiles;
             report.redacted += out.redacted ? 1 : 0;
             report.reencoded += out.reencoded ? 1 : 0;
+            for (const QString &note : out.notes)
+                report.notes.append(tr("Image %1: %2").arg(e.image.publicId, note));
         }
         if (progress && !progress(report.images, total)) {
             writer.abort();
@@ -555,7 +606,8 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
     }
     report.annotations = coco.annotationCount();
 
-    const QJsonObject release = report.plan.toJson();
+    QJsonObject release = report.plan.toJson();
+    release.insert(u"rater_seed"_s, double(report.raterSeed));
     if (!writer.addFile(u"coco.json"_s, coco.toJson(), &error)
         || !writer.addFile(u"consensus.csv"_s, consensusLines.join(QString()).toUtf8(), &error)
         || !writer.addFile(u"ratings.csv"_s, ratingLines.join(QString()).toUtf8(), &error)
@@ -582,6 +634,7 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
                                     {u"quorum"_s, context.quorum},
                                     {u"redaction"_s, options.redaction == Redactor::Mode::Fill ? u"fill"_s : u"blur"_s},
                                     {u"public_case_ids"_s, options.publicIds},
+                                    {u"rater_seed"_s, double(report.raterSeed)},
                                     {u"zip"_s, options.zip}}},
     };
     // No export goes unrecorded: the audit entry is written first, and when it cannot be, nothing is

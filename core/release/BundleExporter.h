@@ -34,6 +34,9 @@ struct BundleExportOptions
     bool publicIds = false;
     /// Worker threads for images and masks (0: one per core).
     int threads = 0;
+    /// The seed of the rater numbering; drawn at random when not given. The same seed gives the
+    /// same numbering.
+    std::optional<quint32> raterSeed;
 };
 
 struct BundleExportReport
@@ -48,6 +51,8 @@ struct BundleExportReport
     int annotations = 0; ///< COCO annotations
     int redacted = 0;    ///< images with regions burned in
     int reencoded = 0;   ///< images re-encoded as PNG (redacted, or EXIF orientation applied)
+    quint32 raterSeed = 0; ///< the seed the rater numbering used
+    QStringList notes;   ///< e.g. malformed ICC profiles dropped, per image
     QJsonObject toJson() const;
 };
 
@@ -63,13 +68,19 @@ struct BundleExportReport
 ///     labelme/<image_id>.json     LabelMe, mask shapes
 ///     consensus.csv               one row per image, SCIN column names where one exists
 ///     ratings.csv                 item,rater,field,value with raters as rater_01 ...
-///     release_report.json         what the release gate held back and why
+///     release_report.json         what the release gate held back and why, the rater seed
+///
+/// Raters are numbered rater_01 ... in an order shuffled with a seed (drawn at random unless
+/// given), so the numbers say nothing about the names; the seed is in release_report.json and the
+/// manifest's options, and the same seed gives the same numbers. Sources are listed by kind and a
+/// pseudonymous id (Store::pseudonym), never by name: a source's name is its folder's name.
 ///
 /// Consensus masks: for each condition that the settled diagnosis names, or that at least
 /// `quorum` raters named, the pixels marked by more than half of the raters who named it.
 /// Identifying regions of every rater are burned into the image (their union) and are not
-/// exported. The same store and options give the same files, byte for byte, except the
-/// creation time in manifest.json; an interrupted or cancelled export leaves nothing behind.
+/// exported. The same store and options (rater seed included) give the same files, byte for
+/// byte, except the creation time in manifest.json; an interrupted or cancelled export leaves
+/// nothing behind.
 class BundleExporter
 {
     Q_DECLARE_TR_FUNCTIONS(dl::BundleExporter)
@@ -83,6 +94,11 @@ public:
     /// Writes the bundle. `progress(done, total)` may return false to cancel.
     BundleExportReport run(const BundleExportOptions &options,
                            const std::function<bool(int, int)> &progress = {});
+
+    /// rater_01 ... for the given user ids, numbered in an order shuffled with `seed` (Fisher-Yates
+    /// over the ids in ascending order, driven by SplitMix64): the same ids and seed give the same
+    /// numbers on every platform.
+    static QHash<qint64, QString> raterPseudonyms(QList<qint64> userIds, quint32 seed);
 
 private:
     Store &m_store;

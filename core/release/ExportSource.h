@@ -65,7 +65,7 @@ public:
     {
         QList<ExportImage> images;       ///< images with at least one annotation
         QList<ExportSourceInfo> sources; ///< of those images
-        QHash<qint64, QString> raterPseudonyms; ///< user id -> rater_01 ... (by user name order)
+        QHash<qint64, QString> raterPseudonyms; ///< user id -> rater_01 ... (by user name order; BundleExporter renumbers them with a seeded shuffle)
     };
     static std::optional<Data> load(Store &store, QString *error);
 };

@@ -36,6 +36,10 @@
 
 #include <opencv2/core.hpp>
 
+#include <zip.h>
+
+#include <optional>
+
 using namespace Qt::StringLiterals;
 using namespace dl;
 
@@ -113,6 +117,9 @@ private slots:
     void cancelledExportLeavesNothing();
     void exportThatCannotBeAuditedFails();
     void faceFlagsHoldBackUntilReviewed();
+    void raterNumbersAreASeededShuffle();
+    void sourceFolderNameNeverReachesTheBundle();
+    void overwriteReplacesOnlyABundle();
 
 private:
     qint64 imageId(int index) const { return m_ids.at(index); }
@@ -134,7 +141,8 @@ void TestBundle::initTestCase()
 {
     DL_REQUIRE_TEST_STORES(m_stores);
     QString error;
-    const QString folder = m_dir.filePath(u"photos"_s);
+    // Named like a patient: the name may not reach the bundle.
+    const QString folder = m_dir.filePath(u"Jane_Doe_2024"_s);
     QVERIFY(QDir().mkpath(folder));
     // a0 carries EXIF orientation 6 (shown rotated: 48 x 64); all carry a comment.
     for (int i = 0; i < 6; ++i) {
@@ -281,7 +289,7 @@ void TestBundle::bundleVerifiesAndCarriesNoMetadataOrNames()
         // No user name, no source file name or folder in any text file.
         for (const QString &name : {u"dr.alpha"_s, u"dr.beta"_s, u"dr.gamma"_s, u"admin"_s, u"qa.lead"_s})
             QVERIFY2(!bytes.contains(name.toUtf8()), qPrintable(path + u" names "_s + name));
-        QVERIFY2(!bytes.contains("JaneDoe") && !bytes.contains("photos"), qPrintable(path));
+        QVERIFY2(!bytes.contains("JaneDoe") && !bytes.contains("Jane_Doe"), qPrintable(path));
     }
     QCOMPARE(images, 3);
     // The image with orientation 6 was turned and re-encoded losslessly; the others keep their bytes'
@@ -323,6 +331,10 @@ void TestBundle::bundleVerifiesAndCarriesNoMetadataOrNames()
     QCOMPARE(manifest.value(u"counts"_s).toObject().value(u"images"_s).toInt(), 3);
     QVERIFY(manifest.value(u"program_version"_s).isString());
     QCOMPARE(manifest.value(u"sources"_s).toArray().size(), 1);
+    const QJsonObject source = manifest.value(u"sources"_s).toArray().first().toObject();
+    QCOMPARE(source.value(u"kind"_s).toString(), u"folder"_s);
+    QVERIFY(source.value(u"id"_s).toString().startsWith(u"source-"_s));
+    QVERIFY(!source.contains(u"name"_s));
 }
 
 void TestBundle::masksRoundTripThroughCocoAndLabelMe()
@@ -427,8 +439,10 @@ void TestBundle::releaseGateHoldsBack()
 void TestBundle::reproducibleAndZip()
 {
     const QString a = m_dir.filePath(u"repro-a"_s), b = m_dir.filePath(u"repro-b"_s);
-    QVERIFY(exportTo(a).ok);
-    QVERIFY(exportTo(b).ok);
+    BundleExportOptions seeded;
+    seeded.raterSeed = 7;
+    QVERIFY(exportTo(a, seeded).ok);
+    QVERIFY(exportTo(b, seeded).ok);
     QDirIterator it(a, QDir::Files, QDirIterator::Subdirectories);
     int files = 0;
     while (it.hasNext()) {
@@ -447,7 +461,7 @@ void TestBundle::reproducibleAndZip()
     mb.remove(u"created_at"_s);
     QCOMPARE(ma, mb);
 
-    BundleExportOptions zip;
+    BundleExportOptions zip = seeded;
     zip.zip = true;
     const QString zipPath = m_dir.filePath(u"bundle.zip"_s);
     const BundleExportReport report = exportTo(zipPath, zip);
@@ -552,6 +566,168 @@ void TestBundle::faceFlagsHoldBackUntilReviewed()
     QVERIFY(held().isEmpty());
     QCOMPARE(qa.flag(imageId(5), &error)->status, u"dismissed"_s);
     QVERIFY(!qa.resolve(imageId(4), true, &error)); // no flag there
+}
+
+
+/// Every file of a bundle, a folder or a zip, as (path, bytes); a zip's entries inflated.
+namespace {
+
+QList<QPair<QString, QByteArray>> bundleContents(const QString &path)
+{
+    QList<QPair<QString, QByteArray>> files;
+    if (QFileInfo(path).isDir()) {
+        QDirIterator it(path, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString file = it.next();
+            files.append({QDir(path).relativeFilePath(file), readFile(file)});
+        }
+        return files;
+    }
+    files.append({path, readFile(path)}); // the archive's own bytes: names, comments, headers
+    int code = 0;
+    zip_t *za = zip_open(QFile::encodeName(path).constData(), ZIP_RDONLY, &code);
+    if (!za)
+        return {};
+    for (zip_int64_t i = 0; i < zip_get_num_entries(za, 0); ++i) {
+        zip_stat_t st;
+        if (zip_stat_index(za, zip_uint64_t(i), 0, &st) < 0)
+            continue;
+        QByteArray bytes(qsizetype(st.size), '\0');
+        zip_file_t *f = zip_fopen_index(za, zip_uint64_t(i), 0);
+        if (f && zip_fread(f, bytes.data(), st.size) == zip_int64_t(st.size))
+            files.append({QString::fromUtf8(st.name), bytes});
+        if (f)
+            zip_fclose(f);
+    }
+    zip_discard(za);
+    return files;
+}
+
+} // namespace
+
+void TestBundle::raterNumbersAreASeededShuffle()
+{
+    QList<qint64> ids; // in name order: dr.alpha, dr.beta, dr.gamma
+    for (const User &u : std::as_const(m_raters))
+        ids.append(u.id);
+    const QStringList numbers {u"rater_01"_s, u"rater_02"_s, u"rater_03"_s};
+    // Each seed: a permutation of the numbers; the same seed, the same numbers; some seeds give
+    // an order other than the names'.
+    std::optional<quint32> shuffled;
+    QSet<QStringList> orders;
+    for (quint32 seed = 0; seed < 64; ++seed) {
+        const QHash<qint64, QString> names = BundleExporter::raterPseudonyms(ids, seed);
+        QStringList order;
+        for (qint64 id : std::as_const(ids))
+            order.append(names.value(id));
+        QStringList sorted = order;
+        sorted.sort();
+        QCOMPARE(sorted, numbers);
+        QCOMPARE(BundleExporter::raterPseudonyms(ids, seed), names);
+        QCOMPARE(BundleExporter::raterPseudonyms({ids.at(2), ids.at(0), ids.at(1)}, seed), names);
+        orders.insert(order);
+        if (order != numbers && !shuffled)
+            shuffled = seed;
+    }
+    QVERIFY(shuffled);
+    QCOMPARE(orders.size(), 6); // all 3! orders occur
+
+    // End to end: the rater bundle numbers the raters as the seed says, and records the seed.
+    const QHash<qint64, QString> names = BundleExporter::raterPseudonyms(ids, *shuffled);
+    QVERIFY(names.value(m_raters.at(0).id) != u"rater_01"_s || names.value(m_raters.at(1).id) != u"rater_02"_s);
+    const QString out = m_dir.filePath(u"bundle-seeded"_s);
+    BundleExportOptions options;
+    options.labels = BundleExportOptions::Labels::Raters;
+    options.raterSeed = *shuffled;
+    const BundleExportReport report = exportTo(out, options);
+    QVERIFY2(report.ok, qPrintable(report.error));
+    QCOMPARE(report.raterSeed, *shuffled);
+    const QJsonObject release = QJsonDocument::fromJson(readFile(out + u"/release_report.json"_s)).object();
+    QCOMPARE(release.value(u"rater_seed"_s).toDouble(), double(*shuffled));
+    // Image 0: dr.gamma drew the wider rectangle, the others the same one.
+    auto maskOf = [&](int rater) {
+        const QImage image(out + u"/masks/"_s + imageName(0) + u'/' + names.value(m_raters.at(rater).id)
+                           + u"/eczema.png"_s);
+        int set = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                set += qGray(image.pixel(x, y)) > 0 ? 1 : 0;
+        return set;
+    };
+    QCOMPARE(maskOf(0), 20 * 30);
+    QCOMPARE(maskOf(1), 20 * 30);
+    QCOMPARE(maskOf(2), 30 * 40);
+    // Image 5: only dr.beta drew.
+    QVERIFY(QFileInfo::exists(out + u"/masks/"_s + imageName(5) + u'/' + names.value(m_raters.at(1).id)
+                              + u"/eczema.png"_s));
+
+    // Without a seed one is drawn and recorded: the export can be repeated with it.
+    const QString drawn = m_dir.filePath(u"bundle-drawn"_s);
+    options.raterSeed.reset();
+    const BundleExportReport first = exportTo(drawn, options);
+    QVERIFY2(first.ok, qPrintable(first.error));
+    const QJsonObject drawnRelease = QJsonDocument::fromJson(readFile(drawn + u"/release_report.json"_s)).object();
+    QCOMPARE(drawnRelease.value(u"rater_seed"_s).toDouble(), double(first.raterSeed));
+    options.raterSeed = first.raterSeed;
+    const QString again = m_dir.filePath(u"bundle-drawn-again"_s);
+    QVERIFY(exportTo(again, options).ok);
+    QCOMPARE(readFile(again + u"/ratings.csv"_s), readFile(drawn + u"/ratings.csv"_s));
+}
+
+void TestBundle::sourceFolderNameNeverReachesTheBundle()
+{
+    // The images were imported from a folder named like a patient; no byte of the bundle, a folder
+    // or a zip (its entries inflated), names it, nor the path it was in.
+    for (bool zip : {false, true}) {
+        const QString out = m_dir.filePath(zip ? u"names.zip"_s : u"names"_s);
+        BundleExportOptions options;
+        options.zip = zip;
+        options.labels = BundleExportOptions::Labels::Raters;
+        const BundleExportReport report = exportTo(out, options);
+        QVERIFY2(report.ok, qPrintable(report.error));
+        const auto files = bundleContents(out);
+        QVERIFY(files.size() > 8);
+        for (const auto &[path, bytes] : files) {
+            for (const QByteArray &name : {"Jane_Doe_2024"_ba, "Jane_Doe"_ba, "JaneDoe"_ba,
+                                           QFileInfo(m_dir.path()).fileName().toUtf8()})
+                QVERIFY2(!bytes.contains(name), qPrintable(path + u" contains "_s + QString::fromUtf8(name)));
+        }
+    }
+}
+
+void TestBundle::overwriteReplacesOnlyABundle()
+{
+    for (bool zip : {false, true}) {
+        // A folder (or file) that is not a bundle: refused, everything still there.
+        const QString other = m_dir.filePath(zip ? u"other.zip"_s : u"other"_s);
+        if (zip) {
+            QFile f(other);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("not an archive");
+        } else {
+            QVERIFY(QDir().mkpath(other + u"/sub"_s));
+            QFile f(other + u"/sub/notes.txt"_s);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("keep me");
+        }
+        BundleExportOptions options;
+        options.zip = zip;
+        options.overwrite = true;
+        const BundleExportReport refused = exportTo(other, options);
+        QVERIFY(!refused.ok);
+        QVERIFY2(refused.error.contains(u"not a bundle written by DermLabel"_s), qPrintable(refused.error));
+        QCOMPARE(readFile(zip ? other : other + u"/sub/notes.txt"_s), zip ? "not an archive"_ba : "keep me"_ba);
+        QVERIFY(QDir(m_dir.path()).entryList({u"*.partial-*"_s, u"*.old-*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
+
+        // A previous bundle is replaced.
+        const QString previous = m_dir.filePath(zip ? u"previous.zip"_s : u"previous"_s);
+        options.overwrite = false;
+        QVERIFY(exportTo(previous, options).ok);
+        options.overwrite = true;
+        const BundleExportReport replaced = exportTo(previous, options);
+        QVERIFY2(replaced.ok, qPrintable(replaced.error));
+        QVERIFY(BundleVerifier::verify(previous).ok());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestBundle)

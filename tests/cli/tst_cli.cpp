@@ -589,6 +589,26 @@ void TestCli::exportBundle()
              u"--k"_s, u"1"_s});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QVERIFY(QFileInfo(path(u"raters/ratings.csv"_s)).isFile());
+
+    // --rater-seed repeats a numbering; the seed used is reported.
+    r = cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"seeded"_s), u"--source"_s, u"raters"_s,
+             u"--k"_s, u"1"_s, u"--rater-seed"_s, u"4242"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"rater_seed"_s).toDouble(), 4242.0);
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"y"_s), u"--rater-seed"_s, u"-1"_s}).exitCode, 2);
+    // --overwrite replaces a previous bundle, never another folder.
+    r = cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"seeded"_s), u"--source"_s, u"raters"_s,
+             u"--k"_s, u"1"_s, u"--overwrite"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(QDir().mkpath(path(u"papers"_s)));
+    QFile paper(path(u"papers/thesis.txt"_s));
+    QVERIFY(paper.open(QIODevice::WriteOnly));
+    paper.write("mine");
+    paper.close();
+    r = cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"papers"_s), u"--k"_s, u"1"_s, u"--overwrite"_s});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("not a bundle written by DermLabel"), r.err.constData());
+    QCOMPARE(QDir(path(u"papers"_s)).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList {u"thesis.txt"_s});
 }
 
 void TestCli::agreementOnRatingsTable()

@@ -3,6 +3,7 @@
 
 #include "demo/SyntheticSkin.h"
 #include "export/FaceDetector.h"
+#include "export/IccProfile.h"
 #include "export/KAnonymityGate.h"
 #include "export/MetadataStripper.h"
 #include "export/Redactor.h"
@@ -18,6 +19,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cmath>
 #include <optional>
 
 using namespace Qt::StringLiterals;
@@ -273,6 +275,223 @@ QByteArrayList secrets()
 }
 
 // ---------------------------------------------------------------------------------------------
+// ICC fixtures (written here byte by byte, independent of the code under test)
+
+QByteArray be32(quint32 v)
+{
+    QByteArray b(4, '\0');
+    qToBigEndian<quint32>(v, b.data());
+    return b;
+}
+
+QByteArray s15(double v)
+{
+    return be32(quint32(qint32(qRound(v * 65536.0))));
+}
+
+QByteArray xyzTag(double x, double y, double z)
+{
+    return "XYZ \0\0\0\0"_ba + s15(x) + s15(y) + s15(z);
+}
+
+QByteArray curvGamma(double gamma)
+{
+    QByteArray b = "curv\0\0\0\0"_ba + be32(1);
+    b.append(char(int(gamma)));
+    b.append(char(qRound((gamma - int(gamma)) * 256)));
+    return b;
+}
+
+QByteArray curvTable(int entries)
+{
+    QByteArray b = "curv\0\0\0\0"_ba + be32(quint32(entries));
+    for (int i = 0; i < entries; ++i) {
+        const double v = std::pow(double(i) / (entries - 1), 2.2);
+        const quint16 u = quint16(qRound(v * 65535));
+        b.append(char(u >> 8));
+        b.append(char(u & 0xFF));
+    }
+    return b;
+}
+
+// textDescriptionType (version 2).
+QByteArray descV2(const QByteArray &text)
+{
+    return "desc\0\0\0\0"_ba + be32(quint32(text.size() + 1)) + text + '\0' + be32(0) + be32(0)
+        + QByteArray(3 + 67, '\0');
+}
+
+struct IccTag
+{
+    QByteArray signature;
+    QByteArray data; // as declared (slack included)
+    QByteArray sharesWith; // a signature written earlier: same offset and size
+};
+
+// A version 2 display profile with secrets in every header field a device or program fills in, a
+// gap between two tags and the given tags.
+QByteArray buildIcc(const QList<IccTag> &tags, quint32 version = 0x02100000u)
+{
+    QByteArray header;
+    header += be32(0); // size, below
+    header += "SCMM"; // preferred CMM
+    header += be32(version);
+    header += "mntr";
+    header += "RGB ";
+    header += "XYZ ";
+    header += "\x07\xE8\x00\x03\x00\x0F\x00\x0C\x00\x22\x00\x38"_ba; // 2024-03-15 12:34:56
+    header += "acsp";
+    header += "APPL";
+    header += be32(0x00050000); // vendor flag bits
+    header += "SMFG"; // device manufacturer
+    header += "SMDL"; // device model
+    header += "SECATTR!"; // device attributes
+    header += be32(0); // perceptual
+    header += s15(0.9642) + s15(1.0) + s15(0.8249);
+    header += "SCRT"; // creator
+    header += "SECRET-PROFILEID"; // profile ID
+    header += QByteArray(28, '\0');
+    Q_ASSERT(header.size() == 128);
+    QByteArray table = be32(quint32(tags.size()));
+    QByteArray data;
+    const qsizetype dataStart = 128 + 4 + 12 * tags.size();
+    QHash<QByteArray, QPair<quint32, quint32>> placed;
+    for (const IccTag &tag : tags) {
+        QPair<quint32, quint32> where;
+        if (!tag.sharesWith.isEmpty()) {
+            where = placed.value(tag.sharesWith);
+        } else {
+            if (tag.signature == "zzzz")
+                data += "SECRET-GAP--"; // unreferenced bytes between tags
+            while (data.size() % 4)
+                data.append('\0');
+            where = { quint32(dataStart + data.size()), quint32(tag.data.size()) };
+            data += tag.data;
+        }
+        placed.insert(tag.signature, where);
+        table += tag.signature + be32(where.first) + be32(where.second);
+    }
+    while (data.size() % 4)
+        data.append('\0');
+    QByteArray profile = header + table + data;
+    qToBigEndian<quint32>(quint32(profile.size()), profile.data());
+    return profile;
+}
+
+QList<IccTag> secretTags()
+{
+    return {
+        { "desc", descV2("SECRET-DESC Jane Doe's camera"), {} },
+        { "wtpt", xyzTag(0.9642, 1.0, 0.8249) + "SECRET-S", {} }, // slack after the XYZ number
+        { "rXYZ", xyzTag(0.4361, 0.2225, 0.0139), {} },
+        { "gXYZ", xyzTag(0.3851, 0.7169, 0.0971), {} },
+        { "bXYZ", xyzTag(0.1431, 0.0606, 0.7141), {} },
+        { "rTRC", curvGamma(2.2), {} },
+        { "gTRC", {}, "rTRC" },
+        { "bTRC", {}, "rTRC" },
+        { "cprt", "text\0\0\0\0SECRET-COPYRIGHT\0"_ba, {} },
+        { "dmnd", descV2("SECRET-MAKER"), {} },
+        { "dmdd", descV2("SECRET-MODEL"), {} },
+        { "zzzz", "SECRET-PRIVATE payload"_ba, {} },
+    };
+}
+
+QByteArrayList iccSecrets()
+{
+    return { "SECRET", "Jane", "SCMM", "APPL", "SMFG", "SMDL", "SECATTR", "SCRT" };
+}
+
+// Tag signature -> (offset, size), from a profile's tag table.
+QMap<QByteArray, QPair<quint32, quint32>> iccTable(const QByteArray &profile)
+{
+    QMap<QByteArray, QPair<quint32, quint32>> table;
+    if (profile.size() < 132)
+        return table;
+    const quint32 count = qFromBigEndian<quint32>(profile.constData() + 128);
+    for (quint32 i = 0; i < count && 132 + 12 * (i + 1) <= quint32(profile.size()); ++i) {
+        const char *e = profile.constData() + 132 + 12 * i;
+        table.insert(QByteArray(e, 4), { qFromBigEndian<quint32>(e + 4), qFromBigEndian<quint32>(e + 8) });
+    }
+    return table;
+}
+
+QByteArray iccTagData(const QByteArray &profile, const QByteArray &signature)
+{
+    const auto table = iccTable(profile);
+    const auto it = table.constFind(signature);
+    return it == table.cend() ? QByteArray() : profile.mid(it->first, it->second);
+}
+
+// The profile as APP2 segments of at most `chunk` profile bytes each, in the given order of
+// sequence numbers (1-based).
+QByteArray iccSegments(const QByteArray &profile, qsizetype chunk, const QList<int> &order = {})
+{
+    const int count = int((profile.size() + chunk - 1) / chunk);
+    QList<int> numbers = order;
+    if (numbers.isEmpty()) {
+        for (int i = 1; i <= count; ++i)
+            numbers.append(i);
+    }
+    QByteArray out;
+    for (int n : numbers)
+        out += segment(0xE2, "ICC_PROFILE\0"_ba + char(n) + char(count) + profile.mid((n - 1) * chunk, chunk));
+    return out;
+}
+
+// The plain JPEG with `segments` right after its JFIF segment.
+QByteArray jpegWith(const QByteArray &plain, const QByteArray &segments)
+{
+    const qsizetype afterJfif = 4 + qsizetype((uchar(plain[4]) << 8) | uchar(plain[5]));
+    return plain.left(afterJfif) + segments + plain.mid(afterJfif);
+}
+
+// The profile carried by a JPEG's APP2 chunks (in file order), empty when there is none.
+QByteArray jpegIcc(const QByteArray &jpeg)
+{
+    QByteArray profile;
+    const auto parts = jpegParts(jpeg);
+    if (!parts)
+        return {};
+    for (const JpegPart &p : *parts) {
+        if (p.marker == 0xE2 && p.payload.startsWith("ICC_PROFILE"))
+            profile += p.payload.mid(14);
+    }
+    return profile;
+}
+
+QByteArray iccpChunk(const QByteArray &name, const QByteArray &compressed)
+{
+    return chunk("iCCP", name + '\0' + '\0' + compressed);
+}
+
+// zlib stream of the data (qCompress adds a 4-byte size in front of one).
+QByteArray zlib(const QByteArray &data)
+{
+    return qCompress(data, 9).mid(4);
+}
+
+// The PNG with an iCCP chunk right after IHDR.
+QByteArray pngWith(const QByteArray &plain, const QByteArray &iccp)
+{
+    return plain.left(8 + 25) + iccp + plain.mid(8 + 25);
+}
+
+cv::Mat decodeCv(const QByteArray &bytes)
+{
+    return cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData())),
+        cv::IMREAD_UNCHANGED);
+}
+
+bool sameMat(const cv::Mat &a, const cv::Mat &b)
+{
+    if (a.empty() || a.size != b.size || a.type() != b.type())
+        return false;
+    cv::Mat diff;
+    cv::absdiff(a, b, diff);
+    return cv::countNonZero(diff.reshape(1)) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Redaction fixtures
 
 cv::Mat noiseBgra(int width, int height, quint32 seed)
@@ -329,6 +548,18 @@ private slots:
     void stripRejectsMalformed();
     void encodeLossless_data();
     void encodeLossless();
+
+    void iccKeepsOnlyColour_data();
+    void iccKeepsOnlyColour();
+    void iccRejectsMalformed_data();
+    void iccRejectsMalformed();
+    void stripJpegRewritesIccAndAdobe_data();
+    void stripJpegRewritesIccAndAdobe();
+    void stripJpegDropsMalformedIcc_data();
+    void stripJpegDropsMalformedIcc();
+    void stripPngRewritesIccp();
+    void stripPngDropsMalformedIccp_data();
+    void stripPngDropsMalformedIccp();
 
     void redactFill();
     void redactBlur();
@@ -389,14 +620,18 @@ void TestExport::stripJpeg()
     QCOMPARE(strippedParts->first().marker, 0xE0);
     QCOMPARE(strippedParts->first().payload, "JFIF\0\x01\x02\x01\x00\x48\x00\x48\x00\x00"_ba);
     // Everything that is not metadata, in order and byte for byte, entropy-coded data included.
+    // The ICC profile rewritten, the Adobe segment's 12 defined bytes.
+    const auto cleanIcc = dl::IccProfile::sanitize(iccProfile(), nullptr);
+    QVERIFY(cleanIcc);
     QList<JpegPart> expected;
     for (const JpegPart &p : *originalParts) {
         const bool app = p.marker >= 0xE0 && p.marker <= 0xEF;
-        const bool keptApp = (p.marker == 0xE2 && p.payload.startsWith("ICC_PROFILE"))
-            || (p.marker == 0xEE && p.payload.startsWith("Adobe"));
-        if ((app && !keptApp) || p.marker == 0xFE || p.marker == Trailer)
-            continue;
-        expected.append(p);
+        if (p.marker == 0xE2 && p.payload.startsWith("ICC_PROFILE"))
+            expected.append(JpegPart { 0xE2, "ICC_PROFILE\0\x01\x01"_ba + *cleanIcc });
+        else if (p.marker == 0xEE && p.payload.startsWith("Adobe"))
+            expected.append(JpegPart { 0xEE, p.payload.first(12) });
+        else if (!app && p.marker != 0xFE && p.marker != Trailer)
+            expected.append(p);
     }
     QCOMPARE(strippedParts->mid(1), expected);
     int scans = 0;
@@ -406,7 +641,7 @@ void TestExport::stripJpeg()
     if (tag == "progressive")
         QVERIFY(scans > 1);
     // The colour information stays.
-    QVERIFY(stripped.contains(iccProfile()));
+    QVERIFY(stripped.contains(*cleanIcc));
     QVERIFY(stripped.contains(adobePayload()));
 
     // Same pixels as the metadata-laden original and as the plain encoder output.
@@ -582,6 +817,320 @@ void TestExport::encodeLossless()
 }
 
 // ---------------------------------------------------------------------------------------------
+
+void TestExport::iccKeepsOnlyColour_data()
+{
+    QTest::addColumn<QByteArray>("profile");
+    QTest::addColumn<bool>("secrets"); // the fixture with secrets everywhere
+    QTest::newRow("version 2, secrets everywhere") << buildIcc(secretTags()) << true;
+    QList<IccTag> v4 = secretTags();
+    v4[0] = { "desc", "mluc\0\0\0\0"_ba + be32(1) + be32(12) + "enUS" + be32(22) + be32(28)
+                  + QByteArray("\0S\0E\0C\0R\0E\0T\0-\0D\0E\0S\0C", 22),
+        {} };
+    QTest::newRow("version 4, secrets everywhere") << buildIcc(v4, 0x04300000u) << true;
+    QTest::newRow("Qt's sRGB (version 4)") << iccProfile() << false;
+    QTest::newRow("Qt's Display P3") << QColorSpace(QColorSpace::DisplayP3).iccProfile() << false;
+}
+
+void TestExport::iccKeepsOnlyColour()
+{
+    QFETCH(QByteArray, profile);
+    QFETCH(bool, secrets);
+    QString reason;
+    const auto clean = dl::IccProfile::sanitize(profile, &reason);
+    QVERIFY2(clean, qPrintable(reason));
+    if (secrets) {
+        for (const QByteArray &secret : iccSecrets())
+            QVERIFY2(!clean->contains(secret), secret.constData());
+    }
+
+    // Header: size, version, class, colour spaces, 'acsp', intent and illuminant kept; the rest zero.
+    QCOMPARE(qFromBigEndian<quint32>(clean->constData()), quint32(clean->size()));
+    QCOMPARE(clean->size() % 4, 0);
+    QCOMPARE(clean->mid(8, 16), profile.mid(8, 16));
+    QCOMPARE(clean->mid(36, 4), "acsp"_ba);
+    QCOMPARE(clean->mid(64, 16), profile.mid(64, 16));
+    QCOMPARE(clean->mid(4, 4), QByteArray(4, '\0')); // CMM
+    QCOMPARE(clean->mid(24, 12), QByteArray(12, '\0')); // date
+    QCOMPARE(clean->mid(40, 4), QByteArray(4, '\0')); // platform
+    QCOMPARE(qFromBigEndian<quint32>(clean->constData() + 44) & 0xFFFF0000u, 0u); // vendor flags
+    QCOMPARE(clean->mid(48, 16), QByteArray(16, '\0')); // manufacturer, model, attributes
+    QCOMPARE(clean->mid(80, 48), QByteArray(48, '\0')); // creator, profile ID, reserved
+
+    // Exactly the colour tags and a neutral desc and cprt; the colour tags bit for bit.
+    const auto before = iccTable(profile), after = iccTable(*clean);
+    const QByteArrayList colour { "wtpt", "bkpt", "lumi", "rXYZ", "gXYZ", "bXYZ", "rTRC", "gTRC", "bTRC",
+        "kTRC", "chad", "chrm", "A2B0", "A2B1", "A2B2", "B2A0", "B2A1", "B2A2", "cicp" };
+    QByteArrayList expected;
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        if (colour.contains(it.key()))
+            expected.append(it.key());
+    }
+    expected << "cprt" << "desc";
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(after.keys(), expected);
+    for (const QByteArray &tag : std::as_const(expected)) {
+        QCOMPARE(after.value(tag).first % 4, 0u);
+        QVERIFY(after.value(tag).first + after.value(tag).second <= quint32(clean->size()));
+        if (tag == "desc" || tag == "cprt")
+            continue;
+        const QByteArray original = iccTagData(profile, tag), kept = iccTagData(*clean, tag);
+        QVERIFY2(!kept.isEmpty(), tag.constData());
+        if (tag.endsWith("XYZ") || tag == "wtpt" || tag == "bkpt" || tag == "lumi")
+            QCOMPARE(kept, original.left(20)); // slack after the number dropped
+        else
+            QVERIFY2(original.startsWith(kept) && kept.size() >= original.size() - 3, tag.constData());
+    }
+    // Tags that shared their data still do.
+    for (const QByteArray &a : after.keys()) {
+        for (const QByteArray &b : after.keys()) {
+            if (a < b && before.value(a) == before.value(b))
+                QCOMPARE(after.value(a), after.value(b));
+        }
+    }
+    const QByteArray description = iccTagData(*clean, "desc");
+    QVERIFY(description.startsWith(profile[8] == 2 ? "desc" : "mluc"));
+    QVERIFY(iccTagData(*clean, "cprt").startsWith(profile[8] == 2 ? "text" : "mluc"));
+
+    // The colours are the same to a decoder; a second rewrite changes nothing.
+    const QColorSpace original = QColorSpace::fromIccProfile(profile), rewritten = QColorSpace::fromIccProfile(*clean);
+    QCOMPARE(rewritten.isValid(), original.isValid());
+    if (original.isValid()) {
+        QCOMPARE(rewritten.primaries(), original.primaries());
+        QCOMPARE(rewritten.transferFunction(), original.transferFunction());
+        QCOMPARE(rewritten.gamma(), original.gamma());
+        QCOMPARE(rewritten, original);
+    }
+    const auto again = dl::IccProfile::sanitize(*clean, &reason);
+    QVERIFY2(again, qPrintable(reason));
+    QCOMPARE(*again, *clean);
+}
+
+void TestExport::iccRejectsMalformed_data()
+{
+    QTest::addColumn<QByteArray>("profile");
+    QTest::addColumn<QString>("reason");
+    const QByteArray good = buildIcc(secretTags());
+    const qsizetype table = 132;
+    auto with = [&](qsizetype at, const QByteArray &bytes) {
+        QByteArray p = good;
+        p.replace(at, bytes.size(), bytes);
+        return p;
+    };
+    QTest::newRow("empty") << QByteArray() << u"shorter than a header"_s;
+    QTest::newRow("header only") << good.left(100) << u"shorter than a header"_s;
+    QTest::newRow("size larger than the data") << with(0, be32(quint32(good.size() + 1))) << u"gives the size"_s;
+    QTest::newRow("size smaller than a header") << with(0, be32(64)) << u"gives the size"_s;
+    QTest::newRow("no acsp") << with(36, "xxxx"_ba) << u"'acsp'"_s;
+    QTest::newRow("version 5") << with(8, be32(0x05000000)) << u"version 5"_s;
+    QTest::newRow("device link") << with(12, "link"_ba) << u"'link'"_s;
+    QTest::newRow("rendering intent 9") << with(64, be32(9)) << u"rendering intent 9"_s;
+    QTest::newRow("tag count too large") << with(128, be32(0xFFFFFFFFu)) << u"does not fit"_s;
+    QTest::newRow("tag count beyond the data") << with(128, be32(500)) << u"does not fit"_s;
+    QTest::newRow("tag beyond the end") << with(table + 12 + 4, be32(quint32(good.size() - 8))) << u"outside"_s;
+    QTest::newRow("tag offset overflows") << with(table + 12 + 4, be32(0xFFFFFFF0u)) << u"outside"_s;
+    QTest::newRow("tag size overflows") << with(table + 12 + 8, be32(0xFFFFFFF0u)) << u"outside"_s;
+    QTest::newRow("tag inside the tag table") << with(table + 12 + 4, be32(136)) << u"outside"_s;
+    QTest::newRow("tag shorter than a type") << with(table + 12 + 8, be32(4)) << u"outside"_s;
+    QTest::newRow("tag twice") << with(table + 24, "wtpt"_ba) << u"twice"_s;
+    QList<IccTag> wrongType = secretTags();
+    wrongType[2].data = curvGamma(1.0);
+    QTest::newRow("rXYZ as a curve") << buildIcc(wrongType) << u"has the type 'curv'"_s;
+    QList<IccTag> longCurve = secretTags();
+    longCurve[5].data = "curv\0\0\0\0"_ba + be32(1000) + "\x02\x33"_ba;
+    QTest::newRow("curve longer than its tag") << buildIcc(longCurve) << u"too short"_s;
+    QList<IccTag> para = secretTags();
+    para[5].data = "para\0\0\0\0\0\x09\0\0"_ba + s15(2.2);
+    QTest::newRow("unknown parametric curve") << buildIcc(para) << u"parametric curve type 9"_s;
+    QTest::newRow("no colour tags") << buildIcc({ secretTags().first() }) << u"no tag that defines colours"_s;
+}
+
+void TestExport::iccRejectsMalformed()
+{
+    QFETCH(QByteArray, profile);
+    QFETCH(QString, reason);
+    QString why;
+    QVERIFY(!dl::IccProfile::sanitize(profile, &why));
+    QVERIFY2(why.startsWith(u"Malformed ICC profile"_s), qPrintable(why));
+    QVERIFY2(why.contains(reason), qPrintable(why));
+}
+
+void TestExport::stripJpegRewritesIccAndAdobe_data()
+{
+    QTest::addColumn<QByteArray>("profile");
+    QTest::addColumn<qsizetype>("chunk"); // profile bytes per APP2 chunk in the original
+    QTest::addColumn<QList<int>>("order"); // of the chunks' sequence numbers in the file
+    QTest::newRow("one chunk") << buildIcc(secretTags()) << qsizetype(65519) << QList<int> {};
+    const QByteArray profile = buildIcc(secretTags());
+    QTest::newRow("three chunks out of order") << profile << qsizetype((profile.size() + 2) / 3) << QList<int> { 2, 3, 1 };
+    QList<IccTag> large = secretTags();
+    large[5].data = curvTable(40000); // 80,012 bytes: more than one APP2 segment holds
+    QTest::newRow("large profile") << buildIcc(large) << qsizetype(65519) << QList<int> {};
+}
+
+void TestExport::stripJpegRewritesIccAndAdobe()
+{
+    QFETCH(QByteArray, profile);
+    QFETCH(qsizetype, chunk);
+    QFETCH(QList<int>, order);
+    const QByteArray plain = encodeJpeg(testPicture(96, 64, 21), { cv::IMWRITE_JPEG_QUALITY, 90 });
+    const QByteArray adobe = adobePayload() + "SECRET-ADOBE after the fields"_ba;
+    const QByteArray original = jpegWith(plain, iccSegments(profile, chunk, order) + segment(0xEE, adobe));
+
+    QStringList found;
+    QVERIFY(MetadataStripper::hasMetadata(original, &found));
+    QVERIFY2(found.contains(u"ICC profile strings or private tags"_s), qPrintable(found.join(u" | "_s)));
+    QVERIFY2(found.contains(u"Adobe segment of %1 bytes"_s.arg(adobe.size())), qPrintable(found.join(u" | "_s)));
+
+    QString error;
+    QStringList notes;
+    const QByteArray stripped = MetadataStripper::strip(original, &error, &notes);
+    QVERIFY2(!stripped.isEmpty(), qPrintable(error));
+    QVERIFY2(notes.isEmpty(), qPrintable(notes.join(u" | "_s)));
+    for (const QByteArray &secret : iccSecrets())
+        QVERIFY2(!stripped.contains(secret), secret.constData());
+    QVERIFY2(!MetadataStripper::hasMetadata(stripped, &found), qPrintable(found.join(u" | "_s)));
+
+    // The rewritten profile, split into numbered chunks that fit a segment; Adobe's 12 bytes.
+    const auto clean = dl::IccProfile::sanitize(profile, &error);
+    QVERIFY2(clean, qPrintable(error));
+    QCOMPARE(jpegIcc(stripped), *clean);
+    const auto parts = jpegParts(stripped);
+    QVERIFY(parts);
+    int chunks = 0;
+    for (const JpegPart &p : *parts) {
+        if (p.marker == 0xE2) {
+            ++chunks;
+            QCOMPARE(int(uchar(p.payload[12])), chunks);
+            QVERIFY(p.payload.size() <= 65533);
+        }
+        if (p.marker == 0xEE)
+            QCOMPARE(p.payload, adobePayload());
+    }
+    QCOMPARE(chunks, int((clean->size() + 65518) / 65519));
+    for (const JpegPart &p : *parts) {
+        if (p.marker == 0xE2)
+            QCOMPARE(int(uchar(p.payload[13])), chunks);
+    }
+    QCOMPARE(iccTagData(*clean, "rTRC"), iccTagData(profile, "rTRC").left(iccTagData(*clean, "rTRC").size()));
+
+    // The same pixels, decoded by Qt and by OpenCV; the same colour space to Qt.
+    QVERIFY(samePixels(QImage::fromData(original, "JPEG"), QImage::fromData(stripped, "JPEG")));
+    QVERIFY(sameMat(decodeCv(original), decodeCv(stripped)));
+    // (Qt joins a file's chunks in file order, not by number: compare with the profile itself.)
+    QCOMPARE(QImage::fromData(stripped, "JPEG").colorSpace(), QColorSpace::fromIccProfile(profile));
+    QCOMPARE(MetadataStripper::strip(stripped, &error), stripped);
+}
+
+void TestExport::stripJpegDropsMalformedIcc_data()
+{
+    QTest::addColumn<QByteArray>("segments");
+    QTest::addColumn<QString>("reason");
+    const QByteArray good = buildIcc(secretTags());
+    QTest::newRow("a chunk missing") << iccSegments(good, 300, { 1 }) << u"1 of its"_s;
+    QTest::newRow("a chunk twice") << iccSegments(good, 300, { 1, 2, 2, 3 }) << u"once each"_s;
+    QTest::newRow("counts differ") << iccSegments(good, 300, { 1 }) + iccSegments(good.left(400), 300, { 2 })
+                                   << u"once each"_s;
+    QTest::newRow("number 0") << segment(0xE2, "ICC_PROFILE\0\0\x01"_ba + good) << u"once each"_s;
+    QTest::newRow("no number") << segment(0xE2, "ICC_PROFILE\0"_ba) << u"sequence number"_s;
+    QTest::newRow("profile cut short") << iccSegments(good.left(good.size() - 40), 65519) << u"gives the size"_s;
+    QByteArray noAcsp = good;
+    noAcsp.replace(36, 4, "xxxx");
+    QTest::newRow("no acsp") << iccSegments(noAcsp, 65519) << u"'acsp'"_s;
+}
+
+void TestExport::stripJpegDropsMalformedIcc()
+{
+    QFETCH(QByteArray, segments);
+    QFETCH(QString, reason);
+    const QByteArray plain = encodeJpeg(testPicture(64, 48, 22), { cv::IMWRITE_JPEG_QUALITY, 85 });
+    const QByteArray original = jpegWith(plain, segments);
+    QStringList found;
+    QVERIFY(MetadataStripper::hasMetadata(original, &found));
+    QVERIFY2(found.contains(u"malformed ICC profile"_s), qPrintable(found.join(u" | "_s)));
+    QString error;
+    QStringList notes;
+    const QByteArray stripped = MetadataStripper::strip(original, &error, &notes);
+    QVERIFY2(!stripped.isEmpty(), qPrintable(error));
+    // The profile is gone, the image still there, and the note says why.
+    QCOMPARE(stripped, plain);
+    QCOMPARE(notes.size(), 1);
+    QVERIFY2(notes.first().contains(reason) && notes.first().contains(u"sRGB"_s), qPrintable(notes.first()));
+    QVERIFY(samePixels(QImage::fromData(original, "JPEG"), QImage::fromData(stripped, "JPEG")));
+}
+
+void TestExport::stripPngRewritesIccp()
+{
+    const QImage image = testImage(41, 29, true, 23);
+    const QByteArray plain = encodePng(image);
+    const QByteArray profile = buildIcc(secretTags());
+    const QByteArray original = pngWith(plain, iccpChunk("SECRET Jane Doe's scanner", zlib(profile)));
+    QStringList found;
+    QVERIFY(MetadataStripper::hasMetadata(original, &found));
+    QVERIFY2(found.contains(u"iCCP name, strings or private tags"_s), qPrintable(found.join(u" | "_s)));
+
+    QString error;
+    QStringList notes;
+    const QByteArray stripped = MetadataStripper::strip(original, &error, &notes);
+    QVERIFY2(!stripped.isEmpty(), qPrintable(error));
+    QVERIFY(notes.isEmpty());
+    QVERIFY2(!MetadataStripper::hasMetadata(stripped, &found), qPrintable(found.join(u" | "_s)));
+    const auto chunks = pngChunks(stripped);
+    QVERIFY(chunks);
+    QByteArray iccp;
+    for (const PngChunk &c : *chunks) {
+        if (c.type == "iCCP")
+            iccp = c.whole.mid(8, c.whole.size() - 12);
+    }
+    QVERIFY(iccp.startsWith("ICC profile\0\0"_ba));
+    const QByteArray inflated = qUncompress(be32(quint32(profile.size() * 4)) + iccp.mid(13));
+    const auto clean = dl::IccProfile::sanitize(profile, &error);
+    QVERIFY(clean);
+    QCOMPARE(inflated, *clean);
+    for (const QByteArray &secret : iccSecrets()) {
+        QVERIFY2(!stripped.contains(secret), secret.constData());
+        QVERIFY2(!inflated.contains(secret), secret.constData());
+    }
+    QVERIFY(samePixels(QImage::fromData(original, "PNG"), QImage::fromData(stripped, "PNG")));
+    QVERIFY(samePixels(image, QImage::fromData(stripped, "PNG")));
+    QVERIFY(sameMat(decodeCv(original), decodeCv(stripped)));
+    QCOMPARE(MetadataStripper::strip(stripped, &error), stripped);
+}
+
+void TestExport::stripPngDropsMalformedIccp_data()
+{
+    QTest::addColumn<QByteArray>("iccp");
+    QTest::addColumn<QString>("reason");
+    const QByteArray good = buildIcc(secretTags());
+    // 64 MiB of zeros in about 64 KB: inflating stops at the limit.
+    QTest::newRow("zlib bomb") << iccpChunk("bomb", zlib(good + QByteArray(64 << 20, '\0')))
+                               << u"more than"_s;
+    QTest::newRow("corrupt stream") << iccpChunk("x", zlib(good).left(100) + "garbage") << u"corrupt"_s;
+    QTest::newRow("stream cut short") << iccpChunk("x", zlib(good).left(60)) << u"cut short"_s;
+    QTest::newRow("no name") << chunk("iCCP", "\0\0"_ba + zlib(good)) << u"no valid name"_s;
+    QTest::newRow("method 1") << chunk("iCCP", "x\0\x01"_ba + zlib(good)) << u"compression method 1"_s;
+    QByteArray noAcsp = good;
+    noAcsp.replace(36, 4, "xxxx");
+    QTest::newRow("malformed profile") << iccpChunk("x", zlib(noAcsp)) << u"'acsp'"_s;
+}
+
+void TestExport::stripPngDropsMalformedIccp()
+{
+    QFETCH(QByteArray, iccp);
+    QFETCH(QString, reason);
+    const QByteArray plain = encodePng(testImage(30, 20, false, 24));
+    const QByteArray original = pngWith(plain, iccp);
+    QStringList found;
+    QVERIFY(MetadataStripper::hasMetadata(original, &found));
+    QVERIFY2(found.contains(u"malformed iCCP"_s), qPrintable(found.join(u" | "_s)));
+    QString error;
+    QStringList notes;
+    const QByteArray stripped = MetadataStripper::strip(original, &error, &notes);
+    QVERIFY2(!stripped.isEmpty(), qPrintable(error));
+    QCOMPARE(stripped, plain);
+    QCOMPARE(notes.size(), 1);
+    QVERIFY2(notes.first().contains(reason) && notes.first().contains(u"sRGB"_s), qPrintable(notes.first()));
+}
 
 void TestExport::redactFill()
 {

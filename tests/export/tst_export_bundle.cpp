@@ -161,6 +161,7 @@ private slots:
     void bundleInterruptedLeavesNothing();
     void bundleRefusesExistingOutput_data();
     void bundleRefusesExistingOutput();
+    void bundleOverwriteRefusesLookalikes();
     void bundleOutputAppearsBeforeFinish();
     void bundleRejectsPaths_data();
     void bundleRejectsPaths();
@@ -400,12 +401,87 @@ void TestExportBundle::bundleRefusesExistingOutput()
     QCOMPARE(entriesOf(tmp.path()), QStringList { u"bundle"_s });
     QCOMPARE(readFile(zip ? out : out + u"/keep.txt"_s), zip ? "old archive"_ba : "old"_ba);
 
-    // With overwrite the old output is replaced, only once the new one is complete.
-    QVERIFY2(writeSample(out, kind, tmp.path(), &error, true), qPrintable(error));
-    QVERIFY(!QFileInfo::exists(out + u"/keep.txt"_s));
-    const dl::BundleVerification v = BundleVerifier::verify(out);
+    // With overwrite, something that is not a bundle is still refused, and nothing is deleted.
+    QVERIFY(!writeSample(out, kind, tmp.path(), &error, true));
+    QVERIFY2(error.contains(u"not a bundle written by DermLabel"_s), qPrintable(error));
+    QVERIFY2(error.contains(zip ? u"not a zip archive"_s : u"no manifest.json"_s), qPrintable(error));
+    QCOMPARE(readFile(zip ? out : out + u"/keep.txt"_s), zip ? "old archive"_ba : "old"_ba);
+    QCOMPARE(entriesOf(tmp.path()), QStringList { u"bundle"_s });
+
+    // A previous bundle is replaced, only once the new one is complete.
+    const QString previous = tmp.filePath(u"previous"_s);
+    QVERIFY2(writeSample(previous, kind, tmp.path(), &error), qPrintable(error));
+    const QJsonObject manifest = BundleVerifier::verify(previous).manifest;
+    QVERIFY(manifest.value(u"generator"_s).toString().startsWith(u"DermLabel "_s));
+    QVERIFY2(writeSample(previous, kind, tmp.path(), &error, true), qPrintable(error));
+    const dl::BundleVerification v = BundleVerifier::verify(previous);
     QVERIFY2(v.ok(), qPrintable(v.problems.join(u"\n"_s)));
-    QCOMPARE(entriesOf(tmp.path()), (QStringList { u"bundle"_s, u"source.png"_s }));
+    QCOMPARE(entriesOf(tmp.path()), (QStringList { u"bundle"_s, u"previous"_s, u"source.png"_s }));
+
+    // An empty folder may be replaced too.
+    const QString empty = tmp.filePath(u"empty"_s);
+    QVERIFY(QDir().mkpath(empty));
+    QVERIFY2(writeSample(empty, kind, tmp.path(), &error, true), qPrintable(error));
+    QVERIFY(BundleVerifier::verify(empty).ok());
+    QCOMPARE(QFileInfo(empty).isFile(), zip);
+}
+
+void TestExportBundle::bundleOverwriteRefusesLookalikes()
+{
+    // Folders and archives that hold a manifest.json but are not (only) a bundle: all refused with
+    // overwrite, every file still there.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QString error;
+    const QString bundle = tmp.filePath(u"bundle"_s);
+    QVERIFY2(writeSample(bundle, BundleWriter::Kind::Directory, tmp.path(), &error), qPrintable(error));
+    const QByteArray ours = readFile(bundle + u"/manifest.json"_s);
+
+    // A bundle someone added a file to.
+    QVERIFY(QDir().mkpath(bundle + u"/notes"_s));
+    QVERIFY(writeFile(bundle + u"/notes/thesis.docx"_s, "mine"_ba));
+    QVERIFY(!writeSample(bundle, BundleWriter::Kind::Directory, tmp.path(), &error, true));
+    QVERIFY2(error.contains(u"notes/thesis.docx"_s), qPrintable(error));
+    QCOMPARE(readFile(bundle + u"/notes/thesis.docx"_s), "mine"_ba);
+    QCOMPARE(readFile(bundle + u"/manifest.json"_s), ours);
+
+    // A folder with somebody else's manifest.json.
+    const QString other = tmp.filePath(u"other"_s);
+    QVERIFY(QDir().mkpath(other));
+    QVERIFY(writeFile(other + u"/manifest.json"_s, R"({"format_version": 1, "files": []})"_ba));
+    QVERIFY(!writeSample(other, BundleWriter::Kind::Zip, tmp.path(), &error, true));
+    QVERIFY2(error.contains(u"not written by DermLabel"_s), qPrintable(error));
+    QVERIFY(writeFile(other + u"/manifest.json"_s, "not json"_ba));
+    QVERIFY(!writeSample(other, BundleWriter::Kind::Directory, tmp.path(), &error, true));
+    QCOMPARE(readFile(other + u"/manifest.json"_s), "not json"_ba);
+
+    // A zip that is not a bundle: a manifest of ours, and a file it does not list.
+    const QString archive = tmp.filePath(u"archive.zip"_s);
+    {
+        int code = 0;
+        zip_t *za = zip_open(QFile::encodeName(archive).constData(), ZIP_CREATE | ZIP_EXCL, &code);
+        QVERIFY(za);
+        for (const auto &[name, bytes] : { std::pair { "manifest.json", ours }, std::pair { "photo.jpg", "x"_ba } }) {
+            void *copy = std::malloc(size_t(bytes.size()));
+            std::memcpy(copy, bytes.constData(), size_t(bytes.size()));
+            zip_source_t *source = zip_source_buffer(za, copy, zip_uint64_t(bytes.size()), 1);
+            QVERIFY(source && zip_file_add(za, name, source, 0) >= 0);
+        }
+        QVERIFY(zip_close(za) == 0);
+    }
+    const QByteArray archiveBytes = readFile(archive);
+    QVERIFY(!writeSample(archive, BundleWriter::Kind::Zip, tmp.path(), &error, true));
+    QVERIFY2(error.contains(u"photo.jpg"_s), qPrintable(error));
+    QCOMPARE(readFile(archive), archiveBytes);
+
+    // A symbolic link, even to a bundle.
+    const QString link = tmp.filePath(u"link"_s);
+    QVERIFY(QFile::link(bundle, link));
+    QVERIFY(!BundleWriter::isReplaceable(link, &error));
+    QVERIFY2(error.contains(u"symbolic link"_s), qPrintable(error));
+
+    QCOMPARE(entriesOf(tmp.path()),
+        (QStringList { u"archive.zip"_s, u"bundle"_s, u"link"_s, u"other"_s, u"source.png"_s }));
 }
 
 void TestExportBundle::bundleOutputAppearsBeforeFinish()

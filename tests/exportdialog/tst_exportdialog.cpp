@@ -7,9 +7,12 @@
 #include "export/BundleVerifier.h"
 #include "export/ExportDialog.h"
 #include "import/ImportService.h"
+#include "release/BundleExporter.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
+#include <QCheckBox>
+#include <QFile>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -30,6 +33,7 @@ private slots:
     void previewFollowsTheGate();
     void exportWritesABundle();
     void cancelLeavesNothing();
+    void overwriteReplacesOnlyABundle();
 
 private:
     QTemporaryDir m_dir;
@@ -117,6 +121,43 @@ void TestExportDialog::cancelLeavesNothing()
     QVERIFY(report.cancelled);
     QVERIFY(!QFileInfo::exists(out));
     QVERIFY(QDir(m_dir.path()).entryList({u"cancelled*"_s}, QDir::AllEntries | QDir::Hidden).isEmpty());
+}
+
+void TestExportDialog::overwriteReplacesOnlyABundle()
+{
+    // A folder of someone's files: refused before anything starts, every file still there.
+    const QString folder = m_dir.filePath(u"papers"_s);
+    QVERIFY(QDir().mkpath(folder));
+    QFile paper(folder + u"/thesis.txt"_s);
+    QVERIFY(paper.open(QIODevice::WriteOnly));
+    paper.write("mine");
+    paper.close();
+    ExportDialog dialog(*m_store, m_admin);
+    dialog.findChild<QSpinBox *>(u"k"_s)->setValue(1);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.preview() && dialog.preview()->options.k == 1 && !dialog.isBusy(), 10000);
+    dialog.findChild<QCheckBox *>(u"overwrite"_s)->setChecked(true);
+    dialog.setOutputPath(folder);
+    QSignalSpy finished(&dialog, &ExportDialog::exportFinished);
+    dialog.startExport();
+    QVERIFY(!dialog.isBusy());
+    QCOMPARE(finished.size(), 0);
+    QVERIFY2(dialog.findChild<QLabel *>(u"exportStatus"_s)->text().contains(u"not a bundle written by DermLabel"_s),
+             qPrintable(dialog.findChild<QLabel *>(u"exportStatus"_s)->text()));
+    QCOMPARE(QDir(folder).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+             QStringList {u"thesis.txt"_s});
+
+    // A previous bundle is replaced.
+    const QString out = m_dir.filePath(u"replaced"_s);
+    BundleExportOptions options;
+    options.outPath = out;
+    options.release.k = 1;
+    QVERIFY(BundleExporter(*m_store, m_admin).run(options).ok);
+    dialog.setOutputPath(out);
+    dialog.startExport();
+    QVERIFY(finished.wait(30000));
+    const auto report = finished.first().first().value<BundleExportReport>();
+    QVERIFY2(report.ok, qPrintable(report.error));
+    QVERIFY(BundleVerifier::verify(out).ok());
 }
 
 QTEST_MAIN(TestExportDialog)

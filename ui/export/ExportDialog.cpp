@@ -2,6 +2,7 @@
 #include "export/ExportDialog.h"
 
 #include "base/Guarded.h"
+#include "export/BundleWriter.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -48,7 +49,10 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     pathRow->addWidget(browse);
     m_zip = new QCheckBox(tr("One &zip archive instead of a folder"), where);
     m_zip->setObjectName(u"zip"_s);
-    m_overwrite = new QCheckBox(tr("&Replace an existing bundle"), where);
+    m_overwrite = new QCheckBox(tr("&Replace a previous bundle there"), where);
+    m_overwrite->setObjectName(u"overwrite"_s);
+    m_overwrite->setToolTip(tr("Only a bundle DermLabel wrote, or an empty folder, is replaced; anything else "
+                               "is refused and left as it is."));
     m_consensus = new QRadioButton(tr("&Consensus labels and masks"), where);
     m_consensus->setChecked(true);
     m_raters = new QRadioButton(tr("Every &rater's labels and masks (pseudonymised)"), where);
@@ -252,6 +256,12 @@ void ExportDialog::startExport()
     const BundleExportOptions options = this->options();
     if (options.outPath.isEmpty())
         return;
+    // Replace only a previous bundle or an empty folder (the exporter checks again).
+    QString refusal;
+    if (options.overwrite && !BundleWriter::isReplaceable(options.outPath, &refusal)) {
+        m_status->setText(refusal);
+        return;
+    }
     m_cancelRequested = false;
     m_progress->setRange(0, 0);
     m_status->setText(tr("Exporting…"));

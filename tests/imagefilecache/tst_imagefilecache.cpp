@@ -337,6 +337,8 @@ void TestImageFileCache::damagedCachedFileIsFetchedAgain()
         QVERIFY(f.open(QIODevice::ReadWrite));
         f.seek(1024 * 1024 + 17);
         f.write("damaged");
+        // Written out before the time is set: a later flush would stamp the file "now" again.
+        QVERIFY(f.flush());
         QVERIFY(f.setFileTime(QDateTime(QDate(2001, 1, 1), QTime(0, 0), Qt::UTC), QFileDevice::FileModificationTime));
     }
     QCOMPARE(QFileInfo(path).size(), good.size());

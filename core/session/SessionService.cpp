@@ -82,8 +82,7 @@ std::unique_ptr<Store> SessionService::signInToTeamStore(const QString &url, con
         // Tell a refused sign-in from an unreachable server or a missing store, in the words of signIn().
         QString probeError;
         const PostgresServer::Failure failure = PostgresServer::probe(location.withCredentials(trimmed, password), &probeError);
-        const bool wrongPassword = failure == PostgresServer::Failure::WrongPassword || failure == PostgresServer::Failure::NotAllowed
-            || failure == PostgresServer::Failure::NoPassword;
+        const bool wrongPassword = PostgresServer::isRefusedSignIn(failure);
         *refused = wrongPassword;
         *error = wrongPassword ? tr("The user name or password is wrong, or the account is disabled.") : openError;
         return nullptr;

@@ -32,6 +32,11 @@ public:
     /// Connects to location once and disconnects: Failure::None when it can, else why not
     /// (*error for people).
     static Failure probe(const StoreLocation &location, QString *error);
+    /// The failures that mean the server refused the name or password (or the account).
+    static bool isRefusedSignIn(Failure failure)
+    {
+        return failure == Failure::WrongPassword || failure == Failure::NotAllowed || failure == Failure::NoPassword;
+    }
 
     /// Creates location's database (from template0, UTF-8, C collation like
     /// SQLite's byte order) through the server's maintenance database, after

@@ -50,13 +50,9 @@ bool Store::connectAs(const QString &user, const QString &password, bool *refuse
     }
     const StoreLocation location = m_location.withCredentials(user, password);
     const QString prefix = newConnectionPrefix();
-    const QString probe = prefix + u"-sign-in"_s;
-    PostgresServer::Failure failure = PostgresServer::Failure::None;
-    PostgresServer::connect(location, probe, &failure, error).close();
-    QSqlDatabase::removeDatabase(probe);
+    const PostgresServer::Failure failure = PostgresServer::probe(location, error);
     if (failure != PostgresServer::Failure::None) {
-        *refused = failure == PostgresServer::Failure::WrongPassword || failure == PostgresServer::Failure::NotAllowed
-            || failure == PostgresServer::Failure::NoPassword;
+        *refused = PostgresServer::isRefusedSignIn(failure);
         return false;
     }
     QMutexLocker locker(&m_mutex);
@@ -150,11 +146,8 @@ std::unique_ptr<Store> Store::openPostgres(const StoreLocation &location, OpenMo
     store->m_connectionPrefix = newConnectionPrefix();
     // A first connection of its own tells a missing database from the other
     // failures, before the store's connections exist.
-    PostgresServer::Failure failure = PostgresServer::Failure::None;
     QString connectError;
-    const QString probe = store->m_connectionPrefix + u"-probe"_s;
-    PostgresServer::connect(location, probe, &failure, &connectError).close();
-    QSqlDatabase::removeDatabase(probe);
+    const PostgresServer::Failure failure = PostgresServer::probe(location, &connectError);
     if (failure == PostgresServer::Failure::DatabaseMissing) {
         if (mode == OpenMode::MustExist) {
             *error = tr("%1 Create the store first (dermlabel-cli init --store URL).").arg(connectError);

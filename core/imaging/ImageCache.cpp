@@ -5,13 +5,14 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
-#include <QFile>
+#include <QElapsedTimer>
 #include <QMetaObject>
 #include <QMutex>
 #include <QMutexLocker>
 #include <QPointer>
 #include <QThread>
 #include <QThreadPool>
+#include <QWaitCondition>
 #include <limits>
 #include <utility>
 
@@ -21,90 +22,127 @@ namespace dl {
 
 namespace {
 
-// The dedicated decoder threads, shared by every cache so that several caches (main view,
-// comparison view) together never use more than two cores for full-size decodes.
-class DecoderPool : public QThreadPool
+// The decoding-ahead threads, shared by every cache so that several caches (main view,
+// comparison view) together never use more than two cores for decoding ahead.
+class AheadPool : public QThreadPool
 {
 public:
-    DecoderPool();
+    AheadPool();
 };
 
-Q_GLOBAL_STATIC(DecoderPool, s_decoderPool)
+Q_GLOBAL_STATIC(AheadPool, s_aheadPool)
 
-// One thread for reduced-size previews: small, latency-critical decodes that must not queue behind
-// the full-size ones.
-class PreviewPool : public QThreadPool
+// One thread for the image asked for (its preview, then its full decode): it never queues behind
+// decoding-ahead work.
+class ForegroundPool : public QThreadPool
 {
 public:
-    PreviewPool();
+    ForegroundPool();
 };
 
-Q_GLOBAL_STATIC(PreviewPool, s_previewPool)
+Q_GLOBAL_STATIC(ForegroundPool, s_foregroundPool)
 
 // Runs from ~QCoreApplication, before static destructors tear down the image plugins that a
 // running job might still use: drop queued jobs and let the running ones finish.
-void drainDecoderPool()
+void drainAheadPool()
 {
-    if (s_decoderPool.exists()) {
-        s_decoderPool->clear();
-        s_decoderPool->waitForDone();
+    if (s_aheadPool.exists()) {
+        s_aheadPool->clear();
+        s_aheadPool->waitForDone();
     }
 }
 
-void drainPreviewPool()
+void drainForegroundPool()
 {
-    if (s_previewPool.exists()) {
-        s_previewPool->clear();
-        s_previewPool->waitForDone();
+    if (s_foregroundPool.exists()) {
+        s_foregroundPool->clear();
+        s_foregroundPool->waitForDone();
     }
 }
 
-DecoderPool::DecoderPool()
+AheadPool::AheadPool()
 {
     setObjectName(u"dl::ImageCache decoders"_s);
     setMaxThreadCount(ImageCache::MaxConcurrentDecodes);
-    qAddPostRoutine(drainDecoderPool);
+    setThreadPriority(QThread::LowPriority);
+    qAddPostRoutine(drainAheadPool);
 }
 
-PreviewPool::PreviewPool()
+ForegroundPool::ForegroundPool()
 {
-    setObjectName(u"dl::ImageCache previews"_s);
+    setObjectName(u"dl::ImageCache foreground"_s);
     setMaxThreadCount(1);
-    qAddPostRoutine(drainPreviewPool);
+    qAddPostRoutine(drainForegroundPool);
 }
-
-constexpr int RequestPriority = 1;
-constexpr int PrefetchPriority = 0;
 
 } // namespace
 
 // What a job shares with its cache: the cache pointer, cleared under the mutex when the cache is
-// destroyed. A job posts its result while holding the mutex, so a posted result is always queued
-// before the cache's destructor proceeds (and ~QObject then discards it).
+// destroyed, and what the jobs check between their stages (which keys are still wanted, which
+// preview, the test gate). A job posts its result while holding the mutex, so a posted result is
+// always queued before the cache's destructor proceeds (and ~QObject then discards it).
 struct ImageCache::Token
 {
     QMutex mutex;
+    QWaitCondition gateOpened;
     ImageCache *cache = nullptr; // guarded by mutex; null once the cache is gone
-    // Guarded by mutex; the id of the only preview still wanted (0: none). Only lets preview jobs
-    // skip work that would be dropped: what is delivered is decided on the cache's thread.
+    // Guarded by mutex: the id of the only preview still wanted (0: none), the keys still wanted
+    // (the current request and the prefetch list). They only let jobs skip work that would be
+    // dropped: what is delivered is decided on the cache's thread.
     quint64 previewId = 0;
+    QSet<QString> wanted;
+    bool gateClosed = false;
+    int passes = 0; // while closed: how many may still pass
+    QSet<QString> gateOpenFor; // while closed: keys whose jobs pass
+    int waiting = 0;
 
-    bool alive()
+    bool wants(const QString &key)
     {
         QMutexLocker locker(&mutex);
-        return cache != nullptr;
+        return cache != nullptr && wanted.contains(key);
     }
 
     bool wantsPreview(quint64 id)
     {
         QMutexLocker locker(&mutex);
-        return cache != nullptr && previewId == id;
+        return cache != nullptr && id != 0 && previewId == id;
     }
 
     void setPreviewId(quint64 id)
     {
         QMutexLocker locker(&mutex);
         previewId = id;
+    }
+
+    void setWanted(QSet<QString> keys)
+    {
+        QMutexLocker locker(&mutex);
+        wanted = std::move(keys);
+    }
+
+    // The test gate in front of a stage of a job of key.
+    void passGate(const QString &key)
+    {
+        QMutexLocker locker(&mutex);
+        const auto shut = [&] { return gateClosed && cache && !gateOpenFor.contains(key); };
+        while (shut() && passes == 0) {
+            ++waiting;
+            gateOpened.wait(&mutex);
+            --waiting;
+        }
+        if (shut())
+            --passes;
+    }
+
+    void post(Result &&result)
+    {
+        QMutexLocker locker(&mutex);
+        ImageCache *target = cache;
+        if (!target)
+            return;
+        QMetaObject::invokeMethod(
+            target, [target, result = std::move(result)]() mutable { target->arrive(std::move(result)); },
+            Qt::QueuedConnection);
     }
 };
 
@@ -120,6 +158,16 @@ ImageCache::~ImageCache()
 {
     QMutexLocker locker(&m_token->mutex);
     m_token->cache = nullptr;
+    m_token->gateClosed = false;
+    m_token->gateOpened.wakeAll();
+}
+
+void ImageCache::publishWanted()
+{
+    QSet<QString> wanted = m_prefetchKeys;
+    if (!m_current.isEmpty())
+        wanted.insert(m_current);
+    m_token->setWanted(std::move(wanted));
 }
 
 QImage ImageCache::request(const QString &key, const QString &path)
@@ -128,9 +176,10 @@ QImage ImageCache::request(const QString &key, const QString &path)
     if (key.isEmpty())
         return QImage();
     m_current = key;
-    // Whatever was requested before and has not started is no longer wanted, nor its preview.
-    m_pendingRequest = Job();
+    // The preview of what was requested before is no longer wanted, nor its decode (unless it is
+    // in the prefetch list).
     dropWantedPreview();
+    publishWanted();
 
     const auto it = m_entries.find(key);
     if (it != m_entries.end()) {
@@ -139,14 +188,15 @@ QImage ImageCache::request(const QString &key, const QString &path)
     }
 
     m_failed.remove(key); // requested again: try again
-    if (m_inFlight.contains(key))
-        return QImage(); // its running job delivers it
-
     m_prefetchQueue.removeIf([&key](const Job &job) { return job.key == key; });
-    m_pendingRequest = Job { key, path };
-    if (!m_previewSize.isEmpty())
-        startPreview(m_pendingRequest);
-    pump();
+    const auto running = m_inFlight.constFind(key);
+    if (running != m_inFlight.constEnd()) {
+        // Its running decode delivers it; while that is decoded ahead, a preview comes first.
+        if (*running == Pool::Ahead && !m_previewSize.isEmpty())
+            startPreview(Job { key, path });
+        return QImage();
+    }
+    startJob(Job { key, path }, Pool::Foreground, wantPreview(key));
     return QImage();
 }
 
@@ -161,12 +211,11 @@ void ImageCache::prefetch(const QList<QPair<QString, QString>> &keysAndPaths)
             continue;
         m_prefetchKeys.insert(key);
         m_prefetchOrder.append(key);
-        if (m_entries.contains(key) || m_inFlight.contains(key) || m_failed.contains(key)
-            || key == m_pendingRequest.key) {
+        if (m_entries.contains(key) || m_inFlight.contains(key) || m_failed.contains(key))
             continue;
-        }
         m_prefetchQueue.append(Job { key, path });
     }
+    publishWanted();
     pump();
 }
 
@@ -181,6 +230,12 @@ QImage ImageCache::cached(const QString &key) const
     return it == m_entries.constEnd() ? QImage() : it->image;
 }
 
+QImage ImageCache::screenImage(const QString &key) const
+{
+    const auto it = m_entries.constFind(key);
+    return it == m_entries.constEnd() ? QImage() : it->screen;
+}
+
 void ImageCache::clear()
 {
     Q_ASSERT(QThread::currentThread() == thread());
@@ -189,11 +244,10 @@ void ImageCache::clear()
     m_failed.clear();
     m_current.clear();
     dropWantedPreview();
-    m_pendingRequest = Job();
     m_prefetchQueue.clear();
     m_prefetchOrder.clear();
     m_prefetchKeys.clear();
-    ++m_generation; // results of running jobs are now unwanted unless asked for again
+    publishWanted(); // running decodes stop unless asked for again
 }
 
 qint64 ImageCache::bytesUsed() const
@@ -224,7 +278,12 @@ int ImageCache::decodesStarted() const
 
 int ImageCache::pendingDecodes() const
 {
-    return int(m_inFlight.size()) + (m_pendingRequest.key.isEmpty() ? 0 : 1) + int(m_prefetchQueue.size());
+    return int(m_inFlight.size()) + int(m_prefetchQueue.size());
+}
+
+int ImageCache::decodesCancelled() const
+{
+    return m_decodesCancelled;
 }
 
 void ImageCache::setPreviewSize(QSize size)
@@ -246,49 +305,157 @@ bool ImageCache::waitForDecoders(int msecs)
 {
     QDeadlineTimer deadline(msecs < 0 ? QDeadlineTimer(QDeadlineTimer::Forever) : QDeadlineTimer(msecs));
     const auto remaining = [&deadline] { return deadline.isForever() ? -1 : int(deadline.remainingTime()); };
-    return s_decoderPool->waitForDone(remaining()) && s_previewPool->waitForDone(remaining());
+    return s_aheadPool->waitForDone(remaining()) && s_foregroundPool->waitForDone(remaining());
+}
+
+void ImageCache::closeDecoderGate()
+{
+    QMutexLocker locker(&m_token->mutex);
+    m_token->gateClosed = true;
+    m_token->passes = 0;
+    m_token->gateOpenFor.clear();
+}
+
+void ImageCache::openDecoderGate(const QString &key)
+{
+    QMutexLocker locker(&m_token->mutex);
+    m_token->gateOpenFor.insert(key);
+    m_token->gateOpened.wakeAll();
+}
+
+void ImageCache::letThroughGate(int passes)
+{
+    QMutexLocker locker(&m_token->mutex);
+    m_token->passes += qMax(0, passes);
+    m_token->gateOpened.wakeAll();
+}
+
+void ImageCache::openDecoderGate()
+{
+    QMutexLocker locker(&m_token->mutex);
+    m_token->gateClosed = false;
+    m_token->gateOpened.wakeAll();
+}
+
+int ImageCache::waitingAtGate() const
+{
+    QMutexLocker locker(&m_token->mutex);
+    return m_token->waiting;
+}
+
+quint64 ImageCache::wantPreview(const QString &key)
+{
+    if (m_previewSize.isEmpty())
+        return 0;
+    ++m_previewsStarted;
+    m_wantedPreviewId = ++m_previewIds;
+    m_wantedPreviewKey = key;
+    m_token->setPreviewId(m_wantedPreviewId);
+    return m_wantedPreviewId;
+}
+
+// Reads the file (through the source), decodes a preview when wanted, then the full image and its
+// screen copy; stops between stages once its key (or its preview) is no longer wanted.
+void ImageCache::runJob(const JobSpec &spec)
+{
+    Token &token = *spec.token;
+    const auto post = [&spec](ResultKind kind) {
+        Result result;
+        result.kind = kind;
+        result.key = spec.key;
+        result.path = spec.path;
+        result.previewId = spec.previewId;
+        return result;
+    };
+    const auto cancel = [&] {
+        Result result = post(ResultKind::Full);
+        result.cancelled = true;
+        token.post(std::move(result));
+    };
+    token.passGate(spec.key);
+    if (spec.full ? !token.wants(spec.key) : !token.wantsPreview(spec.previewId)) {
+        if (spec.full)
+            cancel();
+        return;
+    }
+    // The file first (a download on a team store), then the decodes, all on this thread.
+    QString error;
+    const QString local = spec.source ? spec.source(spec.key, spec.path, &error) : spec.path;
+    QByteArray bytes;
+    bool read = false;
+    if (!local.isEmpty())
+        bytes = ImageDecoder::readFile(local, &error, &read);
+    if (!read) {
+        if (spec.full) { // a preview-only job leaves the report to the full decode
+            Result result = post(ResultKind::Full);
+            result.error = error;
+            token.post(std::move(result));
+        }
+        return;
+    }
+
+    if (token.wantsPreview(spec.previewId)) {
+        // An image that already fits is decoded as fast in full: leave it to the full decode.
+        const ImageHeader header = ImageProbe::probe(bytes);
+        if (header.ok() && ImageDecoder::fitSize(header.orientedSize(), spec.previewSize) != header.orientedSize()) {
+            token.passGate(spec.key);
+            if (token.wantsPreview(spec.previewId)) {
+                ImageDecoder::Result preview = ImageDecoder::decodeDetailed(bytes, spec.previewSize);
+                if (preview.ok()) {
+                    Result result = post(ResultKind::Preview);
+                    result.image = std::move(preview.image);
+                    result.fullSize = preview.header.orientedSize();
+                    token.post(std::move(result));
+                }
+            }
+        }
+    }
+    if (!spec.full)
+        return;
+
+    token.passGate(spec.key);
+    if (!token.wants(spec.key))
+        return cancel();
+    Result result = post(ResultKind::Full);
+    QElapsedTimer timer;
+    timer.start();
+    result.image = ImageDecoder::decodeFileBytes(bytes, local, &result.error);
+    result.decodeMsecs = timer.elapsed();
+    bytes = QByteArray(); // the file's memory back before the screen copy is made
+    if (result.image.isNull()) {
+        if (result.error.isEmpty())
+            result.error = QCoreApplication::translate("dl::ImageCache", "Cannot decode image file \"%1\".").arg(spec.path);
+        token.post(std::move(result));
+        return;
+    }
+    if (!token.wants(spec.key))
+        return cancel();
+    if (spec.previewSize.isValid() && !spec.previewSize.isEmpty()) {
+        const QSize fitted = ImageDecoder::fitSize(result.image.size(), spec.previewSize);
+        if (fitted != result.image.size())
+            result.screen = ImageDecoder::scaledTo(result.image, fitted);
+    }
+    token.post(std::move(result));
 }
 
 void ImageCache::startPreview(const Job &job)
 {
-    ++m_previewsStarted;
-    m_wantedPreviewId = ++m_previewIds;
-    m_wantedPreviewKey = job.key;
-    m_token->setPreviewId(m_wantedPreviewId);
-    s_previewPool->start([token = m_token, key = job.key, path = job.path, size = m_previewSize,
-                          id = m_wantedPreviewId, source = m_fileSource] {
-        if (!token->wantsPreview(id)) // another image was asked for meanwhile, or the full one came
-            return;
-        // A cold request's file comes from its source here at once, not behind the decoders' queue.
-        QString sourceError;
-        const QString local = source ? source(key, path, &sourceError) : path;
-        if (local.isEmpty())
-            return; // the full decode reports it
-        QFile file(local);
-        if (!file.open(QIODevice::ReadOnly))
-            return; // the full decode reports it
-        const QByteArray bytes = file.readAll();
-        // An image that already fits is decoded as fast in full: leave it to the full decode.
-        const ImageHeader header = ImageProbe::probe(bytes);
-        if (!header.ok() || ImageDecoder::fitSize(header.orientedSize(), size) == header.orientedSize())
-            return;
-        ImageDecoder::Result decoded = ImageDecoder::decodeDetailed(bytes, size);
-        if (!decoded.ok())
-            return;
-        Result result;
-        result.kind = ResultKind::Preview;
-        result.key = key;
-        result.image = std::move(decoded.image);
-        result.previewId = id;
-        result.fullSize = decoded.header.orientedSize();
-        QMutexLocker locker(&token->mutex);
-        ImageCache *cache = token->cache;
-        if (!cache)
-            return;
-        QMetaObject::invokeMethod(
-            cache, [cache, result = std::move(result)]() mutable { cache->arrive(std::move(result)); },
-            Qt::QueuedConnection);
-    });
+    JobSpec spec { m_token, job.key, job.path, m_fileSource, wantPreview(job.key), m_previewSize, false };
+    s_foregroundPool->start([spec] { runJob(spec); });
+}
+
+void ImageCache::startJob(const Job &job, Pool pool, quint64 previewId)
+{
+    ++m_decodesStarted;
+    m_inFlight.insert(job.key, pool);
+    if (pool == Pool::Ahead)
+        ++m_aheadInFlight;
+    // The job holds only the token, its key and path and what it needs to decode.
+    JobSpec spec { m_token, job.key, job.path, m_fileSource, previewId, m_previewSize, true };
+    if (pool == Pool::Foreground)
+        s_foregroundPool->start([spec] { runJob(spec); });
+    else
+        s_aheadPool->start([spec] { runJob(spec); });
 }
 
 void ImageCache::dropWantedPreview()
@@ -349,19 +516,11 @@ void ImageCache::finishPreview(const Result &result)
 
 void ImageCache::pump()
 {
-    while (m_inFlight.size() < MaxConcurrentDecodes) {
-        if (!m_pendingRequest.key.isEmpty()) {
-            const Job job = std::exchange(m_pendingRequest, Job());
-            if (!m_inFlight.contains(job.key))
-                startJob(job, true);
-            continue;
-        }
-        if (m_prefetchQueue.isEmpty())
-            return;
+    while (m_aheadInFlight < MaxConcurrentDecodes && !m_prefetchQueue.isEmpty()) {
         const Job job = m_prefetchQueue.takeFirst();
         if (m_entries.contains(job.key) || m_inFlight.contains(job.key) || m_failed.contains(job.key))
             continue;
-        startJob(job, false);
+        startJob(job, Pool::Ahead, 0);
     }
 }
 
@@ -370,53 +529,34 @@ void ImageCache::setFileSource(FileSource source)
     m_fileSource = std::move(source);
 }
 
-void ImageCache::startJob(const Job &job, bool requested)
-{
-    ++m_decodesStarted;
-    m_inFlight.insert(job.key, m_generation);
-
-    // The job holds only the token, its key and path, and the generation it belongs to.
-    s_decoderPool->start(
-        [token = m_token, key = job.key, path = job.path, generation = m_generation, source = m_fileSource] {
-            if (!token->alive()) // destroyed while this job was queued
-                return;
-            Result result;
-            result.kind = ResultKind::Full;
-            result.key = key;
-            result.generation = generation;
-            // The file first (a download on a team store), then its decode, both on this thread.
-            const QString local = source ? source(key, path, &result.error) : path;
-            if (!local.isEmpty())
-                result.image = ImageDecoder::decodeFile(local, &result.error);
-            if (result.image.isNull() && result.error.isEmpty()) {
-                result.error = QCoreApplication::translate("dl::ImageCache", "Cannot decode image file \"%1\".")
-                                   .arg(path);
-            }
-            QMutexLocker locker(&token->mutex);
-            ImageCache *cache = token->cache;
-            if (!cache)
-                return;
-            QMetaObject::invokeMethod(
-                cache, [cache, result = std::move(result)]() mutable { cache->arrive(std::move(result)); },
-                Qt::QueuedConnection);
-        },
-        requested ? RequestPriority : PrefetchPriority);
-}
-
 void ImageCache::finishJob(const Result &result)
 {
     const QString &key = result.key;
-    m_inFlight.remove(key);
+    if (m_inFlight.take(key) == Pool::Ahead)
+        --m_aheadInFlight;
+    if (result.cancelled) {
+        ++m_decodesCancelled;
+        // Wanted again after the job gave up: decode it again, the way it is wanted now.
+        if (!m_entries.contains(key)) {
+            if (key == m_current)
+                startJob(Job { key, result.path }, Pool::Foreground, 0);
+            else if (m_prefetchKeys.contains(key))
+                m_prefetchQueue.prepend(Job { key, result.path });
+        }
+        pump();
+        return;
+    }
     // The full result supersedes the preview of its key, whether or not that preview has arrived.
     if (key == m_wantedPreviewKey)
         dropWantedPreview();
-    const bool wanted = result.generation == m_generation || key == m_current || m_prefetchKeys.contains(key);
+    // Never a result for an image left meanwhile (and not in the prefetch list).
+    const bool wanted = key == m_current || m_prefetchKeys.contains(key);
     const bool ok = !result.image.isNull();
-    if (wanted) {
-        if (ok)
-            insert(key, result.image);
-        else
-            m_failed.insert(key, result.error);
+    if (wanted && ok) {
+        m_lastDecodeMsecs = result.decodeMsecs;
+        insert(key, result.image, result.screen);
+    } else if (wanted) {
+        m_failed.insert(key, result.error);
     }
     // Keep the threads busy before telling anyone: a receiver may even delete the cache.
     pump();
@@ -428,13 +568,14 @@ void ImageCache::finishJob(const Result &result)
         emit failed(key, result.error);
 }
 
-void ImageCache::insert(const QString &key, const QImage &image)
+void ImageCache::insert(const QString &key, const QImage &image, const QImage &screen)
 {
     Entry &entry = m_entries[key];
-    m_bytes -= entry.image.sizeInBytes();
+    m_bytes -= entry.bytes();
     entry.image = image;
+    entry.screen = screen;
     entry.lastUse = ++m_useClock;
-    m_bytes += image.sizeInBytes();
+    m_bytes += entry.bytes();
     evictToBudget();
 }
 
@@ -463,7 +604,7 @@ void ImageCache::evictToBudget()
         }
         if (victim.isEmpty())
             return;
-        m_bytes -= m_entries.take(victim).image.sizeInBytes();
+        m_bytes -= m_entries.take(victim).bytes();
     }
 }
 

@@ -370,8 +370,9 @@ QImage ImageDecoder::decodeScaled(QByteArrayView data, QSize maxSize, QString *e
     return result.image;
 }
 
-QImage ImageDecoder::decodeFile(const QString &path, QString *error)
+QByteArray ImageDecoder::readFile(const QString &path, QString *error, bool *ok)
 {
+    *ok = false;
     const QString shown = QDir::toNativeSeparators(path);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -379,23 +380,52 @@ QImage ImageDecoder::decodeFile(const QString &path, QString *error)
             *error = QCoreApplication::translate("dl::ImageDecoder", "Cannot open image file \"%1\": %2")
                          .arg(shown, file.errorString());
         }
-        return QImage();
+        return QByteArray();
     }
-    const QByteArray bytes = file.readAll();
+    QByteArray bytes = file.readAll();
     if (file.error() != QFileDevice::NoError) {
         if (error) {
             *error = QCoreApplication::translate("dl::ImageDecoder", "Cannot read image file \"%1\": %2")
                          .arg(shown, file.errorString());
         }
-        return QImage();
+        return QByteArray();
     }
+    *ok = true;
+    return bytes;
+}
+
+QImage ImageDecoder::decodeFileBytes(QByteArrayView bytes, const QString &path, QString *error)
+{
     QString reason;
     QImage image = decode(bytes, &reason);
     if (image.isNull() && error) {
         *error = QCoreApplication::translate("dl::ImageDecoder", "Cannot decode image file \"%1\": %2")
-                     .arg(shown, reason);
+                     .arg(QDir::toNativeSeparators(path), reason);
     }
     return image;
+}
+
+QImage ImageDecoder::decodeFile(const QString &path, QString *error)
+{
+    bool ok = false;
+    const QByteArray bytes = readFile(path, error, &ok);
+    if (!ok)
+        return QImage();
+    return decodeFileBytes(bytes, path, error);
+}
+
+QImage ImageDecoder::scaledTo(const QImage &image, QSize size)
+{
+    // Whole halvings first (OpenCV's fast 2x2 average), then the exact size from at most twice it:
+    // the same area average, a fraction of the time on a 12 MP photo.
+    QImage source = image;
+    while (source.width() / 2 >= size.width() && source.height() / 2 >= size.height()
+           && source.width() / 2 > 0 && source.height() / 2 > 0 && !source.hasAlphaChannel()) {
+        source = scaledDown(source, QSize(source.width() / 2, source.height() / 2));
+        if (source.isNull())
+            return source;
+    }
+    return scaledDown(source, size);
 }
 
 } // namespace dl

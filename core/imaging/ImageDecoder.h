@@ -47,6 +47,14 @@ public:
     static QImage decodeScaled(QByteArrayView data, QSize maxSize, QString *error);
     // Reads and decodes a file; the error message names the path.
     static QImage decodeFile(const QString &path, QString *error);
+    // The two halves of decodeFile(), for callers that check something in between: the whole
+    // file (*ok false and *error naming the path when it cannot be read), then its decode.
+    static QByteArray readFile(const QString &path, QString *error, bool *ok);
+    static QImage decodeFileBytes(QByteArrayView bytes, const QString &path, QString *error);
+
+    // The image area-averaged to exactly size (RGB32 / ARGB32 in, same format out); the image
+    // itself when it already has that size.
+    static QImage scaledTo(const QImage &image, QSize size);
 
     // Applies EXIF orientation 1..8 (anything else is returned unchanged).
     static QImage applyOrientation(const QImage &image, int orientation);

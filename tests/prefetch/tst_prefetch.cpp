@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "imaging/ImageCache.h"
+#include "imaging/PrefetchPlanner.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -95,6 +96,16 @@ private slots:
     void previewBelongsToItsRequest();
     void previewOnlyWhenItHelps();
     void previewDroppedWhenMovedOn();
+    void requestGoesAheadOfDecodingAhead();
+    void staleRequestIsCancelled();
+    void staleDecodeStopsAfterItsPreview();
+    void leftImageIsNeverDelivered();
+    void joiningADecodeAheadGetsAPreview();
+    void memoryStaysWithinTheBudget();
+    void screenCopyFitsThePreviewSize();
+    void plannerFollowsDirection();
+    void plannerFollowsPace();
+    void plannerStaysWithinMemory();
 
 private:
     QTemporaryDir m_dir;
@@ -346,7 +357,8 @@ void TestPrefetch::destroyWhileDecoding()
         for (int j = 0; j < 4; ++j)
             list.append({ u"m%1"_s.arg(j), m_medium.at((i + j) % m_medium.size()) });
         cache->prefetch(list);
-        QCOMPARE(cache->decodesStarted(), 2);
+        // The request on the foreground thread, two ahead.
+        QCOMPARE(cache->decodesStarted(), 1 + ImageCache::MaxConcurrentDecodes);
         if (i % 4 == 1)
             QCoreApplication::processEvents();
         else if (i % 4 == 2)
@@ -391,28 +403,34 @@ void TestPrefetch::prefetchReplacementCancels()
     KeyPaths list;
     for (int i = 0; i < 10; ++i)
         list.append({ u"m%1"_s.arg(i), m_medium.at(i) });
+    // The two started wait at the gate; replaced before they go on, they stop there.
+    cache.closeDecoderGate();
     cache.prefetch(list);
-    cache.prefetch({}); // replaced at once: only the running ones finish
+    QCOMPARE(cache.decodesStarted(), ImageCache::MaxConcurrentDecodes);
+    cache.prefetch({});
+    QCOMPARE(cache.pendingDecodes(), ImageCache::MaxConcurrentDecodes); // only the running ones
+    cache.openDecoderGate();
     SETTLE(cache);
     QCOMPARE(cache.decodesStarted(), ImageCache::MaxConcurrentDecodes);
-    QVERIFY(cache.decodesStarted() < int(list.size()));
-    QCOMPARE(ready.size(), ImageCache::MaxConcurrentDecodes);
-    QVERIFY(cache.contains(u"m0"_s));
-    QVERIFY(cache.contains(u"m1"_s));
-    QVERIFY(!cache.contains(u"m2"_s));
+    QCOMPARE(cache.decodesCancelled(), ImageCache::MaxConcurrentDecodes);
+    QVERIFY(ready.isEmpty());
+    QCOMPARE(cache.count(), 0);
 
-    // Replacing with another list: queued keys not in it are dropped, the new ones decoded.
-    cache.clear();
-    ready.clear();
+    // Replacing with another list: queued keys not in it are dropped, running ones still in it
+    // go on, the new ones are decoded.
+    cache.closeDecoderGate();
     const int before = cache.decodesStarted();
     cache.prefetch(list.mid(2, 6)); // m2..m7; m2 and m3 start
-    cache.prefetch({ list.at(8), list.at(3) }); // m8 new, m3 running, m4..m7 cancelled
+    cache.prefetch({ list.at(8), list.at(3) }); // m3 running, m2 stops, m8 new, m4..m7 dropped
+    cache.openDecoderGate();
     SETTLE(cache);
     QCOMPARE(cache.decodesStarted() - before, 3);
+    QCOMPARE(cache.decodesCancelled(), ImageCache::MaxConcurrentDecodes + 1);
     QVERIFY(cache.contains(u"m3"_s));
     QVERIFY(cache.contains(u"m8"_s));
-    for (const char *gone : { "m4", "m5", "m6", "m7" })
+    for (const char *gone : { "m2", "m4", "m5", "m6", "m7" })
         QVERIFY2(!cache.contains(QLatin1StringView(gone)), gone);
+    QCOMPARE(ready.size(), 2);
 }
 
 void TestPrefetch::prefetchSkipsCachedAndDuplicates()
@@ -435,16 +453,20 @@ void TestPrefetch::requestSupersedesQueuedRequest()
 {
     ImageCache cache;
     QSignalSpy ready(&cache, &ImageCache::ready);
-    // Occupy both workers, then request two keys in a row: only the last one is decoded.
-    cache.prefetch({ { u"m0"_s, m_medium.at(0) }, { u"big"_s, m_large } });
-    QCOMPARE(cache.decodesStarted(), 2);
+    // Two keys requested in a row: the first one's decode stops at the gate, only the last one is
+    // decoded and delivered.
+    cache.closeDecoderGate();
     QVERIFY(cache.request(u"x"_s, m_medium.at(5)).isNull());
     QVERIFY(cache.request(u"y"_s, m_medium.at(6)).isNull());
-    QCOMPARE(cache.pendingDecodes(), 3);
-    QTRY_VERIFY_WITH_TIMEOUT(cache.contains(u"y"_s), kWaitMs);
+    QCOMPARE(cache.pendingDecodes(), 2);
+    cache.openDecoderGate();
     SETTLE(cache);
-    QCOMPARE(cache.decodesStarted(), 3);
+    QCOMPARE(cache.decodesStarted(), 2);
+    QCOMPARE(cache.decodesCancelled(), 1);
+    QVERIFY(cache.contains(u"y"_s));
     QVERIFY(!cache.contains(u"x"_s));
+    QCOMPARE(ready.size(), 1);
+    QCOMPARE(ready.at(0).at(0).toString(), u"y"_s);
 }
 
 void TestPrefetch::clearDropsEverything()
@@ -456,13 +478,16 @@ void TestPrefetch::clearDropsEverything()
     QVERIFY(cache.bytesUsed() > 0);
 
     // A decode running during clear() is not kept unless asked for again.
+    cache.closeDecoderGate();
     cache.prefetch({ { u"big"_s, m_large }, { u"m0"_s, m_medium.at(0) } });
     cache.clear();
     QCOMPARE(cache.count(), 0);
     QCOMPARE(cache.bytesUsed(), 0);
     QVERIFY(!cache.contains(u"s"_s));
     QVERIFY(cache.request(u"big"_s, m_large).isNull()); // joins the running job
+    cache.openDecoderGate();
     SETTLE(cache);
+    QCOMPARE(cache.decodesCancelled(), 1); // m0
     QVERIFY(cache.contains(u"big"_s));
     QVERIFY(!cache.contains(u"m0"_s));
     QCOMPARE(cache.decodesStarted(), 3);
@@ -537,9 +562,7 @@ void TestPrefetch::fullImageFirstSupersedesThePreview()
 
 void TestPrefetch::previewBelongsToItsRequest()
 {
-    // Room for the current image only: an image left is evicted, so asking for it again is a
-    // new cold request with a preview of its own.
-    ImageCache cache(1000);
+    ImageCache cache;
     cache.setPreviewSize(QSize(640, 480));
     QStringList order;
     connect(&cache, &ImageCache::previewReady, this,
@@ -550,24 +573,25 @@ void TestPrefetch::previewBelongsToItsRequest()
     QVERIFY(cache.request(u"big"_s, m_large).isNull());
     QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Preview), 1, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
-    // Moved on, the full images of big and s handled (big evicted), then big asked for again.
+    // Moved on before big's results were handled: big's full image is never delivered (nor kept).
     QVERIFY(cache.request(u"s"_s, m_small).isNull());
     QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 2, kWaitMs);
     cache.releaseHeldResults(Kind::Full);
     cache.holdResults(Kind::Full);
-    QCOMPARE(order, (QStringList { u"ready:big"_s, u"ready:s"_s }));
+    QCOMPARE(order, QStringList { u"ready:s"_s });
     QVERIFY(!cache.contains(u"big"_s));
+    // Asked for again: a new cold request with a preview of its own.
     QVERIFY(cache.request(u"big"_s, m_large).isNull());
     QCOMPARE(cache.previewsStarted(), 3); // big, s (too small to get one), big again
     QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Preview), 2, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
     // The first request's preview arrives late and is dropped; the second one's is delivered, once.
     cache.releaseHeldResults(Kind::Preview);
-    QCOMPARE(order, (QStringList { u"ready:big"_s, u"ready:s"_s, u"preview:big"_s }));
+    QCOMPARE(order, (QStringList { u"ready:s"_s, u"preview:big"_s }));
     cache.releaseHeldResults(Kind::Full);
-    QCOMPARE(order, (QStringList { u"ready:big"_s, u"ready:s"_s, u"preview:big"_s, u"ready:big"_s }));
+    QCOMPARE(order, (QStringList { u"ready:s"_s, u"preview:big"_s, u"ready:big"_s }));
     QVERIFY(drained(cache));
-    QCOMPARE(order.size(), 4);
+    QCOMPARE(order.size(), 3);
 }
 
 void TestPrefetch::previewOnlyWhenItHelps()
@@ -594,13 +618,6 @@ void TestPrefetch::previewOnlyWhenItHelps()
     QVERIFY(drained(cache));
     QVERIFY(previews.isEmpty());
     QVERIFY(cache.contains(u"small"_s));
-    // Being decoded already (a prefetch): the request joins it without a preview.
-    cache.prefetch({ { u"m1"_s, m_medium.at(1) } });
-    const int started = cache.previewsStarted();
-    QVERIFY(cache.request(u"m1"_s, m_medium.at(1)).isNull());
-    QCOMPARE(cache.previewsStarted(), started);
-    QVERIFY(drained(cache));
-    QVERIFY(previews.isEmpty());
 }
 
 void TestPrefetch::previewDroppedWhenMovedOn()
@@ -623,6 +640,273 @@ void TestPrefetch::previewDroppedWhenMovedOn()
     QVERIFY(drained(cache));
     QVERIFY(cache.contains(u"s"_s));
     QVERIFY(previews.isEmpty());
+}
+
+void TestPrefetch::requestGoesAheadOfDecodingAhead()
+{
+    ImageCache cache;
+    QStringList order;
+    connect(&cache, &ImageCache::ready, this, [&](const QString &key, const QImage &) { order << key; });
+    // Both decoding-ahead threads busy (held at the gate), more queued behind them.
+    cache.closeDecoderGate();
+    KeyPaths list;
+    for (int i = 0; i < 6; ++i)
+        list.append({ u"m%1"_s.arg(i), m_medium.at(i) });
+    cache.prefetch(list);
+    QCOMPARE(cache.decodesStarted(), ImageCache::MaxConcurrentDecodes);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.waitingAtGate(), ImageCache::MaxConcurrentDecodes, kWaitMs);
+    // The image asked for starts at once, on a thread of its own: it does not queue behind them.
+    QVERIFY(cache.request(u"x"_s, m_medium.at(7)).isNull());
+    QCOMPARE(cache.decodesStarted(), ImageCache::MaxConcurrentDecodes + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.waitingAtGate(), ImageCache::MaxConcurrentDecodes + 1, kWaitMs);
+    // Let the request alone through: it is delivered while the others wait.
+    cache.openDecoderGate(u"x"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(order, QStringList { u"x"_s }, kWaitMs);
+    QCOMPARE(cache.waitingAtGate(), ImageCache::MaxConcurrentDecodes);
+    cache.openDecoderGate();
+    SETTLE(cache);
+    QCOMPARE(order.size(), 7);
+    QCOMPARE(order.first(), u"x"_s);
+    QCOMPARE(cache.decodesCancelled(), 0);
+}
+
+void TestPrefetch::staleRequestIsCancelled()
+{
+    ImageCache cache;
+    QSignalSpy ready(&cache, &ImageCache::ready);
+    QSignalSpy failed(&cache, &ImageCache::failed);
+    cache.closeDecoderGate();
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(cache.waitingAtGate(), 1, kWaitMs);
+    // Left before its decode began: it stops at the gate, before reading the file.
+    QVERIFY(cache.request(u"s"_s, m_small).isNull());
+    cache.openDecoderGate();
+    SETTLE(cache);
+    QCOMPARE(cache.decodesCancelled(), 1);
+    QCOMPARE(ready.size(), 1);
+    QCOMPARE(ready.at(0).at(0).toString(), u"s"_s);
+    QVERIFY(failed.isEmpty());
+    QVERIFY(!cache.contains(u"big"_s));
+
+    // Left and asked for again before the stopped decode reported back: decoded again.
+    cache.closeDecoderGate();
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QVERIFY(!cache.request(u"s"_s, m_small).isNull()); // cached
+    cache.openDecoderGate();
+    QVERIFY(ImageCache::waitForDecoders(kWaitMs)); // stopped, its report posted, not handled
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    SETTLE(cache);
+    QCOMPARE(cache.decodesCancelled(), 2);
+    QCOMPARE(cache.cached(u"big"_s).size(), QSize(3000, 2000));
+    QCOMPARE(ready.size(), 2);
+}
+
+void TestPrefetch::staleDecodeStopsAfterItsPreview()
+{
+    ImageCache cache;
+    cache.setPreviewSize(QSize(640, 480));
+    QStringList order;
+    connect(&cache, &ImageCache::previewReady, this,
+            [&](const QString &key, const QImage &, QSize) { order << u"preview:"_s + key; });
+    connect(&cache, &ImageCache::ready, this, [&](const QString &key, const QImage &) { order << u"ready:"_s + key; });
+    cache.closeDecoderGate();
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    // Through the start and the preview; the full decode waits at the gate.
+    cache.letThroughGate(2);
+    QTRY_COMPARE_WITH_TIMEOUT(order, QStringList { u"preview:big"_s }, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.waitingAtGate(), 1, kWaitMs);
+    QCOMPARE(cache.pendingDecodes(), 1);
+    // Moved on: the 6 MP decode never runs, nothing more of big comes.
+    QVERIFY(cache.request(u"s"_s, m_small).isNull());
+    cache.openDecoderGate();
+    SETTLE(cache);
+    QCOMPARE(cache.decodesCancelled(), 1);
+    QCOMPARE(order, (QStringList { u"preview:big"_s, u"ready:s"_s }));
+    QVERIFY(!cache.contains(u"big"_s));
+}
+
+void TestPrefetch::leftImageIsNeverDelivered()
+{
+    ImageCache cache;
+    QSignalSpy ready(&cache, &ImageCache::ready);
+    // big is decoded (its result held back), but the rater has moved on by the time it arrives.
+    cache.holdResults(Kind::Full);
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
+    QVERIFY(cache.request(u"s"_s, m_small).isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 2, kWaitMs);
+    cache.releaseHeldResults(Kind::Full);
+    QVERIFY(drained(cache));
+    QCOMPARE(ready.size(), 1);
+    QCOMPARE(ready.at(0).at(0).toString(), u"s"_s);
+    QVERIFY(!cache.contains(u"big"_s));
+    QCOMPARE(cache.count(), 1);
+}
+
+void TestPrefetch::joiningADecodeAheadGetsAPreview()
+{
+    ImageCache cache;
+    cache.setPreviewSize(QSize(640, 480));
+    QStringList order;
+    connect(&cache, &ImageCache::previewReady, this,
+            [&](const QString &key, const QImage &image, QSize full) {
+                order << u"preview:%1:%2x%3:%4x%5"_s.arg(key).arg(image.width()).arg(image.height())
+                             .arg(full.width()).arg(full.height());
+            });
+    connect(&cache, &ImageCache::ready, this, [&](const QString &key, const QImage &) { order << u"ready:"_s + key; });
+    // Being decoded ahead: the request joins that decode (no second full decode) and gets a
+    // preview of its own while it runs.
+    cache.closeDecoderGate();
+    cache.prefetch({ { u"big"_s, m_large } });
+    QCOMPARE(cache.decodesStarted(), 1);
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    QCOMPARE(cache.decodesStarted(), 1);
+    QCOMPARE(cache.previewsStarted(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.waitingAtGate(), 2, kWaitMs);
+    cache.holdResults(Kind::Full); // the full image cannot overtake the preview
+    cache.openDecoderGate();
+    QTRY_COMPARE_WITH_TIMEOUT(order, QStringList { u"preview:big:640x427:3000x2000"_s }, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.heldResults(Kind::Full), 1, kWaitMs);
+    cache.releaseHeldResults(Kind::Full);
+    QVERIFY(drained(cache));
+    QCOMPARE(order, (QStringList { u"preview:big:640x427:3000x2000"_s, u"ready:big"_s }));
+    QCOMPARE(cache.decodesStarted(), 1);
+}
+
+void TestPrefetch::memoryStaysWithinTheBudget()
+{
+    // Room for three 800 x 600 images; ten are decoded ahead, one after the other.
+    const qint64 imageBytes = 800 * 600 * 4;
+    const qint64 budget = imageBytes * 7 / 2;
+    ImageCache cache(budget);
+    int delivered = 0;
+    qint64 mostBytes = 0;
+    int mostImages = 0;
+    connect(&cache, &ImageCache::ready, this, [&](const QString &, const QImage &image) {
+        QCOMPARE(image.sizeInBytes(), imageBytes);
+        ++delivered;
+        mostBytes = qMax(mostBytes, cache.bytesUsed());
+        mostImages = qMax(mostImages, cache.count());
+    });
+    QVERIFY(cache.request(u"current"_s, m_medium.at(9)).isNull());
+    KeyPaths list;
+    for (int i = 0; i < 9; ++i)
+        list.append({ u"m%1"_s.arg(i), m_medium.at(i) });
+    cache.prefetch(list);
+    SETTLE(cache);
+    QCOMPARE(delivered, 10);
+    QVERIFY2(mostBytes <= budget, qPrintable(u"%1 > %2"_s.arg(mostBytes).arg(budget)));
+    QCOMPARE(mostImages, 3);
+    QVERIFY(cache.bytesUsed() <= budget);
+    QVERIFY(cache.contains(u"current"_s)); // the image shown is never the one to go
+    // The nearest ahead are kept, the farthest went first.
+    QVERIFY(cache.contains(u"m0"_s));
+    QVERIFY(cache.contains(u"m1"_s));
+    QVERIFY(!cache.contains(u"m8"_s));
+    // A smaller budget evicts at once, down to it.
+    cache.setBudgetBytes(imageBytes * 3 / 2);
+    QCOMPARE(cache.count(), 1);
+    QVERIFY(cache.contains(u"current"_s));
+}
+
+void TestPrefetch::screenCopyFitsThePreviewSize()
+{
+    ImageCache cache;
+    QSignalSpy ready(&cache, &ImageCache::ready);
+    cache.setPreviewSize(QSize(1000, 800));
+    QVERIFY(cache.request(u"big"_s, m_large).isNull());
+    cache.prefetch({ { u"m0"_s, m_medium.at(0) } });
+    SETTLE(cache);
+    // 3000 x 2000 fitted into 1000 x 800; counted in the memory used.
+    const QImage screen = cache.screenImage(u"big"_s);
+    QCOMPARE(screen.size(), QSize(1000, 667));
+    QCOMPARE(screen.format(), QImage::Format_RGB32);
+    // An area average of the full image: the mean colour is kept.
+    const QImage full = cache.cached(u"big"_s);
+    const auto mean = [](const QImage &image) {
+        double sum = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                sum += qGreen(image.pixel(x, y));
+        return sum / (double(image.width()) * image.height());
+    };
+    QVERIFY(std::abs(mean(screen) - mean(full)) < 1.0);
+    // Already fits: no copy.
+    QVERIFY(cache.screenImage(u"m0"_s).isNull());
+    QCOMPARE(cache.bytesUsed(), full.sizeInBytes() + screen.sizeInBytes() + 800 * 600 * 4);
+}
+
+void TestPrefetch::plannerFollowsDirection()
+{
+    dl::PrefetchPlanner planner;
+    planner.setBaseDepth(2);
+    QCOMPARE(planner.plan(5, 20), (QList<int> { 6, 7, 4 }));
+    // Page Up twice: backwards, the next one behind last.
+    planner.moved(5, 4, 1000);
+    planner.moved(4, 3, 2500);
+    QCOMPARE(planner.direction(), -1);
+    QCOMPARE(planner.plan(3, 20), (QList<int> { 2, 1, 4 }));
+    // A jump (a queue click) keeps the direction.
+    planner.moved(3, 12, 4000);
+    QCOMPARE(planner.plan(12, 20), (QList<int> { 11, 10, 13 }));
+    planner.moved(12, 13, 5000);
+    QCOMPARE(planner.plan(13, 20), (QList<int> { 14, 15, 12 }));
+    // Only rows of the queue.
+    QCOMPARE(planner.plan(19, 20), (QList<int> { 18 }));
+    QCOMPARE(planner.plan(0, 1), QList<int> {});
+    // Off.
+    planner.setBaseDepth(0);
+    QVERIFY(planner.plan(5, 20).isEmpty());
+}
+
+void TestPrefetch::plannerFollowsPace()
+{
+    dl::PrefetchPlanner planner;
+    planner.setBaseDepth(2);
+    planner.setMaxDepth(8);
+    planner.decoded(150);
+    // Unknown pace: the base depth.
+    QCOMPARE(planner.depth(), 2);
+    // A press every 1.5 s: decoding keeps up with two ahead.
+    qint64 t = 0;
+    for (int row = 0; row < 5; ++row)
+        planner.moved(row, row + 1, t += 1500);
+    QCOMPARE(planner.intervalMsecs(), 1500);
+    QCOMPARE(planner.depth(), 2);
+    // A press every 50 ms against 150 ms decodes: 150 / 50 + 1 ahead once the pace shows.
+    for (int row = 5; row < 25; ++row)
+        planner.moved(row, row + 1, t += 50);
+    QVERIFY(planner.intervalMsecs() >= 50);
+    QVERIFY(planner.intervalMsecs() <= 55);
+    QCOMPARE(planner.depth(), 4);
+    QCOMPARE(planner.plan(25, 60).size(), 5); // and one behind
+    // Faster still: at most the maximum.
+    for (int row = 25; row < 40; ++row)
+        planner.moved(row, row + 1, t += 10);
+    QCOMPARE(planner.depth(), 8);
+    // A pause to label is not the pace; after it, the pace of the next presses counts.
+    planner.moved(40, 41, t += 60'000);
+    QCOMPARE(planner.depth(), 8);
+    for (int row = 41; row < 50; ++row)
+        planner.moved(row, row + 1, t += 1500);
+    QCOMPARE(planner.depth(), 2);
+}
+
+void TestPrefetch::plannerStaysWithinMemory()
+{
+    dl::PrefetchPlanner planner;
+    planner.setBaseDepth(8);
+    planner.setMaxDepth(8);
+    // 48 MB images (12 MP), a 256 MB budget: the current one, one behind, three ahead.
+    const qint64 image = 4000LL * 3000 * 4;
+    planner.setMemory(image, 256LL * 1024 * 1024);
+    QCOMPARE(planner.depth(), 3);
+    QCOMPARE(planner.plan(10, 40), (QList<int> { 11, 12, 13, 9 }));
+    // Never less than one ahead while decoding ahead is on.
+    planner.setMemory(image, image);
+    QCOMPARE(planner.depth(), 1);
+    planner.setMemory(image, 1024LL * 1024 * 1024);
+    QCOMPARE(planner.depth(), 8);
 }
 
 QTEST_GUILESS_MAIN(TestPrefetch)

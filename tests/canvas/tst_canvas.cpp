@@ -146,6 +146,7 @@ private slots:
     void levelForZoom_data();
     void levelForZoom();
     void fitPaintUsesReducedLevel();
+    void screenCopyDrawnWhileItsSize();
     void overlayHook();
     void otherFormats();
     void clearShowsBackground();
@@ -693,6 +694,59 @@ void TestCanvas::fitPaintUsesReducedLevel()
     canvas->actualSize();
     canvas->grab();
     QCOMPARE(canvas->lastPaintedLevel(), 0);
+}
+
+void TestCanvas::screenCopyDrawnWhileItsSize()
+{
+    // A 4000 x 3000 image fitted into 1600 x 1000 is 1333 x 1000 on screen; its copy of that size
+    // (here green, to tell it from the image) is drawn 1:1 while the view shows it at that size.
+    auto canvas = makeCanvas(QSize(1600, 1000), halvesImage(4000, 3000));
+    const QImage copy = solidImage(1333, 1000, qRgb(20, 180, 40));
+    canvas->setImage(halvesImage(4000, 3000), copy);
+    QVERIFY(canvas->usesScreenCopy());
+    QImage grabbed = canvas->grab().toImage();
+    QCOMPARE(canvas->lastPaintedLevel(), ImageCanvas::ScreenCopyLevel);
+    QCOMPARE(grabbed.pixel(canvas->imageToWidget(QPointF(1000, 1500)).toPoint()), qRgb(20, 180, 40));
+    QCOMPARE(grabbed.pixel(canvas->imageToWidget(QPointF(3990, 2990)).toPoint()), qRgb(20, 180, 40));
+    // Placed where the image is: the margins stay background, no column left unpainted.
+    const QRect placed = canvas->imageToWidgetTransform().mapRect(QRectF(0, 0, 4000, 3000)).toAlignedRect();
+    QCOMPARE(grabbed.pixel(placed.left() - 1, 500), Background);
+    QCOMPARE(grabbed.pixel(placed.left() + 1, 500), qRgb(20, 180, 40));
+    QCOMPARE(grabbed.pixel(placed.right() - 1, 500), qRgb(20, 180, 40));
+    for (int x = 0; x < 1600; ++x) {
+        const QRgb p = grabbed.pixel(x, 500);
+        QVERIFY2(p == Background || p == qRgb(20, 180, 40), qPrintable(QString::number(x)));
+    }
+    // View adjustments apply to it too.
+    canvas->setBrightness(50);
+    grabbed = canvas->grab().toImage();
+    QCOMPARE(canvas->lastPaintedLevel(), ImageCanvas::ScreenCopyLevel);
+    QVERIFY(qGreen(grabbed.pixel(800, 500)) > 180);
+    canvas->resetAdjustments();
+
+    // Another zoom: the image itself (its pyramid), never the copy scaled.
+    canvas->zoomIn();
+    QVERIFY(!canvas->usesScreenCopy());
+    grabbed = canvas->grab().toImage();
+    QVERIFY(canvas->lastPaintedLevel() >= 0);
+    QCOMPARE(grabbed.pixel(canvas->imageToWidget(QPointF(1000, 1500)).toPoint()), qRgb(200, 30, 30));
+    // Back to fitted: the copy again.
+    canvas->fitToWindow();
+    canvas->grab();
+    QCOMPARE(canvas->lastPaintedLevel(), ImageCanvas::ScreenCopyLevel);
+
+    // A copy of another size (the window was resized since) is not used; nor one larger than the
+    // image, nor after another image is set.
+    canvas->setImage(halvesImage(4000, 3000), solidImage(1200, 900));
+    QVERIFY(!canvas->usesScreenCopy());
+    canvas->grab();
+    QVERIFY(canvas->lastPaintedLevel() >= 0);
+    canvas->setImage(halvesImage(400, 300), solidImage(1333, 1000));
+    QVERIFY(!canvas->usesScreenCopy());
+    canvas->setImage(halvesImage(4000, 3000), copy);
+    QVERIFY(canvas->usesScreenCopy());
+    canvas->setImage(halvesImage(4000, 3000));
+    QVERIFY(!canvas->usesScreenCopy());
 }
 
 void TestCanvas::overlayHook()

@@ -94,9 +94,10 @@ QSize ImageCanvas::sizeHint() const
     return {800, 600};
 }
 
-void ImageCanvas::setImage(const QImage &image)
+void ImageCanvas::setImage(const QImage &image, const QImage &screenCopy)
 {
     QImage accepted = image;
+    bool converted = false;
     switch (image.format()) {
     case QImage::Format_RGB32:
     case QImage::Format_ARGB32:
@@ -108,9 +109,15 @@ void ImageCanvas::setImage(const QImage &image)
     default:
         accepted = image.convertToFormat(image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied
                                                                  : QImage::Format_RGB32);
+        converted = true;
         break;
     }
     m_image = accepted;
+    m_screen = QImage();
+    if (!converted && (screenCopy.format() == QImage::Format_RGB32 || screenCopy.format() == QImage::Format_ARGB32)
+        && screenCopy.width() <= m_image.width() && screenCopy.height() <= m_image.height()) {
+        m_screen = screenCopy;
+    }
     m_display = QImage();
     m_displayLevelKey = 0;
     m_lastPaintedLevel = -1;
@@ -124,6 +131,7 @@ void ImageCanvas::setImage(const QImage &image)
 void ImageCanvas::clear()
 {
     m_image = QImage();
+    m_screen = QImage();
     m_display = QImage();
     m_displayLevelKey = 0;
     m_lastPaintedLevel = -1;
@@ -380,12 +388,18 @@ void ImageCanvas::paintEvent(QPaintEvent *event)
     }
 
     const QRectF imageInWidget(m_offset, QSizeF(m_image.size()) * m_zoom);
+    // The screen copy is drawn 1:1 at whole device pixels.
+    const bool screenCopy = usesScreenCopy();
+    const double dpr = devicePixelRatioF();
+    const QRectF drawn = screenCopy
+        ? QRectF(QPointF(std::round(m_offset.x() * dpr) / dpr, std::round(m_offset.y() * dpr) / dpr),
+                 QSizeF(m_screen.size()) / dpr)
+        : imageInWidget;
     // Background only where the image surely does not cover (the pixels it fully covers).
     QRegion background(exposed);
     if (!m_image.hasAlphaChannel()) {
-        const QRect inner(QPoint(int(std::ceil(imageInWidget.left())), int(std::ceil(imageInWidget.top()))),
-                          QPoint(int(std::floor(imageInWidget.right())) - 1,
-                                 int(std::floor(imageInWidget.bottom())) - 1));
+        const QRect inner(QPoint(int(std::ceil(drawn.left())), int(std::ceil(drawn.top()))),
+                          QPoint(int(std::floor(drawn.right())) - 1, int(std::floor(drawn.bottom())) - 1));
         background -= QRegion(inner);
     }
     for (const QRect &r : background)
@@ -398,10 +412,42 @@ void ImageCanvas::paintEvent(QPaintEvent *event)
     if (exposedImage.isEmpty())
         return;
 
+    if (screenCopy) {
+        // The image at exactly its on-screen size: drawn 1:1, nothing scaled.
+        m_lastPaintedLevel = ScreenCopyLevel;
+        QRect all = m_screen.rect();
+        const QImage shown = displaySource(m_screen, all);
+        painter.setClipRect(exposed);
+        painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+        painter.drawImage(drawn, shown, QRectF(all));
+    } else if (!paintLevel(painter, exposed, exposedImage)) {
+        return;
+    }
+
+    // Overlays in image coordinates.
+    painter.save();
+    painter.setClipRect(imageInWidget.intersected(QRectF(exposed)));
+    painter.setTransform(imageToWidgetTransform());
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    paintOverlay(painter, exposedImage.toAlignedRect() & m_image.rect());
+    painter.restore();
+}
+
+bool ImageCanvas::usesScreenCopy() const
+{
+    if (m_screen.isNull() || m_image.isNull())
+        return false;
+    const double dpr = devicePixelRatioF();
+    const QSizeF onScreen = QSizeF(m_image.size()) * (m_zoom * dpr);
+    return std::abs(onScreen.width() - m_screen.width()) < 1.0 && std::abs(onScreen.height() - m_screen.height()) < 1.0;
+}
+
+bool ImageCanvas::paintLevel(QPainter &painter, const QRect &exposed, const QRectF &exposedImage)
+{
     const int level = levelForZoom(m_zoom);
     const QImage levelImage = m_pyramid->level(level);
     if (levelImage.isNull())
-        return;
+        return false;
     m_lastPaintedLevel = level;
     const double sx = double(levelImage.width()) / m_image.width();
     const double sy = double(levelImage.height()) / m_image.height();
@@ -415,7 +461,7 @@ void ImageCanvas::paintEvent(QPaintEvent *event)
                         int(std::ceil(exposedImage.bottom() * sy)) - 1 + margin));
     source &= levelImage.rect();
     if (source.isEmpty())
-        return;
+        return false;
     const QRectF target(m_offset.x() + source.x() / sx * m_zoom, m_offset.y() + source.y() / sy * m_zoom,
                         source.width() / sx * m_zoom, source.height() / sy * m_zoom);
 
@@ -425,14 +471,7 @@ void ImageCanvas::paintEvent(QPaintEvent *event)
     painter.setClipRect(exposed);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
     painter.drawImage(target, shown, QRectF(fromDisplay));
-
-    // Overlays in image coordinates.
-    painter.save();
-    painter.setClipRect(imageInWidget.intersected(QRectF(exposed)));
-    painter.setTransform(imageToWidgetTransform());
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    paintOverlay(painter, exposedImage.toAlignedRect() & m_image.rect());
-    painter.restore();
+    return true;
 }
 
 void ImageCanvas::paintOverlay(QPainter &painter, const QRect &visibleImageRect)

@@ -32,8 +32,11 @@ public:
     ~ImageCanvas() override;
 
     /// An already decoded, EXIF-oriented image (RGB32 or ARGB32; other formats are converted). Shows it
-    /// fitted to the window and starts building the pyramid.
-    void setImage(const QImage &image);
+    /// fitted to the window and starts building the pyramid. screenCopy, when given, is the image
+    /// already reduced (in device pixels) to the size it has on screen at some zoom, typically fitted
+    /// to the window (ImageCache::screenImage()): while the view shows the image at that size it is
+    /// drawn 1:1, so the first paint of a new 12 MP image scales nothing on this thread.
+    void setImage(const QImage &image, const QImage &screenCopy = QImage());
     void clear();
     /// The image as given (never altered by the view adjustments).
     const QImage &image() const { return m_image; }
@@ -83,8 +86,12 @@ public:
     QSize pyramidLevelSize(int level) const;
     /// The level a paint at zoom would use with the levels built so far.
     int levelForZoom(double zoom) const;
-    /// The level used by the last paint (-1 before the first).
+    /// The level used by the last paint (-1 before the first; ScreenCopyLevel when the screen copy
+    /// was drawn).
     int lastPaintedLevel() const { return m_lastPaintedLevel; }
+    static constexpr int ScreenCopyLevel = -2;
+    /// Whether a paint now would draw the screen copy (the view shows the image at its size).
+    bool usesScreenCopy() const;
 
     QSize sizeHint() const override;
 
@@ -126,9 +133,12 @@ private:
     void rebuildLut();
     bool adjustmentsActive() const { return m_brightness != 0 || m_contrast != 0; }
     QImage displaySource(const QImage &levelImage, QRect &sourceRect);
+    /// Draws the exposed part from the pyramid level for the zoom; false when there is nothing to draw.
+    bool paintLevel(QPainter &painter, const QRect &exposed, const QRectF &exposedImage);
     void updateCursor();
 
     QImage m_image;
+    QImage m_screen; // the image at its on-screen size (device pixels), or null
     ImagePyramid *m_pyramid;
     double m_zoom = 1.0;
     QPointF m_offset;

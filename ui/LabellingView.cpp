@@ -176,6 +176,9 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     m_cache->setFileSource([store = &m_store](const QString &, const QString &path, QString *error) {
         return ImageService(*store).localFileAt(path, error);
     });
+    m_planner.setBaseDepth(m_prefetchDepth);
+    m_planner.setMaxDepth(Preferences::MaxPrefetchDepth);
+    m_clock.start();
     connect(m_cache, &ImageCache::ready, this, &LabellingView::onImageReady);
     connect(m_cache, &ImageCache::failed, this, &LabellingView::onImageFailed);
     connect(m_cache, &ImageCache::previewReady, this, &LabellingView::onPreviewReady);
@@ -533,6 +536,7 @@ QList<QAction *> LabellingView::viewActions() const
 void LabellingView::setPrefetchDepth(int depth)
 {
     m_prefetchDepth = qBound(0, depth, Preferences::MaxPrefetchDepth);
+    m_planner.setBaseDepth(m_prefetchDepth);
     if (m_row >= 0)
         prefetchAround(m_row);
 }
@@ -568,24 +572,26 @@ void LabellingView::resetView()
 
 QString LabellingView::pathOfRow(int row) const
 {
-    const QModelIndex index = m_queue->index(row, 0);
+    // Looked up once per image: moving through the queue reads no file paths from the store again.
+    const qint64 imageId = m_queue->index(row, 0).data(ImageListModel::ImageIdRole).toLongLong();
+    const auto known = m_paths.constFind(imageId);
+    if (known != m_paths.constEnd())
+        return *known;
     QString error;
-    return ImageService(m_store).filePath(index.data(ImageListModel::ImageIdRole).toLongLong(), &error);
+    const QString path = ImageService(m_store).filePath(imageId, &error);
+    if (!path.isEmpty())
+        const_cast<LabellingView *>(this)->m_paths.insert(imageId, path);
+    return path;
 }
 
 void LabellingView::prefetchAround(int row)
 {
-    // The next images in queue order, then the previous one.
-    QList<int> rows;
-    for (int step = 1; step <= m_prefetchDepth; ++step)
-        rows.append(row + step);
-    if (m_prefetchDepth > 0)
-        rows.append(row - 1);
+    // As many ahead as the rater's pace needs, in the direction of the last moves, then one behind;
+    // no more than the cache's memory budget holds.
+    m_planner.setMemory(m_imageBytes, m_cache->budgetBytes());
     QList<QPair<QString, QString>> ahead;
-    for (int r : std::as_const(rows)) {
-        if (r >= 0 && r < m_queue->rowCount())
-            ahead.append({m_queue->index(r, 0).data(ImageListModel::PublicIdRole).toString(), pathOfRow(r)});
-    }
+    for (int r : m_planner.plan(row, m_queue->rowCount()))
+        ahead.append({m_queue->index(r, 0).data(ImageListModel::PublicIdRole).toString(), pathOfRow(r)});
     m_cache->prefetch(ahead);
 }
 
@@ -595,26 +601,21 @@ void LabellingView::openRow(int row)
         return;
     m_form->flushPendingEdit();
     const QModelIndex index = m_queue->index(row, 0);
+    m_planner.moved(m_row, row, m_clock.elapsed());
     m_row = row;
     m_imageId = index.data(ImageListModel::ImageIdRole).toLongLong();
-    m_list->setCurrentIndex(m_filter->mapFromSource(index));
     const QString key = index.data(ImageListModel::PublicIdRole).toString();
-    m_case->showImage(m_imageId);
-    m_titleKey = key;
-    m_titlePosition = tr("%1 of %2").arg(row + 1).arg(m_queue->rowCount());
-    updateTitle();
 
-    // The image's document: its labels, the rater's own masks (core keeps them blind to anyone
-    // else's) and its undo history.
+    // The image first: its document (the canvas draws the rater's own masks over it; core keeps
+    // them blind to anyone else's), then the picture, painted at once. The rest of the screen (form,
+    // queue, case, layers) and the decoding ahead follow in the same turn, off the path from the
+    // key press to the new picture.
     m_document = m_documents->open(m_imageId);
     QString error = m_document->openError();
     m_form->setReadOnly(!m_document->isEditable());
-    m_form->setAnnotation(m_document->annotation());
     m_undo->setActiveStack(m_document->undoStack());
     MaskDocument *masks = m_document->masks();
     m_canvas->setDocument(masks, m_document->undoStack());
-    m_layers->setDocument(masks, m_form->annotation());
-    m_canvas->setActiveLayer(m_layers->activeLayer());
 
     // Remember how the image left was viewed (for ZoomOnImageChange::Keep).
     if (m_canvas->hasImage()) {
@@ -631,8 +632,18 @@ void LabellingView::openRow(int row)
         m_canvas->clear(); // shown when previewReady() or ready()
         updateZoomLabel();
     } else {
-        showImage(key, image, image.size());
+        showImage(key, image, image.size(), m_cache->screenImage(key));
     }
+    m_canvas->repaint();
+
+    m_list->setCurrentIndex(m_filter->mapFromSource(index));
+    m_case->showImage(m_imageId);
+    m_titleKey = key;
+    m_titlePosition = tr("%1 of %2").arg(row + 1).arg(m_queue->rowCount());
+    updateTitle();
+    m_form->setAnnotation(m_document->annotation());
+    m_layers->setDocument(masks, m_form->annotation());
+    m_canvas->setActiveLayer(m_layers->activeLayer());
     updateMaskTools();
     updateConflict();
     prefetchAround(row);
@@ -650,8 +661,9 @@ QString LabellingView::currentKey() const
 
 void LabellingView::onImageReady(const QString &key, const QImage &image)
 {
+    m_planner.decoded(m_cache->lastDecodeMsecs());
     if (m_row >= 0 && key == currentKey())
-        showImage(key, image, image.size());
+        showImage(key, image, image.size(), m_cache->screenImage(key));
 }
 
 void LabellingView::onPreviewReady(const QString &key, const QImage &preview, QSize fullSize)
@@ -675,7 +687,7 @@ void LabellingView::onImageFailed(const QString &key, const QString &message)
     updateStatus(tr("The image cannot be shown: %1").arg(message));
 }
 
-void LabellingView::showImage(const QString &key, const QImage &image, QSize fullSize)
+void LabellingView::showImage(const QString &key, const QImage &image, QSize fullSize, const QImage &screenCopy)
 {
     const bool swap = key == m_shownKey; // the full image replaces its preview
     const bool wasFit = m_canvas->isFitMode();
@@ -686,7 +698,8 @@ void LabellingView::showImage(const QString &key, const QImage &image, QSize ful
     const int fullSide = qMax(fullSize.width(), fullSize.height());
     m_previewScale = shownSide > 0 && fullSide > shownSide ? double(fullSide) / shownSide : 1.0;
     m_shownKey = key;
-    m_canvas->setImage(image); // fitted
+    m_imageBytes = qint64(fullSize.width()) * fullSize.height() * 4;
+    m_canvas->setImage(image, screenCopy); // fitted
     if (swap) {
         // Keep exactly what was on screen: same image zoom, same place.
         if (!wasFit) {
@@ -724,14 +737,18 @@ void LabellingView::onEdited(const Annotation &before, const Annotation &after, 
 void LabellingView::next()
 {
     m_form->flushPendingEdit();
-    if (m_imageId >= 0 && AnnotationService::isComplete(m_form->annotation())) {
-        QString error;
-        if (m_service->setStatus(m_imageId, AssignmentStatus::Done, &error))
-            m_queue->setRowStatus(m_row, AssignmentStatus::Done);
-        emit queueChanged();
-    }
+    const qint64 leftImage = m_imageId;
+    const int leftRow = m_row;
+    const bool complete = m_imageId >= 0 && AnnotationService::isComplete(m_form->annotation());
     if (m_row + 1 < m_queue->rowCount())
         openRow(m_row + 1);
+    // The image left is marked done once the next one is on screen (a write to the store).
+    if (complete) {
+        QString error;
+        if (m_service->setStatus(leftImage, AssignmentStatus::Done, &error))
+            m_queue->setRowStatus(leftRow, AssignmentStatus::Done);
+        emit queueChanged();
+    }
 }
 
 void LabellingView::previous()

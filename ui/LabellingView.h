@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "imaging/PrefetchPlanner.h"
 #include "model/Annotation.h"
 #include "model/User.h"
 #include "settings/Preferences.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QWidget>
 
@@ -99,9 +102,13 @@ public:
 
     void setZoomOnImageChange(ZoomOnImageChange zoom) { m_zoomOnChange = zoom; }
     ZoomOnImageChange zoomOnImageChange() const { return m_zoomOnChange; }
-    /// How many images ahead are decoded (0 to Preferences::MaxPrefetchDepth).
+    /// How many images ahead are decoded at least (0 to Preferences::MaxPrefetchDepth; 0 turns
+    /// decoding ahead off). More are, up to Preferences::MaxPrefetchDepth, while the rater moves
+    /// faster than images decode; in the direction of the last moves (PrefetchPlanner).
     void setPrefetchDepth(int depth);
     int prefetchDepth() const { return m_prefetchDepth; }
+    /// What decides which images are decoded ahead.
+    const PrefetchPlanner &prefetchPlanner() const { return m_planner; }
 
     /// True while the canvas shows a reduced-size preview of the current image.
     bool showingPreview() const { return m_previewScale != 1.0; }
@@ -138,8 +145,9 @@ private:
     void onImageReady(const QString &key, const QImage &image);
     void onImageFailed(const QString &key, const QString &message);
     void onPreviewReady(const QString &key, const QImage &preview, QSize fullSize);
-    /// Shows image (full or preview of an image of fullSize) for key on the canvas.
-    void showImage(const QString &key, const QImage &image, QSize fullSize);
+    /// Shows image (full or preview of an image of fullSize) for key on the canvas; screenCopy is
+    /// the full image's copy at the size it has fitted to the canvas (ImageCache::screenImage()).
+    void showImage(const QString &key, const QImage &image, QSize fullSize, const QImage &screenCopy = QImage());
     void applyZoomOnImageChange();
     void updateZoomLabel();
     QString currentKey() const;
@@ -188,6 +196,10 @@ private:
     QLabel *m_zoomLabel = nullptr;
     ZoomOnImageChange m_zoomOnChange = ZoomOnImageChange::Fit;
     int m_prefetchDepth = Preferences::DefaultPrefetchDepth;
+    PrefetchPlanner m_planner;
+    QElapsedTimer m_clock; // for the pace of the rater's moves
+    qint64 m_imageBytes = 0; // a decoded image of the current size
+    QHash<qint64, QString> m_paths; // image id -> its file, once looked up
     QString m_shownKey;         // the key of what the canvas shows
     double m_previewScale = 1.0; // full image size / shown image size (1: the full image)
     bool m_keptFit = true;       // the view of the image left last, for ZoomOnImageChange::Keep

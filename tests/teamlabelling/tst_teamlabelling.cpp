@@ -151,8 +151,8 @@ void TestTeamLabelling::secondWorkstationLabelsWhatTheFirstImported()
     QVERIFY(window.store()->imageDirectory().startsWith(secondCache));
     LabellingView *view = window.labellingView();
     QVERIFY(view);
-    // Decoded off the UI thread, after its download there.
-    QTRY_VERIFY2_WITH_TIMEOUT(view->canvas()->hasImage(), qPrintable(shown), 30'000);
+    // Decoded off the UI thread, after its download there (its screen-sized preview first).
+    QTRY_VERIFY2_WITH_TIMEOUT(view->canvas()->hasImage() && !view->showingPreview(), qPrintable(shown), 30'000);
     QCOMPARE(view->canvas()->image().size(), QSize(800, 600));
     // Both files are now in this workstation's cache: the shown one and the prefetched next one.
     ImageService images(*window.store());

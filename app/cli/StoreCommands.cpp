@@ -219,11 +219,10 @@ int Cli::checkCommand(const QStringList &args)
                          .arg(chain.problem);
             if (repair)
                 out() << tr("The audit log is never repaired: a broken chain is the evidence that the store was "
-                            "changed outside DermLabel, and it stays as found. Compare with a backup or an export "
-                            "(their audit head) to see what was changed.\n");
+                            "changed outside DermLabel, and it stays as found. Compare it with a backup (whose audit "
+                            "head was printed when it was made) to see what was changed.\n");
         } else {
-            out() << tr("Audit log: %1 entries, the hash chain is intact (head: entry %2, %3).\n")
-                         .arg(chain.entries)
+            out() << tr("Audit log: the hash chain is intact up to its head, entry %1 (%2).\n")
                          .arg(chain.head.seq)
                          .arg(chain.head.hash);
         }

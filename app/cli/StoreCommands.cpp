@@ -143,11 +143,12 @@ int Cli::checkCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption({u"verify-hashes"_s, tr("Re-read every image file and compare its SHA-256.")});
     parser.addOption({u"repair"_s, tr("Close interrupted imports (the images they stored stay; run the import again "
-                                      "for the rest) and delete orphan image files. Needs the store to itself.")});
+                                      "for the rest) and delete orphan image files. Needs the store to itself. A "
+                                      "broken audit chain is never repaired.")});
     int exitCode = Ok;
     if (!parse(parser, args, u"check"_s,
-               tr("Check a store: database integrity, foreign keys, image files, interrupted imports. Exit status 1 "
-                  "when it finds a problem."),
+               tr("Check a store: database integrity, foreign keys, image files, interrupted imports, the audit log's "
+                  "hash chain. Exit status 1 when it finds a problem."),
                true, &exitCode))
         return exitCode;
     const bool repair = parser.isSet(u"repair"_s);
@@ -183,6 +184,8 @@ int Cli::checkCommand(const QStringList &args)
         QJsonObject o = check.toJson();
         if (repaired)
             o.insert(u"repair"_s, repaired->toJson());
+        if (repair && !check.auditChain.ok())
+            o.insert(u"audit_chain_repaired"_s, false);
         printJson(o);
     } else {
         auto list = [&](const QString &title, const QStringList &items) {
@@ -206,6 +209,23 @@ int Cli::checkCommand(const QStringList &args)
         list(tr("Images whose file is missing:"), check.missingImageFiles);
         list(tr("Images whose file does not match its checksum:"), check.corruptImageFiles);
         list(tr("Files in the image folder that no image uses:"), check.orphanFiles);
+        const AuditChainCheck &chain = check.auditChain;
+        if (chain.broken) {
+            out() << tr("Audit log: the hash chain is broken at entry %1%2: %3.\n")
+                         .arg(chain.brokenSeq)
+                         .arg(chain.brokenAction.isEmpty() && chain.brokenAt.isEmpty()
+                                  ? QString()
+                                  : u" (%1, %2)"_s.arg(chain.brokenAt, chain.brokenAction))
+                         .arg(chain.problem);
+            if (repair)
+                out() << tr("The audit log is never repaired: a broken chain is the evidence that the store was "
+                            "changed outside DermLabel, and it stays as found. Compare it with a backup (whose audit "
+                            "head was printed when it was made) to see what was changed.\n");
+        } else {
+            out() << tr("Audit log: the hash chain is intact up to its head, entry %1 (%2).\n")
+                         .arg(chain.head.seq)
+                         .arg(chain.head.hash);
+        }
         if (check.casesWithoutImages)
             out() << tr("Cases without images: %1\n").arg(check.casesWithoutImages);
         if (check.imagesWithoutSource)
@@ -264,6 +284,14 @@ int Cli::backupCommand(const QStringList &args)
                      .arg(report->images)
                      .arg(double(report->imageBytes) / 1e6, 0, 'f', 1)
                      .arg(report->linkedImages);
+        out() << tr("Audit head of the copy: entry %1, %2 (keep it: a store whose log was rewritten since no "
+                    "longer shows this entry with this hash).\n")
+                     .arg(report->check.auditChain.head.seq)
+                     .arg(report->check.auditChain.head.hash);
+        if (!report->check.auditChain.ok())
+            out() << tr("The store's audit log was already broken at entry %1: %2. The copy keeps it as found.\n")
+                         .arg(report->check.auditChain.brokenSeq)
+                         .arg(report->check.auditChain.problem);
         if (report->check.interruptedImports)
             out() << tr("An import was running when the copy was taken; in the copy it shows as interrupted.\n");
     }

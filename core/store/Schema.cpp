@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/Schema.h"
 
+#include "store/AuditLog.h"
+
 using namespace Qt::StringLiterals;
 
 namespace dl {
@@ -277,9 +279,26 @@ static Migration version5()
     return m;
 }
 
+static Migration version6()
+{
+    Migration m;
+    m.version = 6;
+    m.description = u"audit log hash chain"_s;
+    m.statements = {
+        // Each entry's place in the chain: seq without gaps, the previous entry's hash, its own
+        // (AuditLog). The entries written before are sealed in id order by the step below.
+        u"ALTER TABLE audit_log ADD COLUMN seq {bigint}"_s,
+        u"ALTER TABLE audit_log ADD COLUMN prev_hash TEXT"_s,
+        u"ALTER TABLE audit_log ADD COLUMN hash TEXT"_s,
+        u"CREATE UNIQUE INDEX audit_log_seq ON audit_log (seq)"_s,
+    };
+    m.after = AuditLog::sealForMigration;
+    return m;
+}
+
 QList<Migration> Schema::migrations()
 {
-    return {version1(), version2(), version3(), version4(), version5()};
+    return {version1(), version2(), version3(), version4(), version5(), version6()};
 }
 
 } // namespace dl

@@ -108,6 +108,13 @@ bool SchemaMigrator::apply(const Migration &migration, QString *error)
             return false;
         }
     }
+    if (migration.after) {
+        QString stepError;
+        if (!migration.after(m_db, &stepError)) {
+            *error = tr("Schema update %1 (%2) failed: %3").arg(migration.version).arg(migration.description, stepError);
+            return false;
+        }
+    }
     if (!Sql::exec(m_db, u"INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)"_s,
                    {migration.version, migration.description, Sql::now()}, error))
         return false;

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace dl {
 
 /// One numbered schema step. Statements may use the SqlDialect placeholders.
@@ -16,6 +18,9 @@ struct Migration
     int version = 0;
     QString description;
     QStringList statements;
+    /// Work that SQL alone cannot do (hashing, engine-specific DDL), run after the statements in
+    /// the same transaction.
+    std::function<bool(const QSqlDatabase &db, QString *error)> after;
 };
 
 /// Brings a store's schema up to date, one version at a time, each step in

@@ -27,6 +27,7 @@ QJsonObject BackupReport::toJson() const
             {u"images"_s, images},
             {u"linked_images"_s, linkedImages},
             {u"image_bytes"_s, imageBytes},
+            {u"audit_head"_s, check.auditChain.head.toJson()},
             {u"check"_s, check.toJson()}};
 }
 
@@ -130,6 +131,7 @@ std::optional<BackupReport> StoreBackup::run(const QString &targetPath,
     if (!error->isEmpty())
         return std::nullopt;
     // An import running while the copy was taken shows there as interrupted: that is no damage.
+    // A broken audit chain is copied as found (the copy is evidence too) and reported by check.
     const StoreCheck &c = report.check;
     if (!c.integrityProblems.isEmpty() || !c.foreignKeyViolations.isEmpty() || !c.missingImageFiles.isEmpty()
         || !c.corruptImageFiles.isEmpty() || !c.orphanFiles.isEmpty()) {

@@ -21,7 +21,8 @@ struct BackupReport
     qint64 images = 0;      ///< image files in the copy's image folder
     qint64 linkedImages = 0; ///< of them, hard links to the original's (same file system)
     qint64 imageBytes = 0;
-    StoreCheck check;       ///< the copy checked, every image's checksum read again
+    StoreCheck check;       ///< the copy checked, every image's checksum read again, its audit chain verified
+                            ///< (check.auditChain.head: the audit head to keep with the backup)
     QJsonObject toJson() const;
 };
 

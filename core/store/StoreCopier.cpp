@@ -2,6 +2,7 @@
 #include "store/StoreCopier.h"
 
 #include "imaging/ImageFormat.h"
+#include "store/AuditLog.h"
 #include "store/ImageBlobRepository.h"
 #include "store/PostgresServer.h"
 #include "store/SchemaTables.h"
@@ -551,7 +552,7 @@ bool CopyReport::identical() const
         if (!table.matches())
             return false;
     }
-    return images.matches();
+    return images.matches() && sourceAuditHead == targetAuditHead;
 }
 
 QJsonObject CopyReport::toJson() const
@@ -578,6 +579,9 @@ QJsonObject CopyReport::toJson() const
                                               {u"copied"_s, images.copied},
                                               {u"missing_in_source"_s, QJsonArray::fromStringList(images.missingInSource)},
                                               {u"match"_s, images.matches()}}},
+                   {u"audit_head"_s, QJsonObject {{u"source"_s, sourceAuditHead.toJson()},
+                                                  {u"target"_s, targetAuditHead.toJson()},
+                                                  {u"match"_s, sourceAuditHead == targetAuditHead}}},
                    {u"users_without_password"_s, QJsonArray::fromStringList(usersWithoutPassword)},
                    {u"users_with_existing_role"_s, QJsonArray::fromStringList(usersWithExistingRole)}};
     if (!error.isEmpty())
@@ -593,7 +597,7 @@ StoreCopier::StoreCopier(Store &source, Store &target)
 
 bool StoreCopier::settingIsLocal(const QString &key)
 {
-    return key == TeamSecurity::settingKey();
+    return key == TeamSecurity::settingKey() || key == AuditLog::headSettingKey();
 }
 
 QList<TableComparison> StoreCopier::checksums(const Store &store, QString *error)
@@ -907,6 +911,23 @@ CopyReport StoreCopier::run(const Progress &progress, const std::atomic_bool *ca
         }
     }
 
+    // The audit chain's recorded head follows its log (the rows were copied verbatim).
+    bool headWritten = false;
+    {
+        error.clear();
+        const auto sourceHead = AuditLog::recordedHead(sourceDb, &error);
+        if (!error.isEmpty())
+            return fail(error);
+        const auto targetHead = AuditLog::recordedHead(targetDb, &error);
+        if (!error.isEmpty())
+            return fail(error);
+        if (sourceHead && sourceHead != targetHead) {
+            if (!AuditLog::writeRecordedHead(targetDb, *sourceHead, &error))
+                return fail(error);
+            headWritten = true;
+        }
+    }
+
     // 3. Verification inside the transaction: the target's rows as the source's.
     bool same = true;
     for (TableComparison &comparison : report.tables) {
@@ -933,6 +954,23 @@ CopyReport StoreCopier::run(const Progress &progress, const std::atomic_bool *ca
         same = same && comparison.matches();
     }
 
+    // The two chains end in the same entry, and their recorded heads agree.
+    {
+        const auto sourceHead = AuditLog::head(sourceDb, &error);
+        const auto targetHead = sourceHead ? AuditLog::head(targetDb, &error) : std::nullopt;
+        if (!targetHead)
+            return fail(error);
+        report.sourceAuditHead = *sourceHead;
+        report.targetAuditHead = *targetHead;
+        error.clear();
+        const auto sourceRecorded = AuditLog::recordedHead(sourceDb, &error);
+        const auto targetRecorded = AuditLog::recordedHead(targetDb, &error);
+        if (!error.isEmpty())
+            return fail(error);
+        if (!(*sourceHead == *targetHead) || sourceRecorded != targetRecorded)
+            same = false;
+    }
+
     const auto targetImages = storeImages(m_target, &error);
     if (!targetImages)
         return fail(error);
@@ -948,6 +986,8 @@ CopyReport StoreCopier::run(const Progress &progress, const std::atomic_bool *ca
             if (!comparison.matches())
                 differing.append(comparison.table);
         }
+        if (differing.isEmpty())
+            differing.append(tr("the audit log's head"));
         tx.rollback();
         report.outcome = CopyReport::Outcome::Failed;
         report.error = state->empty
@@ -958,7 +998,7 @@ CopyReport StoreCopier::run(const Progress &progress, const std::atomic_bool *ca
                   .arg(differing.join(u", "_s));
         return report;
     }
-    if (copiedRows == 0) {
+    if (copiedRows == 0 && !headWritten) {
         tx.rollback(); // nothing to keep: the target already was this copy
         report.outcome = CopyReport::Outcome::Identical;
     } else {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/AuditLog.h"
 #include "store/StoreLocation.h"
 
 #include <QJsonObject>
@@ -76,12 +77,16 @@ struct CopyReport
     /// Team store target: users whose login role existed on the server already (they keep its
     /// password).
     QStringList usersWithExistingRole;
+    /// The audit chain's last entry (seq and hash) on each side: the log is copied verbatim, so
+    /// they are the same, and so is the head kept in settings (copied with it).
+    AuditHead sourceAuditHead;
+    AuditHead targetAuditHead;
 
     bool ok() const
     {
         return outcome == Outcome::Copied || outcome == Outcome::Completed || outcome == Outcome::Identical;
     }
-    /// Every table and the image files match.
+    /// Every table, the audit chain's head and the image files match.
     bool identical() const;
     QJsonObject toJson() const;
 };
@@ -129,7 +134,9 @@ public:
     static QList<TableComparison> checksums(const Store &store, QString *error);
 
     /// Settings that belong to one database, not to the store: never copied nor compared
-    /// (team_security: the hash of the installed server rules).
+    /// (team_security: the hash of the installed server rules), and the audit chain's recorded
+    /// head (audit_head), which changes with every entry: copied on its own after the log, and
+    /// compared as the heads of the two chains.
     static bool settingIsLocal(const QString &key);
 
     /// The schema version of the store at location without opening (or creating, or

@@ -33,7 +33,7 @@ QJsonObject StoreStats::toJson() const
 bool StoreCheck::ok() const
 {
     return integrityProblems.isEmpty() && foreignKeyViolations.isEmpty() && missingImageFiles.isEmpty()
-        && corruptImageFiles.isEmpty() && (writerActive || (interruptedImports == 0 && orphanFiles.isEmpty()));
+        && corruptImageFiles.isEmpty() && auditChain.ok() && (writerActive || (interruptedImports == 0 && orphanFiles.isEmpty()));
 }
 
 QJsonObject StoreRepairReport::toJson() const
@@ -55,7 +55,8 @@ QJsonObject StoreCheck::toJson() const
             {u"images_without_source"_s, imagesWithoutSource},
             {u"cases_without_images"_s, casesWithoutImages},
             {u"interrupted_imports"_s, interruptedImports},
-            {u"writer_active"_s, writerActive}};
+            {u"writer_active"_s, writerActive},
+            {u"audit_chain"_s, auditChain.toJson()}};
 }
 
 static qint64 count(const QSqlDatabase &db, const QString &sql, QString *error)
@@ -92,6 +93,8 @@ StoreCheck StoreInspector::check(bool verifyHashes, QString *error) const
         error);
     c.interruptedImports = count(db, u"SELECT COUNT(*) FROM import_runs WHERE status = 'running'"_s,
                                  error);
+    if (const auto chain = AuditLog::verify(db, error))
+        c.auditChain = *chain;
 
     if (m_store.location().isPostgres()) {
         checkServerFiles(c, verifyHashes, error);

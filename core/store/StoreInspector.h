@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/AuditLog.h"
+
 #include <QJsonObject>
 #include <QStringList>
 
@@ -36,7 +38,10 @@ struct StoreCheck
     /// Another process holds the store's writer lock (a workstation or an import): an import
     /// that is still running and the files it is copying are not counted as problems then.
     bool writerActive = false;
-    /// False on any problem, interrupted imports and orphan files included (unless writerActive).
+    /// The audit log's hash chain verified whole (the first broken entry named). Never repaired.
+    AuditChainCheck auditChain;
+    /// False on any problem, a broken audit chain, interrupted imports and orphan files included (the
+    /// last two unless writerActive).
     bool ok() const;
     /// Whether check --repair can fix what was found (interrupted imports, orphan files).
     bool repairable() const { return !writerActive && (interruptedImports > 0 || !orphanFiles.isEmpty()); }

@@ -6,6 +6,7 @@
 #include "store/SchemaMigrator.h"
 #include "store/Sql.h"
 #include "store/Store.h"
+#include "store/StoreCopier.h"
 
 #include <QDir>
 #include <QFile>
@@ -38,6 +39,9 @@ private slots:
     void usersAddReadsPasswordFromStdin();
     void usersAddWritesAnAuditEntry();
     void lockedStoreIsRefused();
+    void checkNamesTheFirstBrokenAuditEntry();
+    void whatCoreThrowsEndsTheCommandCleanly_data();
+    void whatCoreThrowsEndsTheCommandCleanly();
     void checkFailsOnInterruptedImportsAndRepairs();
     void backupWhileAWriterWorks();
     void newerStoreIsRefused();
@@ -349,6 +353,135 @@ void TestCli::usersAddWritesAnAuditEntry()
         QVERIFY(!query.next());
     }
     QSqlDatabase::removeDatabase(u"audit"_s);
+}
+
+void TestCli::checkNamesTheFirstBrokenAuditEntry()
+{
+    const QString store = path(u"tampered.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    for (const QString &name : {u"amara"_s, u"lee"_s, u"silva"_s})
+        QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, name, u"--role"_s, u"annotator"_s},
+                     "long-enough-pass\n")
+                     .exitCode,
+                 0);
+    Result r = cli({u"check"_s, u"--store"_s, store, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.out.constData());
+    const QJsonObject intact = r.json().value(u"audit_chain"_s).toObject();
+    QVERIFY(intact.value(u"ok"_s).toBool());
+    const int entries = intact.value(u"entries"_s).toInt();
+    QVERIFY(entries >= 3);
+
+    // Someone with the file drops the guard and gives lee another role in the log.
+    qint64 seq = 0;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"tamper"_s);
+        db.setDatabaseName(store);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(u"SELECT seq FROM audit_log WHERE action = 'add_user' AND detail LIKE '%\"lee\"%'"_s));
+        QVERIFY(query.next());
+        seq = query.value(0).toLongLong();
+        QVERIFY(query.exec(u"DROP TRIGGER audit_log_no_update"_s));
+        QVERIFY(query.exec(u"UPDATE audit_log SET detail = replace(detail, 'annotator', 'admin') WHERE seq = %1"_s.arg(seq)));
+        QCOMPARE(query.numRowsAffected(), 1);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"tamper"_s);
+    r = cli({u"check"_s, u"--store"_s, store});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("broken at entry " + QByteArray::number(seq) + " ("), r.out.constData());
+    QVERIFY2(r.out.contains("add_user"), r.out.constData());
+    r = cli({u"check"_s, u"--store"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.json().value(u"ok"_s).toBool(), false);
+    const QJsonObject broken = r.json().value(u"audit_chain"_s).toObject().value(u"broken"_s).toObject();
+    QCOMPARE(broken.value(u"seq"_s).toInteger(), seq);
+    QCOMPARE(broken.value(u"action"_s).toString(), u"add_user"_s);
+
+    // --repair does not "repair" it: it says so, fails, and the entry stays as found.
+    r = cli({u"check"_s, u"--store"_s, store, u"--repair"_s});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("never repaired"), r.out.constData());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"tamper-after"_s);
+        db.setDatabaseName(store);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(u"SELECT detail FROM audit_log WHERE seq = %1"_s.arg(seq)));
+        QVERIFY(query.next());
+        QVERIFY(query.value(0).toString().contains(u"admin"_s));
+        QVERIFY(query.exec(u"SELECT COUNT(*) FROM audit_log"_s));
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toInt(), entries);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"tamper-after"_s);
+
+    // A backup prints the copy's audit head, broken chain or not.
+    r = cli({u"backup"_s, u"--store"_s, store, u"--out"_s, path(u"tampered-copy.dermlabel"_s), u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"audit_head"_s).toObject().value(u"seq"_s).toInt(), entries);
+    QCOMPARE(r.json().value(u"audit_head"_s).toObject().value(u"hash"_s).toString().size(), 64);
+}
+
+void TestCli::whatCoreThrowsEndsTheCommandCleanly_data()
+{
+    QTest::addColumn<QByteArray>("fault");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("out of memory") << QByteArray("audit.record") << u"not enough memory"_s;
+    QTest::newRow("runtime error") << QByteArray("audit.record:runtime_error") << u"audit.record fault injected"_s;
+}
+
+void TestCli::whatCoreThrowsEndsTheCommandCleanly()
+{
+    QFETCH(QByteArray, fault);
+    QFETCH(QString, message);
+    const QString store = path(u"throws-%1.dermlabel"_s.arg(QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'-')));
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"amara"_s, u"--role"_s, u"admin"_s},
+                 "long-enough-pass\n")
+                 .exitCode,
+             0);
+    QString error;
+    QList<dl::TableComparison> before;
+    {
+        auto opened = dl::Store::open(store, dl::Store::OpenMode::MustExist, &error);
+        QVERIFY2(opened, qPrintable(error));
+        before = dl::StoreCopier::checksums(*opened, &error);
+        QVERIFY2(!before.isEmpty(), qPrintable(error));
+    }
+
+    // Core throws deep inside the command, after the user's row and its audit entry were
+    // written in the command's transaction (a test hook of AuditLog::record).
+    qputenv("DERMLABEL_TEST_FAULT", fault);
+    const Result r =
+        cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"lee"_s, u"--role"_s, u"qa"_s}, "long-enough-pass\n");
+    qunsetenv("DERMLABEL_TEST_FAULT");
+    QCOMPARE(r.exitCode, 2); // not a crash (-1), not success
+    QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    QVERIFY2(r.err.contains("nothing more was done"), r.err.constData());
+    QVERIFY2(!r.out.contains("Added"), r.out.constData());
+
+    // Nothing stored changed: every table as before, the chain intact, the store not locked.
+    {
+        auto opened = dl::Store::open(store, dl::Store::OpenMode::MustExist, &error);
+        QVERIFY2(opened, qPrintable(error));
+        const QList<dl::TableComparison> after = dl::StoreCopier::checksums(*opened, &error);
+        QCOMPARE(after.size(), before.size());
+        for (qsizetype i = 0; i < before.size(); ++i) {
+            QCOMPARE(after.at(i).table, before.at(i).table);
+            QCOMPARE(after.at(i).sourceRows, before.at(i).sourceRows);
+            QCOMPARE(after.at(i).sourceSha256, before.at(i).sourceSha256);
+        }
+    }
+    const Result check = cli({u"check"_s, u"--store"_s, store, u"--json"_s});
+    QVERIFY2(check.exitCode == 0, check.out.constData());
+    QVERIFY(check.json().value(u"audit_chain"_s).toObject().value(u"ok"_s).toBool());
+    // And the same command without the fault works.
+    QCOMPARE(cli({u"users"_s, u"add"_s, u"--store"_s, store, u"--name"_s, u"lee"_s, u"--role"_s, u"qa"_s},
+                 "long-enough-pass\n")
+                 .exitCode,
+             0);
 }
 
 void TestCli::lockedStoreIsRefused()

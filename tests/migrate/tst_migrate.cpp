@@ -11,6 +11,7 @@
 #include "demo/DemoRatings.h"
 #include "import/ImportService.h"
 #include "qa/ConsensusService.h"
+#include "store/AuditLog.h"
 #include "store/AnnotationRepository.h"
 #include "store/ImageBlobRepository.h"
 #include "store/ImageFlagRepository.h"
@@ -384,12 +385,26 @@ void TestMigrate::toServerAndBackIsIdentical()
     }
 
     // New rows on the server continue after the copied ids.
+    // (Rolled back: an entry deleted afterwards would break the audit log's chain.)
     const qint64 maxAudit = Sql::scalar(team->db(), u"SELECT MAX(id) FROM audit_log"_s, {}, &error)->toLongLong();
-    const qint64 next = Sql::insertReturningId(
-        team->db(), u"INSERT INTO audit_log (at, action, entity, detail) VALUES (?, 'test', 'none', '') RETURNING id"_s,
-        {Sql::now()}, &error);
-    QVERIFY2(next > maxAudit, qPrintable(error));
-    QVERIFY(Sql::exec(team->db(), u"DELETE FROM audit_log WHERE id = ?"_s, {next}, &error));
+    {
+        StoreTransaction tx(*team);
+        QVERIFY(tx.isActive());
+        const qint64 next = Sql::insertReturningId(
+            team->db(), u"INSERT INTO audit_log (at, action, entity, detail) VALUES (?, 'test', 'none', '') RETURNING id"_s,
+            {Sql::now()}, &error);
+        QVERIFY2(next > maxAudit, qPrintable(error));
+        tx.rollback();
+    }
+    // The audit chain came over verbatim: it verifies on the server, ending where the source's does.
+    const auto teamChain = AuditLog::verify(team->db(), &error);
+    QVERIFY2(teamChain, qPrintable(error));
+    QVERIFY2(teamChain->ok(), qPrintable(teamChain->problem));
+    const auto sourceChain = AuditLog::verify(m_source->db(), &error);
+    QVERIFY2(sourceChain && sourceChain->ok(), qPrintable(error));
+    QVERIFY(sourceChain->entries > 0);
+    QCOMPARE(teamChain->head, sourceChain->head);
+    QCOMPARE(teamChain->recordedHead, sourceChain->recordedHead);
     // The triggers are back on: a label change marks its image stale.
     QCOMPARE(Sql::scalar(team->db(), u"SELECT COUNT(*) FROM consensus_stale"_s, {}, &error)->toInt(), 0);
     QVERIFY(Sql::exec(team->db(), u"UPDATE annotations SET note = note WHERE id = (SELECT MIN(id) FROM annotations)"_s,
@@ -432,13 +447,17 @@ void TestMigrate::anEarlierCopyIsCompleted()
     // New work in the source since the copy: a flag, its audit entry.
     const QList<qint64> images = ImageRepository(*m_source).ids(&error);
     QVERIFY(ImageFlagRepository(*m_source).addIfMissing(images.last(), u"face"_s, {}, &error).value_or(false));
-    QVERIFY(Sql::exec(m_source->db(),
-                      u"INSERT INTO audit_log (at, action, entity, detail) VALUES (?, 'flag', 'image', '')"_s,
-                      {Sql::now()}, &error));
+    QVERIFY2(AuditLog::record(*m_source, -1, u"flag"_s, u"image"_s, images.last(), {}, &error), qPrintable(error));
     const CopyReport report = StoreCopier(*m_source, *team).run();
     QVERIFY2(report.ok(), qPrintable(report.error));
     QCOMPARE(report.outcome, CopyReport::Outcome::Completed);
     QVERIFY(report.identical());
+    // The new entry continues the chain on the server as in the source, and the heads follow.
+    QCOMPARE(report.targetAuditHead, report.sourceAuditHead);
+    const auto teamChain = AuditLog::verify(team->db(), &error);
+    QVERIFY2(teamChain && teamChain->ok(), qPrintable(error));
+    QCOMPARE(teamChain->head, report.sourceAuditHead);
+    QCOMPARE(*teamChain->recordedHead, report.sourceAuditHead);
     for (const TableComparison &t : report.tables)
         QCOMPARE(t.copied, (t.table == u"image_flags"_s || t.table == u"audit_log"_s) ? 1 : 0);
 }

@@ -221,9 +221,9 @@ void TestStore::pragmasAreInForce()
 static QList<Migration> testMigrations(int upTo)
 {
     QList<Migration> all {
-        {1, u"one"_s, {u"CREATE TABLE a (id {id}, name TEXT NOT NULL)"_s}},
-        {2, u"two"_s, {u"ALTER TABLE a ADD COLUMN size INTEGER NOT NULL DEFAULT 0"_s, u"INSERT INTO a (name) VALUES ('x')"_s}},
-        {3, u"three"_s, {u"CREATE TABLE b (id {id}, a_id INTEGER REFERENCES a(id))"_s}},
+        {1, u"one"_s, {u"CREATE TABLE a (id {id}, name TEXT NOT NULL)"_s}, {}},
+        {2, u"two"_s, {u"ALTER TABLE a ADD COLUMN size INTEGER NOT NULL DEFAULT 0"_s, u"INSERT INTO a (name) VALUES ('x')"_s}, {}},
+        {3, u"three"_s, {u"CREATE TABLE b (id {id}, a_id INTEGER REFERENCES a(id))"_s}, {}},
     };
     return all.mid(0, upTo);
 }
@@ -261,7 +261,7 @@ void TestStore::failingMigrationRollsBack()
         QVERIFY2(db.isOpen(), qPrintable(db.lastError().text()));
         QString error;
         QList<Migration> migrations = testMigrations(2);
-        migrations.append({3, u"broken"_s, {u"CREATE TABLE c (id INTEGER)"_s, u"THIS IS NOT SQL"_s}});
+        migrations.append({3, u"broken"_s, {u"CREATE TABLE c (id INTEGER)"_s, u"THIS IS NOT SQL"_s}, {}});
         SchemaMigrator migrator(db, SqlDialect(SqlDialect::engineOf(db)), migrations);
         QVERIFY(!migrator.migrate(&error));
         QVERIFY2(error.contains(u"3"_s), qPrintable(error));

@@ -9,11 +9,13 @@
 #include "qa/ConsensusService.h"
 #include "qa/StaleConsensus.h"
 #include "session/SessionService.h"
+#include "store/AuditLog.h"
 #include "store/ImageRepository.h"
 #include "store/PostgresServer.h"
 #include "store/SchemaMigrator.h"
 #include "store/Sql.h"
 #include "store/Store.h"
+#include "store/StoreTransaction.h"
 #include "store/TeamSecurity.h"
 #include "store/UserRepository.h"
 
@@ -44,6 +46,7 @@ private slots:
     void annotatorReadsOnlyTheirOwn();
     void annotatorForbiddenWritesAreRefused();
     void annotatorWritesTheirOwnLabels();
+    void auditChainIsTheServersWhateverARaterSends();
     void labelSaveMarksConsensusStale();
     void qaReadsAllAndAdjudicatesButCannotChangeUsers();
     void adminManagesUsersKeepingOneAdmin();
@@ -396,6 +399,41 @@ void TestTeamSecurity::annotatorWritesTheirOwnLabels()
     QCOMPARE(write(db, u"INSERT INTO audit_log (at, user_id, action, entity) VALUES ('t', %1, 'save', 'annotation')"_s.arg(m_ann1)), 1);
     QCOMPARE(ownerCount(u"SELECT COUNT(*) FROM annotations WHERE note = 'mine'"_s), 1);
     QCOMPARE(ownerCount(u"SELECT COUNT(*) FROM assignments WHERE status = 'done'"_s), 1);
+}
+
+void TestTeamSecurity::auditChainIsTheServersWhateverARaterSends()
+{
+    REQUIRE_SERVER();
+    const QSqlDatabase db = as(u"ann1"_s);
+    QVERIFY(db.isOpen());
+    // A rater may not read the log, yet their entry is chained (the trigger runs as the owner),
+    // and the place in the chain they send is replaced by the server's.
+    QCOMPARE(write(db, u"INSERT INTO audit_log (at, user_id, action, entity, seq, prev_hash, hash) VALUES "
+                       "('t', %1, 'forged', 'annotation', 1, repeat('a', 64), repeat('b', 64))"_s.arg(m_ann1)),
+             1);
+    QCOMPARE(ownerCount(u"SELECT COUNT(*) FROM audit_log WHERE action = 'forged' AND hash <> repeat('b', 64) "
+                        "AND seq = (SELECT MAX(seq) FROM audit_log) AND seq > 1"_s),
+             1);
+    QString error;
+    const auto check = AuditLog::verify(m_store->db(), &error);
+    QVERIFY2(check, qPrintable(error));
+    QVERIFY2(check->ok(), qPrintable(check->problem));
+    // Raters, QA leads and admins cannot change or delete entries (see the role tests); the
+    // store's owner can, and check then finds it.
+    QCOMPARE(write(db, u"UPDATE audit_log SET detail = 'x' WHERE action = 'forged'"_s), -1);
+    QCOMPARE(write(as(u"adm"_s), u"DELETE FROM audit_log WHERE action = 'forged'"_s), -1);
+    {
+        StoreTransaction tx(*m_store);
+        QVERIFY(tx.isActive());
+        QVERIFY(Sql::exec(m_store->db(), u"DELETE FROM audit_log WHERE action = 'forged'"_s, {}, &error));
+        const auto cut = AuditLog::verify(m_store->db(), &error);
+        QVERIFY(cut);
+        QVERIFY(!cut->ok());
+        QCOMPARE(cut->brokenSeq, check->head.seq);
+        tx.rollback();
+    }
+    const auto after = AuditLog::verify(m_store->db(), &error);
+    QVERIFY(after && after->ok());
 }
 
 void TestTeamSecurity::labelSaveMarksConsensusStale()

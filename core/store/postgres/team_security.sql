@@ -246,7 +246,11 @@ BEGIN
     EXECUTE 'CREATE POLICY dl_staff ON image_flags FOR ALL USING (dl_is_staff()) WITH CHECK (dl_is_staff())';
 
     -- The audit log is append-only: everybody inserts their own entries, staff read (entries carry
-    -- label values); nobody but the owner updates or deletes.
+    -- label values); nobody but the owner updates or deletes. Each entry's place in the hash chain
+    -- (seq, prev_hash, hash) is filled by the BEFORE INSERT trigger dl_audit_chain (migration 6,
+    -- SECURITY DEFINER, handed to the owner group below with every dl_ function), whatever a client
+    -- sends in those columns.
+    EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ' || allg;
     EXECUTE 'GRANT INSERT ON audit_log TO ' || allg;
     EXECUTE 'GRANT SELECT ON audit_log TO ' || qa || ', ' || adm;
     EXECUTE 'CREATE POLICY dl_append ON audit_log FOR INSERT WITH CHECK (user_id = dl_me() OR (user_id IS NULL AND dl_is_admin()))';

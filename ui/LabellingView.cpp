@@ -21,6 +21,7 @@
 #include "session/SessionService.h"
 #include "taxonomy/Taxonomy.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
@@ -28,11 +29,16 @@
 #include <QFontMetrics>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
+#include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
+#include <QTextEdit>
 #include <QToolButton>
 #include <QUndoGroup>
 #include <QUndoStack>
@@ -98,9 +104,19 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
     m_list->setUniformItemSizes(true);
     queuePanel->setMinimumWidth(130);
     queuePanel->setMaximumWidth(170);
-    m_list->setFocusPolicy(Qt::NoFocus);
-    connect(m_list, &QListView::clicked, this,
-            [this](const QModelIndex &index) { openRow(m_filter->mapToSource(index).row()); });
+    // A click gives the queue the focus (the form's keys still work there, see routeKey()); the
+    // arrow keys then move through it.
+    m_list->setFocusPolicy(Qt::ClickFocus);
+    connect(m_list, &QListView::clicked, this, [this](const QModelIndex &index) {
+        const int row = m_filter->mapToSource(index).row();
+        if (row != m_row)
+            openRow(row);
+    });
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
+        const int row = m_filter->mapToSource(index).row();
+        if (m_list->hasFocus() && index.isValid() && row != m_row)
+            openRow(row);
+    });
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
         m_filter->setStatus(m_statusFilter->currentData().toString());
         m_list->setCurrentIndex(m_filter->mapFromSource(m_queue->index(m_row, 0)));
@@ -200,10 +216,14 @@ LabellingView::LabellingView(Store &store, const User &user, ImageListModel *que
                         [this] { markAndNext(AssignmentStatus::Skipped); });
     m_flag = makeAction(tr("Flag for QA"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F)},
                         [this] { markAndNext(AssignmentStatus::Flagged); });
+
+    // The form's keys, wherever the focus is in this screen (see routeKey()).
+    qApp->installEventFilter(this);
 }
 
 LabellingView::~LabellingView()
 {
+    qApp->removeEventFilter(this);
     // Nothing shows the documents any more; closing them saves what is not saved yet.
     m_canvas->setDocument(nullptr, nullptr);
     m_layers->setDocument(nullptr, {});
@@ -402,9 +422,47 @@ void LabellingView::updateTitle()
 
 bool LabellingView::eventFilter(QObject *watched, QEvent *event)
 {
+    if (event->type() == QEvent::KeyPress && watched->isWidgetType()
+        && routeKey(static_cast<QWidget *>(watched), static_cast<QKeyEvent *>(event)))
+        return true;
     if (watched == m_imageLabel && event->type() == QEvent::Resize)
         updateTitle();
     return QWidget::eventFilter(watched, event);
+}
+
+bool LabellingView::routeKey(QWidget *receiver, QKeyEvent *event)
+{
+    if (!isVisible())
+        return false;
+    // Typed at this screen: in it, or in its window while nothing has the focus.
+    const bool here = receiver == this || isAncestorOf(receiver)
+        || (receiver == window() && !QApplication::focusWidget());
+    if (!here)
+        return false;
+    const auto textField = [](const QWidget *w) {
+        if (const auto *edit = qobject_cast<const QLineEdit *>(w))
+            return !edit->isReadOnly();
+        if (const auto *edit = qobject_cast<const QPlainTextEdit *>(w))
+            return !edit->isReadOnly();
+        if (const auto *edit = qobject_cast<const QTextEdit *>(w))
+            return !edit->isReadOnly();
+        if (const auto *combo = qobject_cast<const QComboBox *>(w))
+            return combo->isEditable();
+        return qobject_cast<const QAbstractSpinBox *>(w) != nullptr;
+    };
+    // A text field keeps its letters, also those it does not use (they go on to its parents).
+    QWidget *focus = QApplication::focusWidget();
+    if (textField(receiver) || (focus && textField(focus))) {
+        // Escape leaves a text field outside the form (the form's own fields handle it themselves)
+        // for the image, keeping what was typed.
+        if (receiver == focus && event->key() == Qt::Key_Escape
+            && (event->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier && !m_form->isAncestorOf(receiver)) {
+            m_canvas->setFocus(Qt::OtherFocusReason);
+            return true;
+        }
+        return false;
+    }
+    return m_form->handleSectionKey(event);
 }
 
 QWidget *LabellingView::createViewBar(QWidget *parent)

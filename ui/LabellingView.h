@@ -58,6 +58,13 @@ class Store;
 /// Region masks: the canvas draws the rater's own masks of the image (MaskCanvas) and edits them
 /// with the mask tools (MaskToolBar above the canvas); the layer panel under the form follows the
 /// labels.
+///
+/// Keys: the label form's section keys (G, V, D, F, M, ...) work wherever the focus is in this screen
+/// (queue, image, form, or nowhere yet) except in a text field, which keeps its letters: the view
+/// watches the key presses of the application and hands those meant for this screen to the form
+/// first (routeKey()). The mask tool keys (B, E, L, R, K, W, A, X, H) are other letters; the image's
+/// own F (fit) gives way to the form's F here (0 and Ctrl+0 still fit). Escape in a text field
+/// outside the form gives the focus back to the image.
 class LabellingView : public QWidget
 {
     Q_OBJECT
@@ -133,6 +140,8 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    /// Hands a key press meant for this screen to the label form; true when the form used it.
+    bool routeKey(QWidget *receiver, QKeyEvent *event);
     void updateTitle();
     void onEdited(const Annotation &before, const Annotation &after, const QString &text, int mergeKey);
     /// Listens to a document the manager opened.

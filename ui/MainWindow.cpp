@@ -68,8 +68,13 @@ MainWindow::MainWindow(QWidget *parent)
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_view);
     setCentralWidget(m_stack);
+    // The hint fills the browser's viewport through a layout, so it is never shown at some earlier,
+    // smaller size (cut off at the top-left corner).
     m_emptyHint = new QLabel(m_view->viewport());
-    m_view->viewport()->installEventFilter(this);
+    auto *hintLayout = new QVBoxLayout(m_view->viewport());
+    hintLayout->setContentsMargins(0, 0, 0, 0);
+    hintLayout->addWidget(m_emptyHint);
+    m_emptyHint->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_emptyHint->setObjectName(u"emptyHint"_s);
     m_emptyHint->setAlignment(Qt::AlignCenter);
     m_emptyHint->setWordWrap(true);
@@ -213,8 +218,11 @@ bool MainWindow::adopt(std::unique_ptr<Store> store, const QString &error, const
             return false;
         }
     } else {
+        showSigningIn(SessionService(*store).storeName());
         SignInDialog dialog(*store, this);
-        if (dialog.exec() != QDialog::Accepted)
+        const bool accepted = dialog.exec() == QDialog::Accepted;
+        showSigningIn(std::nullopt);
+        if (!accepted)
             return false;
         user = dialog.user();
     }
@@ -238,8 +246,11 @@ bool MainWindow::openTeamStore(const QString &url, const QString &userName, cons
             return false;
         }
     } else {
+        showSigningIn(QString());
         SignInDialog dialog(url, this);
-        if (dialog.exec() != QDialog::Accepted)
+        const bool accepted = dialog.exec() == QDialog::Accepted;
+        showSigningIn(std::nullopt);
+        if (!accepted)
             return false;
         store = dialog.takeStore();
         user = dialog.user();
@@ -534,10 +545,19 @@ void MainWindow::updateState()
     updateEmptyHint();
 }
 
+void MainWindow::showSigningIn(const std::optional<QString> &storeName)
+{
+    m_signingIn = storeName.has_value();
+    m_signingInTo = storeName.value_or(QString());
+    updateEmptyHint();
+}
+
 void MainWindow::updateEmptyHint()
 {
     QString hint;
-    if (!m_store || !m_user)
+    if (m_signingIn)
+        hint = m_signingInTo; // the store being signed in to (nothing for a team store's address)
+    else if (!m_store || !m_user)
         hint = tr("Open a store to begin: File › Open Store, or File › Open Team Store for your team's server.");
     else if (m_images->rowCount() == 0 && m_user->role == Role::Annotator)
         hint = tr("No images are assigned to you yet.\nAn administrator assigns the work.");
@@ -545,15 +565,6 @@ void MainWindow::updateEmptyHint()
         hint = tr("This store has no images yet.\nImport a folder or a dataset: File › Import.");
     m_emptyHint->setText(hint);
     m_emptyHint->setVisible(!hint.isEmpty());
-    m_emptyHint->resize(m_view->viewport()->size());
-}
-
-bool MainWindow::eventFilter(QObject *watched, QEvent *event)
-{
-    // The hint covers the browser's viewport, whatever resizes it (the window, the dock, the first layout).
-    if (m_emptyHint && watched == m_view->viewport() && event->type() == QEvent::Resize)
-        m_emptyHint->resize(m_view->viewport()->size());
-    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::refreshSummary()

@@ -67,13 +67,14 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
-    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void createActions();
     void updateState();
     void refreshSummary();
     void updateEmptyHint();
+    /// While a sign-in dialog is open for a store (its name; empty for a team store), or std::nullopt.
+    void showSigningIn(const std::optional<QString> &storeName);
     void chooseAndCreateStore();
     void chooseAndOpenStore();
     void chooseAndOpenTeamStore();
@@ -118,6 +119,8 @@ private:
     QAction *m_preferences = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_emptyHint = nullptr;
+    bool m_signingIn = false; ///< a sign-in dialog is open: the hint shows the store's name, or nothing
+    QString m_signingInTo;
     QLabel *m_storeLabel = nullptr;
     QMenu *m_recentMenu = nullptr;
     QList<QAction *> m_adminActions;

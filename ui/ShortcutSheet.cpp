@@ -51,10 +51,11 @@ ShortcutSheet::ShortcutSheet(const QList<QAction *> &actions, QWidget *parent)
             commands.append({keys.join(tr(" or ")), action->text().remove(u'&')});
     }
     section(tr("Commands"), commands);
-    section(tr("Label form (when it has the focus)"), LabelForm::shortcuts());
+    section(tr("Label form (anywhere in the labelling screen, except while typing in a text field)"),
+            LabelForm::shortcuts());
     section(tr("Image (when it has the focus)"),
             {{tr("+ / −, mouse wheel"), tr("Zoom in / out around the cursor")},
-             {tr("0 or F"), tr("Fit the image to the window")},
+             {tr("0"), tr("Fit the image to the window (F is the label form's Fitzpatrick key)")},
              {tr("1"), tr("Actual size (100%)")},
              {tr("Arrow keys, middle drag, Space+drag"), tr("Pan (and left drag with the Pan tool, H)")}});
     section(tr("Mask tools (when the image has the focus)"), MaskCanvas::shortcuts());

@@ -301,6 +301,7 @@ private Q_SLOTS:
         QTest::newRow("N") << u"n"_s << u"visible"_s << u"no"_s;
         QTest::newRow("U") << u"u"_s << u"visible"_s << u"unsure"_s;
         QTest::newRow("S") << u"s"_s << u"sensitive"_s << u"yes"_s;
+        QTest::newRow("Shift+S") << u"^s"_s << u"sensitive"_s << u"no"_s;
         QTest::newRow("F 1") << u"f1"_s << u"fitzpatrick"_s << u"1"_s;
         QTest::newRow("F 6") << u"f6"_s << u"fitzpatrick"_s << u"6"_s;
         QTest::newRow("F N") << u"fn"_s << u"fitzpatrick"_s << u"not_gradable"_s;
@@ -451,6 +452,89 @@ private Q_SLOTS:
         QCOMPARE(edit->text(), u"Urticaria"_s);
     }
 
+    void typeAheadMovesTheFocus()
+    {
+        Fixture f;
+        QVERIFY(QTest::qWaitForWindowExposed(&f.form));
+        DiagnosisRow *row = f.row(1);
+        QLineEdit *edit = row->conditionEdit();
+        QWidget *content = f.content();
+        content->setFocus();
+        QTest::keyClick(content, Qt::Key_D);
+        QCOMPARE(QApplication::focusWidget(), edit);
+        QTest::keyClicks(edit, u"urtic"_s);
+        QVERIFY(row->completer()->popup()->isVisible());
+        // Enter on the preselected offer chooses it and goes on to its confidence ...
+        QTest::keyClick(row->completer()->popup(), Qt::Key_Return);
+        QCOMPARE(f.spy.count(), 1);
+        QCOMPARE(f.after().diagnoses.value(0).conditionId, u"urticaria"_s);
+        QCOMPARE(QApplication::focusWidget(), row->confidenceButtons()->button(u"3"_s));
+        // ... where a digit sets it and gives the focus back to the form: F 2 is Fitzpatrick II.
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_4);
+        QCOMPARE(f.after(1).diagnoses.value(0).confidence, 4);
+        QCOMPARE(QApplication::focusWidget(), content);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_2);
+        QCOMPARE(f.after(2).fitzpatrick, u"2"_s);
+        QCOMPARE(f.after(2).diagnoses.value(0).confidence, 4);
+        // Even with the focus on a confidence, F then a digit is Fitzpatrick, not a confidence.
+        row->confidenceButtons()->setFocus();
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_3);
+        QCOMPARE(f.after(3).fitzpatrick, u"3"_s);
+        QCOMPARE(f.after(3).diagnoses.value(0).confidence, 4);
+
+        // Escape in the empty second row keeps what was typed, as a draft that is not stored.
+        QLineEdit *second = f.row(2)->conditionEdit();
+        second->setFocus();
+        QTest::keyClicks(second, u"lich"_s);
+        QTest::keyClick(second, Qt::Key_Escape);
+        QVERIFY(!second->hasFocus());
+        QCOMPARE(second->text(), u"lich"_s);
+        QCOMPARE(f.row(2)->draft(), u"lich"_s);
+        QVERIFY(second->font().italic());
+        QCOMPARE(f.spy.count(), 4);
+        // Another image: the draft goes.
+        Annotation other = blankAnnotation();
+        other.imageId = 43;
+        f.form.setAnnotation(other);
+        QCOMPARE(second->text(), QString());
+        QVERIFY(f.row(2)->draft().isEmpty());
+    }
+
+    void otherIsExplicit()
+    {
+        Fixture f;
+        QVERIFY(QTest::qWaitForWindowExposed(&f.form));
+        DiagnosisRow *row = f.row(1);
+        QLineEdit *edit = row->conditionEdit();
+        edit->setFocus();
+        QTest::keyClicks(edit, u"ecz"_s);
+        // Known words: the best match is preselected, "Other: ..." comes last.
+        QAbstractItemModel *offers = row->completer()->completionModel();
+        QVERIFY(offers->rowCount() >= 2);
+        QCOMPARE(row->completer()->popup()->currentIndex().row(), 0);
+        QCOMPARE(offers->index(0, 0).data(DiagnosisRow::IdRole).toString(), u"eczema"_s);
+        const QModelIndex last = offers->index(offers->rowCount() - 1, 0);
+        QCOMPARE(last.data(DiagnosisRow::IdRole).toString(), u"other"_s);
+        QCOMPARE(last.data(DiagnosisRow::OtherTextRole).toString(), u"ecz"_s);
+        // A full name offers no "Other".
+        edit->clear();
+        QTest::keyClicks(edit, u"Eczema"_s);
+        for (int i = 0; i < offers->rowCount(); ++i)
+            QVERIFY(offers->index(i, 0).data(DiagnosisRow::OtherTextRole).toString().isEmpty());
+        // Chosen: the taxonomy's "other" condition, the words in the note, one undo step.
+        edit->clear();
+        QTest::keyClicks(edit, u"Morphoea-like plaque"_s);
+        row->completer()->popup()->setCurrentIndex(offers->index(offers->rowCount() - 1, 0));
+        QTest::keyClick(row->completer()->popup(), Qt::Key_Return);
+        QCOMPARE(f.spy.count(), 1);
+        QCOMPARE(f.after().diagnoses.value(0).conditionId, u"other"_s);
+        QCOMPARE(f.after().note, u"Other condition: Morphoea-like plaque"_s);
+        QCOMPARE(edit->text(), Taxonomy::builtin().displayName(u"other"));
+        QCOMPARE(QApplication::focusWidget(), row->confidenceButtons()->button(u"3"_s));
+    }
+
     void confidenceKeys()
     {
         Fixture f(fullAnnotation());
@@ -593,13 +677,14 @@ private Q_SLOTS:
         QCOMPARE(status->text(), u"1 question left"_s);
         QTest::keyClick(content, Qt::Key_M);
         QTest::keyClick(content, Qt::Key_4);
-        QCOMPARE(status->text(), u"Complete"_s);
+        // Complete: the key that moves on is shown.
+        QCOMPARE(status->text(), u"Complete  \u00B7  Page Down: next image"_s);
         QVERIFY(AnnotationService::isComplete(f.form.annotation()));
         QTest::keyClick(content, Qt::Key_C);
         QCOMPARE(status->text(), u"1 question left"_s);
         // Loading updates it too.
         f.form.setAnnotation(fullAnnotation());
-        QCOMPARE(status->text(), u"Complete"_s);
+        QCOMPARE(status->text(), u"Complete  \u00B7  Page Down: next image"_s);
         QCOMPARE(f.spy.count(), 7);
     }
 
@@ -711,7 +796,9 @@ private Q_SLOTS:
             a.gradable = false;
             a.monk = u"4"_s;
             f.form.setAnnotation(a);
-            QTest::qWait(50); // let the layouts close the gaps of the rows just hidden, as before a paint
+            // Let the layouts close the gaps of the rows just hidden, as before a paint: the layout
+            // requests are posted events, and those they post in turn are sent in the same call.
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
             QVERIFY(f.form.grab().save(QString(path).replace(u".png"_s, u"-ungradable.png"_s)));
         }
     }

@@ -12,12 +12,19 @@
 #include <QStandardItemModel>
 #include <QToolButton>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace dl {
 
 namespace {
 constexpr int MaxMatches = 12;
+}
+
+QString DiagnosisRow::otherConditionId()
+{
+    return u"other"_s;
 }
 
 DiagnosisRow::DiagnosisRow(int rank, QWidget *parent)
@@ -71,7 +78,12 @@ DiagnosisRow::DiagnosisRow(int rank, QWidget *parent)
     m_completer->setMaxVisibleItems(MaxMatches);
     m_completer->setWidget(m_edit);
 
-    connect(m_edit, &QLineEdit::textEdited, this, &DiagnosisRow::updateMatches);
+    connect(m_edit, &QLineEdit::textEdited, this, [this](const QString &text) {
+        showDraftStyle(false);
+        updateMatches(text);
+    });
+    // Emitted before editingFinished: that commit moves on to the confidence.
+    connect(m_edit, &QLineEdit::returnPressed, this, [this] { m_enterPressed = true; });
     connect(m_edit, &QLineEdit::editingFinished, this, &DiagnosisRow::commitTypedText);
     connect(m_completer, qOverload<const QModelIndex &>(&QCompleter::activated), this,
         &DiagnosisRow::chooseMatch);
@@ -94,10 +106,13 @@ void DiagnosisRow::setTaxonomy(const Taxonomy &taxonomy)
 
 void DiagnosisRow::setDiagnosis(const QString &conditionId, int confidence)
 {
+    // A draft survives the form showing the same labels again (another field's edit).
+    if (conditionId != m_id)
+        m_draft.clear();
     m_id = conditionId;
     m_confidence = confidence;
-    m_edit->setText(shownName());
-    m_edit->setToolTip(m_id.isEmpty() ? QString() : m_taxonomy.pathOf(m_id).join(u" › "_s));
+    m_edit->setText(m_draft.isEmpty() ? shownName() : m_draft);
+    showDraftStyle(!m_draft.isEmpty() && !m_edit->hasFocus());
     m_confidenceButtons->setValue(m_id.isEmpty() ? QString() : QString::number(confidence));
     updateEnabled();
 }
@@ -107,6 +122,33 @@ void DiagnosisRow::setReadOnly(bool readOnly)
     m_readOnly = readOnly;
     m_edit->setReadOnly(readOnly);
     updateEnabled();
+}
+
+void DiagnosisRow::clearDraft()
+{
+    m_draft.clear();
+    m_edit->setText(shownName());
+    showDraftStyle(false);
+}
+
+void DiagnosisRow::focusConfidence()
+{
+    if (m_id.isEmpty() || m_readOnly)
+        return;
+    m_confidenceButtons->setFocus(Qt::OtherFocusReason);
+}
+
+void DiagnosisRow::showDraftStyle(bool draft)
+{
+    QFont font = m_edit->font();
+    if (font.italic() != draft) {
+        font.setItalic(draft);
+        m_edit->setFont(font);
+    }
+    if (draft)
+        m_edit->setToolTip(tr("Not chosen yet: press D to come back and choose a condition"));
+    else
+        m_edit->setToolTip(m_id.isEmpty() ? QString() : m_taxonomy.pathOf(m_id).join(u" › "_s));
 }
 
 QString DiagnosisRow::shownName() const
@@ -141,13 +183,29 @@ void DiagnosisRow::updateMatches(const QString &text)
         item->setEditable(false);
         m_matches->appendRow(item);
     }
-    if (matches.isEmpty()) {
+    // Words the taxonomy does not know become a condition only when the rater picks this offer: it
+    // comes last and is never preselected.
+    const QString typed = text.simplified();
+    const bool offerOther = m_taxonomy.contains(otherConditionId()) && !Taxonomy::fold(typed).isEmpty()
+        && !m_taxonomy.idForName(typed);
+    if (offerOther) {
+        auto *item = new QStandardItem(tr("Other: %1 (not in the list; the words go to the note)").arg(typed));
+        item->setData(otherConditionId(), IdRole);
+        item->setData(m_taxonomy.displayName(otherConditionId()), NameRole);
+        item->setData(typed, OtherTextRole);
+        item->setToolTip(tr("Stored as \"%1\", with your words in the note")
+                             .arg(m_taxonomy.displayName(otherConditionId())));
+        item->setEditable(false);
+        m_matches->appendRow(item);
+    }
+    if (m_matches->rowCount() == 0) {
         m_completer->popup()->hide();
         return;
     }
     m_completer->complete();
-    // The best match is preselected: Enter takes it.
-    m_completer->popup()->setCurrentIndex(m_completer->completionModel()->index(0, 0));
+    // The best match is preselected: Enter takes it. "Other" never is.
+    m_completer->popup()->setCurrentIndex(
+        matches.isEmpty() ? QModelIndex() : m_completer->completionModel()->index(0, 0));
 }
 
 void DiagnosisRow::chooseMatch(const QModelIndex &index)
@@ -156,16 +214,29 @@ void DiagnosisRow::chooseMatch(const QModelIndex &index)
     if (id.isEmpty() || m_readOnly)
         return;
     m_completer->popup()->hide();
-    m_edit->setText(m_taxonomy.displayName(id));
-    if (id != m_id)
-        Q_EMIT conditionChosen(id);
+    m_draft.clear();
+    showDraftStyle(false);
+    const QString other = index.data(OtherTextRole).toString();
+    if (!other.isEmpty()) {
+        Q_EMIT otherChosen(other);
+    } else {
+        m_edit->setText(m_taxonomy.displayName(id));
+        if (id != m_id)
+            Q_EMIT conditionChosen(id);
+    }
+    // Chosen (the form may refuse, e.g. a condition already in the differential): on to its confidence.
+    if (m_id == id)
+        focusConfidence();
 }
 
 void DiagnosisRow::commitTypedText()
 {
-    if (m_readOnly)
-        return;
+    const bool enter = std::exchange(m_enterPressed, false);
+    if (m_readOnly || m_leavingWithEscape)
+        return; // left with Escape: what was typed stays, as a draft, and nothing is chosen
     const QString text = m_edit->text().trimmed();
+    m_draft.clear();
+    showDraftStyle(false);
     if (text == shownName())
         return;
     if (text.isEmpty()) {
@@ -178,6 +249,8 @@ void DiagnosisRow::commitTypedText()
     if (id && *id != m_id) {
         m_edit->setText(m_taxonomy.displayName(*id));
         Q_EMIT conditionChosen(*id);
+        if (enter && m_id == *id)
+            focusConfidence();
         return;
     }
     m_edit->setText(shownName());
@@ -197,6 +270,8 @@ bool DiagnosisRow::handleConfidenceKey(QKeyEvent *event)
         m_confidence = level;
         Q_EMIT confidenceChosen(level);
     }
+    // The diagnosis is given: back to the form and its section keys.
+    Q_EMIT leaveRequested();
     return true;
 }
 
@@ -209,11 +284,31 @@ void DiagnosisRow::keyPressEvent(QKeyEvent *event)
 
 bool DiagnosisRow::eventFilter(QObject *watched, QEvent *event)
 {
-    // In the condition field a digit is a confidence only while the chosen name is shown unchanged.
-    if (watched == m_edit && event->type() == QEvent::KeyPress && !m_id.isEmpty()
-        && m_edit->text() == shownName()) {
-        if (handleConfidenceKey(static_cast<QKeyEvent *>(event)))
+    if (watched != m_edit)
+        return QWidget::eventFilter(watched, event);
+    if (event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        // Escape (the offers are closed: the first Escape closed them) leaves the field with its text.
+        if (key->key() == Qt::Key_Escape && (key->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier) {
+            const QString text = m_edit->text();
+            m_leavingWithEscape = true; // the focus-out commits nothing
+            Q_EMIT leaveRequested();
+            m_leavingWithEscape = false;
+            m_completer->popup()->hide();
+            m_draft = text.trimmed() == shownName() ? QString() : text;
+            m_edit->setText(m_draft.isEmpty() ? shownName() : m_draft);
+            showDraftStyle(!m_draft.isEmpty() && !m_edit->hasFocus());
             return true;
+        }
+        // A digit is a confidence only while the chosen name is shown unchanged.
+        if (!m_id.isEmpty() && m_edit->text() == shownName() && handleConfidenceKey(key))
+            return true;
+    } else if (event->type() == QEvent::FocusIn && !m_draft.isEmpty() && !m_readOnly) {
+        // Back to a draft: go on where the rater left, with the offers for it.
+        showDraftStyle(false);
+        m_edit->deselect();
+        m_edit->end(false);
+        updateMatches(m_draft);
     }
     return QWidget::eventFilter(watched, event);
 }

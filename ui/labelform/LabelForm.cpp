@@ -8,6 +8,7 @@
 #include "labelform/SegmentedButtons.h"
 #include "model/LabelVocabulary.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -98,6 +99,19 @@ QLabel *LabelForm::sectionHeader(const QString &text, QWidget *parent)
     return header;
 }
 
+QLabel *LabelForm::keyHint(const QString &text, QWidget *parent)
+{
+    // The keys of a section, always on screen (not only in tooltips or the F1 sheet).
+    auto *hint = new QLabel(text, parent);
+    hint->setObjectName(u"keyHint"_s);
+    hint->setWordWrap(true);
+    hint->setForegroundRole(QPalette::PlaceholderText);
+    QFont font = hint->font();
+    font.setPointSizeF(font.pointSizeF() * 0.9);
+    hint->setFont(font);
+    return hint;
+}
+
 static QWidget *sectionWidget(QWidget *parent, QVBoxLayout **layout)
 {
     auto *section = new QWidget(parent);
@@ -133,6 +147,7 @@ QWidget *LabelForm::buildQuality(QWidget *parent)
     QWidget *section = sectionWidget(parent, &layout);
     QLabel *header = sectionHeader(tr("&Quality"), section);
     layout->addWidget(header);
+    layout->addWidget(keyHint(tr("Keys: G gradable, Shift+G not gradable"), section));
     auto *form = compactForm();
     layout->addLayout(form);
 
@@ -178,6 +193,8 @@ QWidget *LabelForm::buildSuitability(QWidget *parent)
     layout->addWidget(separator(section));
     QLabel *header = sectionHeader(tr("S&uitability"), section);
     layout->addWidget(header);
+    layout->addWidget(keyHint(
+        tr("Keys: V visible, N not visible, U unsure · S sensitive, Shift+S not sensitive"), section));
     auto *form = compactForm();
     layout->addLayout(form);
 
@@ -197,8 +214,8 @@ QWidget *LabelForm::buildSuitability(QWidget *parent)
 
     m_sensitive = new SegmentedButtons(section);
     m_sensitive->setObjectName(u"sensitive"_s);
-    m_sensitive->addOption(u"yes"_s, tr("Yes"), tr("Sensitive content (S toggles)"));
-    m_sensitive->addOption(u"no"_s, tr("No"), tr("No sensitive content (S toggles)"));
+    m_sensitive->addOption(u"yes"_s, tr("Yes"), tr("Sensitive content (S; S again toggles)"));
+    m_sensitive->addOption(u"no"_s, tr("No"), tr("No sensitive content (Shift+S)"));
     form->addRow(tr("Sensitive content"), m_sensitive);
     for (QToolButton *button : m_sensitive->buttons())
         m_tabOrder << button;
@@ -249,6 +266,9 @@ QWidget *LabelForm::buildDiagnoses(QWidget *parent)
     layout->addWidget(separator(section));
     QLabel *header = sectionHeader(tr("Potential &diagnoses"), section);
     layout->addWidget(header);
+    layout->addWidget(keyHint(tr("Keys: D types a condition, Enter chooses, then 1-5 its confidence · "
+                                 "C cannot determine · Esc leaves a field"),
+        section));
 
     for (int i = 0; i < Annotation::MaxDiagnoses; ++i) {
         auto *row = new DiagnosisRow(i + 1, section);
@@ -262,6 +282,10 @@ QWidget *LabelForm::buildDiagnoses(QWidget *parent)
         connect(row, &DiagnosisRow::confidenceChosen, this,
             [this, i](int confidence) { chooseConfidence(i, confidence); });
         connect(row, &DiagnosisRow::removeRequested, this, [this, i] { removeDiagnosis(i); });
+        connect(row, &DiagnosisRow::otherChosen, this, [this, i](const QString &text) { chooseOther(i, text); });
+        connect(row, &DiagnosisRow::leaveRequested, this, &LabelForm::focusForm);
+        // After F or M the next digit is theirs, not a confidence (see eventFilter()).
+        row->installEventFilter(this);
     }
     header->setBuddy(m_rows[0]->conditionEdit());
 
@@ -289,6 +313,8 @@ QWidget *LabelForm::buildSkinType(QWidget *parent)
     layout->addWidget(separator(section));
     QLabel *header = sectionHeader(tr("Skin &type"), section);
     layout->addWidget(header);
+    layout->addWidget(keyHint(tr("Keys: F then 1-6 (N not gradable) · M then 1-9, 0 for 10 (N not gradable)"),
+        section));
 
     layout->addWidget(new QLabel(tr("Fitzpatrick"), section));
     m_fitzpatrick = new SegmentedButtons(section);
@@ -346,6 +372,11 @@ void LabelForm::setAnnotation(const Annotation &annotation)
 {
     flushPendingEdit();
     m_prefixKey = 0;
+    // A draft of the image left is not carried to another image.
+    if (annotation.imageId != m_annotation.imageId) {
+        for (DiagnosisRow *row : m_rows)
+            row->clearDraft();
+    }
     m_annotation = annotation;
     refresh();
 }
@@ -437,6 +468,31 @@ void LabelForm::chooseCondition(int row, const QString &conditionId)
                 a.diagnoses.append(Diagnosis { conditionId, 3 });
         },
         tr("Diagnosis %1: %2").arg(row + 1).arg(m_taxonomy.displayName(conditionId)));
+}
+
+void LabelForm::chooseOther(int row, const QString &text)
+{
+    // The taxonomy's "Other" condition is stored as the diagnosis; the rater's own words go to the note,
+    // never into the differential.
+    const QString other = DiagnosisRow::otherConditionId();
+    for (qsizetype i = 0; i < m_annotation.diagnoses.size(); ++i) {
+        if (m_annotation.diagnoses.at(i).conditionId == other && i != row) {
+            refresh(); // each condition appears once in a differential
+            return;
+        }
+    }
+    const QString line = tr("Other condition: %1").arg(text.simplified());
+    applyEdit(
+        [&](Annotation &a) {
+            a.cannotDetermine = false;
+            if (row < a.diagnoses.size())
+                a.diagnoses[row].conditionId = other;
+            else if (a.diagnoses.size() < Annotation::MaxDiagnoses)
+                a.diagnoses.append(Diagnosis { other, 3 });
+            if (!a.note.split(u'\n').contains(line))
+                a.note = a.note.isEmpty() ? line : a.note + u'\n' + line;
+        },
+        tr("Diagnosis %1: %2 (%3)").arg(row + 1).arg(m_taxonomy.displayName(other), text.simplified()));
 }
 
 void LabelForm::chooseConfidence(int row, int confidence)
@@ -545,6 +601,8 @@ void LabelForm::updateStatus()
         text += tr("  ·  Fitzpatrick: press 1-6 or N");
     else if (m_prefixKey == Qt::Key_M)
         text += tr("  ·  Monk tone: press 1-9, 0 (10) or N");
+    else if (complete && !m_readOnly)
+        text += tr("  ·  Page Down: next image");
     if (m_readOnly)
         text += tr("  ·  read only");
     m_status->setText(text);
@@ -563,7 +621,7 @@ void LabelForm::focusFirstEmptyDiagnosis()
     }
     const qsizetype index = qMin<qsizetype>(m_annotation.diagnoses.size(), Annotation::MaxDiagnoses - 1);
     QLineEdit *edit = m_rows[std::size_t(index)]->conditionEdit();
-    edit->setFocus(Qt::ShortcutFocusReason);
+    edit->setFocus(Qt::OtherFocusReason); // a draft left with Escape goes on where it was left
     m_scroll->ensureWidgetVisible(edit);
 }
 
@@ -575,9 +633,13 @@ QList<QPair<QString, QString>> LabelForm::shortcuts()
         { u"V"_s, tr("Visible skin condition: yes") },
         { u"N"_s, tr("Visible skin condition: no") },
         { u"U"_s, tr("Visible skin condition: unsure") },
-        { u"S"_s, tr("Sensitive content: toggle yes / no") },
-        { u"D"_s, tr("Go to the first empty diagnosis") },
-        { u"1 - 5"_s, tr("Confidence of the diagnosis that has the focus") },
+        { u"S"_s, tr("Sensitive content: yes (again: toggle yes / no)") },
+        { u"Shift+S"_s, tr("Sensitive content: no") },
+        { u"D"_s, tr("Go to the first empty diagnosis and type a condition") },
+        { u"Enter"_s, tr("Type-ahead: choose the highlighted condition, then go to its confidence") },
+        { u"Down, Enter"_s, tr("Type-ahead: choose another offer, or \"Other: ...\" (last, never preselected)") },
+        { u"1 - 5"_s, tr("Confidence of the diagnosis that has the focus (then back to the form)") },
+        { u"Esc"_s, tr("Close the offers; again: leave the text field, keeping what was typed") },
         { u"C"_s, tr("Diagnosis: toggle cannot determine") },
         { u"F, 1 - 6"_s, tr("Fitzpatrick type I - VI") },
         { u"F, N"_s, tr("Fitzpatrick type not gradable") },
@@ -587,7 +649,7 @@ QList<QPair<QString, QString>> LabelForm::shortcuts()
     };
 }
 
-bool LabelForm::handleShortcut(QKeyEvent *event)
+bool LabelForm::handleSectionKey(QKeyEvent *event)
 {
     const Qt::KeyboardModifiers modifiers = event->modifiers() & ~Qt::KeypadModifier;
     if (modifiers & ~Qt::ShiftModifier)
@@ -610,14 +672,18 @@ bool LabelForm::handleShortcut(QKeyEvent *event)
             if (key == Qt::Key_Escape)
                 return true;
             // Any other key cancels the prefix and then does its own thing.
-            return handleShortcut(event);
+            return handleSectionKey(event);
         }
+        // The chosen answer takes the focus when the form had it (not from the image or the queue).
+        const bool inForm = isAncestorOf(QApplication::focusWidget());
         if (prefix == Qt::Key_F) {
-            m_fitzpatrick->button(value)->setFocus(Qt::ShortcutFocusReason);
+            if (inForm)
+                m_fitzpatrick->button(value)->setFocus(Qt::ShortcutFocusReason);
             applyEdit([&](Annotation &a) { a.fitzpatrick = value; },
                 tr("Fitzpatrick type: %1").arg(m_fitzpatrick->button(value)->text()));
         } else {
-            m_monk->button(value)->setFocus(Qt::ShortcutFocusReason);
+            if (inForm)
+                m_monk->button(value)->setFocus(Qt::ShortcutFocusReason);
             applyEdit([&](Annotation &a) { a.monk = value; },
                 value == u"not_gradable"_s ? tr("Monk skin tone: not gradable")
                                            : tr("Monk skin tone: %1").arg(value));
@@ -651,9 +717,8 @@ bool LabelForm::handleShortcut(QKeyEvent *event)
         return true;
     }
     case Qt::Key_S: {
-        if (shift)
-            return false;
-        const bool sensitive = !m_annotation.sensitive.value_or(false);
+        // S answers yes (and toggles once answered), Shift+S answers no.
+        const bool sensitive = shift ? false : !m_annotation.sensitive.value_or(false);
         applyEdit([&](Annotation &a) { a.sensitive = sensitive; },
             sensitive ? tr("Sensitive content: yes") : tr("Sensitive content: no"));
         return true;
@@ -688,10 +753,15 @@ bool LabelForm::handleShortcut(QKeyEvent *event)
     }
 }
 
+void LabelForm::focusForm()
+{
+    m_content->setFocus(Qt::OtherFocusReason);
+}
+
 void LabelForm::keyPressEvent(QKeyEvent *event)
 {
     // Keys that a focused button, check box or the form itself did not use arrive here.
-    if (handleShortcut(event)) {
+    if (handleSectionKey(event)) {
         event->accept();
         return;
     }
@@ -700,12 +770,23 @@ void LabelForm::keyPressEvent(QKeyEvent *event)
 
 bool LabelForm::eventFilter(QObject *watched, QEvent *event)
 {
+    if (event->type() == QEvent::KeyPress && m_prefixKey != 0 && qobject_cast<DiagnosisRow *>(watched)) {
+        if (handleSectionKey(static_cast<QKeyEvent *>(event)))
+            return true;
+    }
     if (watched == m_reason && event->type() == QEvent::KeyPress) {
         // The combo box would use letters to search its items; the form's shortcuts come first.
-        if (handleShortcut(static_cast<QKeyEvent *>(event)))
+        if (handleSectionKey(static_cast<QKeyEvent *>(event)))
             return true;
     } else if (watched == m_note && event->type() == QEvent::FocusOut) {
         flushPendingEdit();
+    } else if (watched == m_note && event->type() == QEvent::KeyPress
+        && static_cast<QKeyEvent *>(event)->key() == Qt::Key_Escape
+        && (static_cast<QKeyEvent *>(event)->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier) {
+        // Escape leaves the note, with all that was typed (reported now), for the section keys.
+        flushPendingEdit();
+        focusForm();
+        return true;
     }
     return QWidget::eventFilter(watched, event);
 }

@@ -29,7 +29,9 @@ class SegmentedButtons;
 /// a note, keyboard first. The form never saves: every user change is reported once through edited()
 /// and its owner turns it into an AnnotationEditCommand.
 ///
-/// Single-key shortcuts (see shortcuts()) work while the focus is in the form but not in a text field.
+/// Single-key shortcuts (see shortcuts()) work while the focus is in the form but not in a text field;
+/// the labelling screen routes the keys typed anywhere in it here (handleSectionKey()). Every section
+/// shows its keys in a hint line under its title.
 class LabelForm : public QWidget
 {
     Q_OBJECT
@@ -60,6 +62,14 @@ public:
     /// The form's single-key shortcuts as (key, description), for the shortcut sheet.
     static QList<QPair<QString, QString>> shortcuts();
 
+    /// Handles \a event if it is one of the form's section keys (or the key after F or M); returns
+    /// true when it was. For keys typed elsewhere in the labelling screen, never in a text field.
+    bool handleSectionKey(QKeyEvent *event);
+    /// True while F or M waits for its second key.
+    bool waitingForSecondKey() const { return m_prefixKey != 0; }
+    /// Gives the focus to the form itself (not to one of its fields), where the section keys work.
+    void focusForm();
+
     /// Milliseconds of typing pause that end one note edit.
     static constexpr int NotePauseMs = 800;
 
@@ -80,15 +90,16 @@ private:
     QWidget *buildSkinType(QWidget *parent);
     QWidget *buildNote(QWidget *parent);
     QLabel *sectionHeader(const QString &text, QWidget *parent);
+    QLabel *keyHint(const QString &text, QWidget *parent);
 
     void applyEdit(const std::function<void(Annotation &)> &change, const QString &description);
     void refresh();
     void updateStatus();
-    bool handleShortcut(QKeyEvent *event);
     void focusFirstEmptyDiagnosis();
     void noteChanged();
 
     void chooseCondition(int row, const QString &conditionId);
+    void chooseOther(int row, const QString &text);
     void chooseConfidence(int row, int confidence);
     void removeDiagnosis(int row);
 

@@ -22,8 +22,10 @@ static QString tr(const char *text)
 
 static void printPlan(QTextStream &out, const ReleasePlan &plan)
 {
-    out << tr("Release gate (k = %1, at least %2 raters): %3 of %4 labelled images released, %5 held back.\n")
+    out << tr("Release gate (k = %1 people, l = %2 conditions, at least %3 raters): %4 of %5 labelled images "
+              "released, %6 held back.\n")
                .arg(plan.options.k)
+               .arg(plan.options.l)
                .arg(plan.options.minRaters)
                .arg(plan.released)
                .arg(plan.decisions.size())
@@ -32,6 +34,47 @@ static void printPlan(QTextStream &out, const ReleasePlan &plan)
         if (const int n = plan.countByReason.value(reason))
             out << tr("  %1: %2\n").arg(ReleaseGate::reasonText(reason)).arg(n);
     }
+    if (!plan.generalised)
+        return;
+    const AnonymityResult &a = plan.anonymity;
+    const int passing = plan.candidatesForGate;
+    const int releasedOfPassing = passing - plan.countByReason.value(HoldReason::KAnonymity)
+        - plan.countByReason.value(HoldReason::LDiversity);
+    out << tr("Of the %1 images that pass every other check, %2 are released (%3 %); %4 of %5 people held back "
+              "(limit %6).\n")
+               .arg(passing)
+               .arg(releasedOfPassing)
+               .arg(passing ? 100.0 * releasedOfPassing / passing : 0.0, 0, 'f', 1)
+               .arg(a.suppressed.size())
+               .arg(a.people)
+               .arg(a.allowedSuppressed);
+    out << tr("Generalisation (lattice of %1 nodes, information loss %2):\n").arg(a.nodes).arg(a.chosen.loss, 0, 'f', 3);
+    for (const ColumnChoice &c : a.columns) {
+        out << tr("  %1: %2 (level %3 of %4%5)\n")
+                   .arg(QuasiIdentifiers::title(c.column), c.levelName)
+                   .arg(c.level)
+                   .arg(c.height)
+                   .arg(c.maxLevel < c.height ? tr(", pinned at most %1").arg(c.maxLevel) : QString());
+    }
+    if (!a.chosen.withinLimit)
+        out << tr("No generalisation keeps within the suppression limit; the one holding back the fewest people "
+                  "was taken.\n");
+    for (const QString &sentence : a.blocking)
+        out << u"  "_s << sentence << u'\n';
+}
+
+/// "column=value" options: column -> value; false and *error on a malformed one.
+static bool columnValues(const QStringList &items, const QString &option, QHash<QString, QString> *out, QString *error)
+{
+    for (const QString &item : items) {
+        const qsizetype eq = item.indexOf(u'=');
+        if (eq <= 0 || eq == item.size() - 1) {
+            *error = tr("export: %1 takes COLUMN=VALUE, not \"%2\".").arg(option, item);
+            return false;
+        }
+        out->insert(item.left(eq).trimmed(), item.mid(eq + 1).trimmed());
+    }
+    return true;
 }
 
 int Cli::exportCommand(const QStringList &args)
@@ -41,9 +84,28 @@ int Cli::exportCommand(const QStringList &args)
     parser.addOption({u"zip"_s, tr("Write one .zip file instead of a folder.")});
     parser.addOption({u"source"_s, tr("Labels to export: consensus (default) or raters (every rater, pseudonymised)."),
                       tr("consensus|raters"), u"consensus"_s});
-    parser.addOption({u"k"_s, tr("Hold back records whose quasi-identifiers occur fewer than N times (default 5; 1 "
-                                 "turns the check off)."),
+    parser.addOption({u"k"_s, tr("Generalise the quasi-identifiers, then hold back people whose generalised values "
+                                 "and condition fewer than N people share (default 5; 1 turns generalisation and "
+                                 "suppression off)."),
                       tr("N"), u"5"_s});
+    parser.addOption({u"l"_s, tr("Every released group of people with the same demographics holds at least N distinct "
+                                 "conditions (default 2; 1 turns it off)."),
+                      tr("N"), u"2"_s});
+    parser.addOption({u"suppression-limit"_s, tr("Hold back at most this percentage of people (default 5)."),
+                      tr("PERCENT"), u"5"_s});
+    parser.addOption({u"quasi-identifiers"_s,
+                      tr("The demographic quasi-identifiers, comma-separated (default "
+                         "age_group,sex_at_birth,skin_type,body_site,country; also condition_duration)."),
+                      tr("LIST")});
+    parser.addOption({u"hierarchy"_s, tr("Use this CSV as the hierarchy of COLUMN instead of the shipped one "
+                                         "(repeatable)."),
+                      tr("COLUMN=PATH")});
+    parser.addOption({u"max-level"_s, tr("Never generalise COLUMN beyond level N (repeatable), e.g. age_group=1."),
+                      tr("COLUMN=N")});
+    parser.addOption({u"generalise-condition"_s,
+                      tr("Allow the condition to be generalised to its taxonomy group (consensus.csv, COCO, "
+                         "LabelMe, mask names and ratings.csv then carry the group).")});
+
     parser.addOption({u"min-raters"_s, tr("Hold back images labelled by fewer than N raters (default 2)."), tr("N"),
                       u"2"_s});
     parser.addOption({u"redaction"_s, tr("How identifying regions are burned in: fill (default) or blur."),
@@ -67,6 +129,34 @@ int Cli::exportCommand(const QStringList &args)
     options.release.k = parser.value(u"k"_s).toInt(&ok);
     if (!ok || options.release.k < 1)
         return usageError(tr("export: --k takes a whole number, 1 or more."));
+    options.release.l = parser.value(u"l"_s).toInt(&ok);
+    if (!ok || options.release.l < 1)
+        return usageError(tr("export: --l takes a whole number, 1 or more."));
+    const double limit = parser.value(u"suppression-limit"_s).toDouble(&ok);
+    if (!ok || limit < 0 || limit > 100)
+        return usageError(tr("export: --suppression-limit takes a percentage from 0 to 100."));
+    options.release.suppressionLimit = limit / 100.0;
+    if (parser.isSet(u"quasi-identifiers"_s)) {
+        options.release.quasiIdentifiers.clear();
+        for (const QString &id : parser.value(u"quasi-identifiers"_s).split(u',', Qt::SkipEmptyParts)) {
+            if (!QuasiIdentifiers::isDemographic(id.trimmed()))
+                return usageError(tr("export: --quasi-identifiers: \"%1\" is not one of %2.")
+                                      .arg(id.trimmed(), QuasiIdentifiers::demographic().join(u", "_s)));
+            options.release.quasiIdentifiers.append(id.trimmed());
+        }
+    }
+    options.release.generaliseCondition = parser.isSet(u"generalise-condition"_s);
+    QString optionError;
+    QHash<QString, QString> pinned;
+    if (!columnValues(parser.values(u"hierarchy"_s), u"--hierarchy"_s, &options.release.hierarchyFiles, &optionError)
+        || !columnValues(parser.values(u"max-level"_s), u"--max-level"_s, &pinned, &optionError))
+        return usageError(optionError);
+    for (auto it = pinned.cbegin(); it != pinned.cend(); ++it) {
+        const int level = it.value().toInt(&ok);
+        if (!ok || level < 0)
+            return usageError(tr("export: --max-level %1 takes a level, 0 or more.").arg(it.key()));
+        options.release.maxLevel.insert(it.key(), level);
+    }
     options.release.minRaters = parser.value(u"min-raters"_s).toInt(&ok);
     if (!ok || options.release.minRaters < 0)
         return usageError(tr("export: --min-raters takes a whole number."));

@@ -2,6 +2,7 @@
 #include "export/KAnonymityGate.h"
 
 #include <QMap>
+#include <QSet>
 
 #include <algorithm>
 
@@ -20,34 +21,36 @@ QString KAnonymityGate::unknown()
     return u"unknown"_s;
 }
 
-KAnonymityResult KAnonymityGate::evaluate(const QList<QuasiIdentifierRecord> &records, int k)
+KAnonymityResult KAnonymityGate::evaluate(const QList<QuasiIdentifierRecord> &input, int k)
 {
     KAnonymityResult result;
     result.k = std::max(1, k);
-    result.recordCount = int(records.size());
+    result.recordCount = int(input.size());
 
     qsizetype width = 0;
-    for (const QuasiIdentifierRecord &r : records)
+    for (const QuasiIdentifierRecord &r : input)
         width = std::max(width, r.quasiIdentifiers.size());
     QList<QStringList> normalised;
-    normalised.reserve(records.size());
-    QMap<QStringList, int> sizes; // sorted by values
-    for (const QuasiIdentifierRecord &r : records) {
+    normalised.reserve(input.size());
+    QMap<QStringList, int> records; // sorted by values
+    QMap<QStringList, QSet<QString>> people;
+    for (const QuasiIdentifierRecord &r : input) {
         QStringList values;
         values.reserve(width);
         for (qsizetype i = 0; i < width; ++i) {
             const QString v = i < r.quasiIdentifiers.size() ? r.quasiIdentifiers.at(i).trimmed() : QString();
             values.append(v.isEmpty() ? unknown() : v);
         }
-        ++sizes[values];
+        ++records[values];
+        people[values].insert(r.person.isEmpty() ? u"record:"_s + r.key : u"person:"_s + r.person);
         normalised.append(values);
     }
-    for (auto it = sizes.cbegin(); it != sizes.cend(); ++it)
-        result.classes.append({ it.key(), it.value(), it.value() < result.k });
-    for (qsizetype i = 0; i < records.size(); ++i) {
-        const int size = sizes.value(normalised.at(i));
+    for (auto it = people.cbegin(); it != people.cend(); ++it)
+        result.classes.append({it.key(), int(it->size()), records.value(it.key()), int(it->size()) < result.k});
+    for (qsizetype i = 0; i < input.size(); ++i) {
+        const int size = int(people.value(normalised.at(i)).size());
         result.classSizeOfRecord.append(size);
-        (size < result.k ? result.heldBack : result.released).append(records.at(i).key);
+        (size < result.k ? result.heldBack : result.released).append(input.at(i).key);
     }
     return result;
 }

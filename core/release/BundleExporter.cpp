@@ -109,6 +109,8 @@ struct Context
     int quorum = 2;
     QHash<qint64, QString> pseudonyms;
     BundleWriter *writer = nullptr;
+    /// Set when the release gate generalised the condition: masks go by the condition's group.
+    const AnonymityResult *generalisedCondition = nullptr;
 };
 
 QString conditionName(const QString &id)
@@ -154,7 +156,8 @@ QStringList consensusConditions(const ExportImage &e, int quorum)
     return conditions;
 }
 
-ImageOutput processImage(const ExportImage &e, const Context &context)
+/// `labels`: the image's consensus row as attributes (LabelMe carries them as "attributes").
+ImageOutput processImage(const ExportImage &e, const Context &context, const QJsonObject &labels)
 {
     ImageOutput out;
     const QSize size = displayedSize(e.image);
@@ -232,7 +235,13 @@ ImageOutput processImage(const ExportImage &e, const Context &context)
 
     // The masks, into this thread's buffers.
     QList<LabelMeMask> shapes;
-    auto addMask = [&](const QString &condition, const QString &rater, const cv::Mat &mask, const cv::Rect &within) {
+    auto addMask = [&](const QString &id, const QString &rater, const cv::Mat &mask, const cv::Rect &within) {
+        // A generalised condition: the group's region is that of its first condition written.
+        const QString condition = context.generalisedCondition
+            ? context.generalisedCondition->generalise(QuasiIdentifiers::condition(), id) : id;
+        if (std::any_of(out.masks.cbegin(), out.masks.cend(),
+                        [&](const NamedMask &m) { return m.condition == condition && m.rater == rater; }))
+            return true;
         const QString path = rater.isEmpty() ? u"masks/%1/%2.png"_s.arg(e.image.publicId, condition)
                                              : u"masks/%1/%2/%3.png"_s.arg(e.image.publicId, rater, condition);
         if (!context.writer->addFile(path, MaskCodec::encodeBinaryPng(mask), &error))
@@ -311,7 +320,11 @@ ImageOutput processImage(const ExportImage &e, const Context &context)
     const QString labelMePath = u"labelme/%1.json"_s.arg(e.image.publicId);
     const auto labelMe = LabelMeWriter::build(LabelMeWriter::relativeImagePath(labelMePath, out.imagePath),
                                               size.width(), size.height(), shapes, &error);
-    if (!labelMe || !context.writer->addFile(labelMePath, LabelMeWriter::toJson(*labelMe), &error))
+    if (!labelMe)
+        return fail(error);
+    QJsonObject document = *labelMe;
+    document.insert(u"attributes"_s, labels); // an extra key, which LabelMe keeps
+    if (!context.writer->addFile(labelMePath, LabelMeWriter::toJson(document), &error))
         return fail(error);
     return out;
 }
@@ -355,7 +368,9 @@ QStringList consensusColumns()
     return columns;
 }
 
-QStringList consensusRow(const ExportImage &e, const QString &caseId)
+/// `released`: the values the release gate generalised (ReleaseDecision::generalised).
+QStringList consensusRow(const ExportImage &e, const QString &caseId, const ReleasePlan &plan,
+                         const QHash<QString, QString> &released)
 {
     // agreed: every field settled; partial: some are not (pending or to adjudicate).
     const bool allSettled = std::all_of(e.consensus.cbegin(), e.consensus.cend(), [](const FieldConsensus &f) {
@@ -372,21 +387,40 @@ QStringList consensusRow(const ExportImage &e, const QString &caseId)
         row.append(e.settled(u"identifying_"_s + kind).toUpper());
     const QString top = e.settled(u"diagnosis"_s);
     const QString fst = e.settled(u"fitzpatrick_type"_s), monk = e.settled(u"monk_tone"_s);
-    row << top << (top.isEmpty() ? QString() : conditionName(top)) << weightedLabel(e.differential)
-        << gradableOf(fst) << fitzpatrickLabel(fst) << gradableOf(monk)
-        << (monk == u"not_gradable"_s ? QString() : monk) << e.metadata.ageGroup << e.metadata.sex
-        << e.metadata.skinTypeSelf << e.metadata.bodySites.join(u"; "_s) << e.metadata.duration
-        << e.metadata.country << e.metadata.split;
+    // Generalised quasi-identifiers replace the case's values; the dermatologists' skin type
+    // follows the self-reported one's level.
+    auto value = [&](const QString &column, const QString &raw) { return released.value(column, raw); };
+    const bool conditionGeneralised = released.contains(QuasiIdentifiers::condition()) && !top.isEmpty()
+        && plan.anonymity.levelOf(QuasiIdentifiers::condition()) > 0;
+    const QString condition = conditionGeneralised ? released.value(QuasiIdentifiers::condition()) : top;
+    QString fstLabel = fitzpatrickLabel(fst);
+    if (released.contains(u"skin_type"_s) && !fstLabel.isEmpty())
+        fstLabel = plan.anonymity.generalise(u"skin_type"_s, fstLabel);
+    row << condition << (condition.isEmpty() ? QString() : conditionName(condition))
+        << (conditionGeneralised ? QString() : weightedLabel(e.differential)) << gradableOf(fst) << fstLabel
+        << gradableOf(monk) << (monk == u"not_gradable"_s ? QString() : monk)
+        << value(u"age_group"_s, e.metadata.ageGroup) << value(u"sex_at_birth"_s, e.metadata.sex)
+        << value(u"skin_type"_s, e.metadata.skinTypeSelf)
+        << value(u"body_site"_s, e.metadata.bodySites.join(u"; "_s))
+        << value(u"condition_duration"_s, e.metadata.duration) << value(u"country"_s, e.metadata.country)
+        << e.metadata.split;
     return row;
 }
 
-void appendRatings(QStringList &lines, const ExportImage &e, const QHash<qint64, QString> &pseudonyms)
+void appendRatings(QStringList &lines, const ExportImage &e, const QHash<qint64, QString> &pseudonyms,
+                   const AnonymityResult *generalisedCondition)
 {
     for (const Annotation &a : e.annotations) {
         const QString rater = pseudonyms.value(a.userId);
         auto add = [&](const QString &field, const QString &value) {
-            if (!value.isEmpty())
-                lines.append(CsvWriter::formatRow({e.image.publicId, rater, field, value}));
+            if (value.isEmpty())
+                return;
+            const bool diagnosis = field.startsWith(u"diagnosis_"_s) && !field.endsWith(u"_confidence"_s);
+            lines.append(CsvWriter::formatRow(
+                {e.image.publicId, rater, field,
+                 diagnosis && generalisedCondition && value != LabelFields::cannotDetermine()
+                     ? generalisedCondition->generalise(QuasiIdentifiers::condition(), value)
+                     : value}));
         };
         for (const LabelField &field : LabelFields::all()) {
             if (field.uses & LabelField::Agreement)
@@ -469,7 +503,12 @@ std::optional<ReleasePlan> BundleExporter::preview(const ReleaseOptions &options
     QList<ReleaseCandidate> candidates;
     for (const ExportImage &e : data->images)
         candidates.append(e.candidate());
-    return ReleaseGate::decide(candidates, options);
+    ReleasePlan plan = ReleaseGate::decide(candidates, options);
+    if (!plan.error.isEmpty()) {
+        *error = plan.error;
+        return std::nullopt;
+    }
+    return plan;
 }
 
 BundleExportReport BundleExporter::run(const BundleExportOptions &options, const std::function<bool(int, int)> &progress)
@@ -492,10 +531,17 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
     for (const ExportImage &e : data->images)
         candidates.append(e.candidate());
     report.plan = ReleaseGate::decide(candidates, options.release);
+    if (!report.plan.error.isEmpty()) {
+        report.error = report.plan.error;
+        return report;
+    }
     QList<const ExportImage *> released;
+    QHash<const ExportImage *, const ReleaseDecision *> decisionOf;
     for (qsizetype i = 0; i < data->images.size(); ++i) {
-        if (report.plan.decisions.at(i).released())
+        if (report.plan.decisions.at(i).released()) {
             released.append(&data->images.at(i));
+            decisionOf.insert(&data->images.at(i), &report.plan.decisions.at(i));
+        }
     }
 
     BundleWriter writer;
@@ -505,7 +551,9 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
 
     ImageFileCache files(m_store);
     Context context {&files, options, ConsensusService::quorum(m_store), data->raterPseudonyms,
-                     &writer};
+                     &writer, nullptr};
+    if (report.plan.generalised && report.plan.anonymity.levelOf(QuasiIdentifiers::condition()) > 0)
+        context.generalisedCondition = &report.plan.anonymity;
     // The dataset's own case id only where the source publishes its ids and the admin asked for it.
     QSet<qint64> publicSources;
     for (const ExportSourceInfo &s : data->sources) {
@@ -548,8 +596,21 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
     const int total = int(released.size());
     for (qsizetype first = 0; first < released.size(); first += chunk) {
         const QList<const ExportImage *> batch = released.mid(first, chunk);
+        // The image's labels (the released, generalised values) travel with each of its regions.
+        QHash<const ExportImage *, QJsonObject> labelsOf;
+        QHash<const ExportImage *, QStringList> rowOf;
+        for (const ExportImage *e : batch) {
+            const QStringList row = consensusRow(*e, caseIdOf(*e), report.plan, decisionOf.value(e)->generalised);
+            QJsonObject labels;
+            for (qsizetype c = 2; c < columns.size(); ++c) {
+                if (!row.at(c).isEmpty())
+                    labels.insert(columns.at(c), row.at(c));
+            }
+            rowOf.insert(e, row);
+            labelsOf.insert(e, labels);
+        }
         const QList<ImageOutput> outputs = QtConcurrent::blockingMapped(
-            &pool, batch, [&context](const ExportImage *e) { return processImage(*e, context); });
+            &pool, batch, [&context, &labelsOf](const ExportImage *e) { return processImage(*e, context, labelsOf.value(e)); });
         for (qsizetype i = 0; i < batch.size(); ++i) {
             const ExportImage &e = *batch.at(i);
             const ImageOutput &out = outputs.at(i);
@@ -558,13 +619,8 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
                 writer.abort();
                 return report;
             }
-            // The image's labels travel with each of its regions.
-            const QStringList row = consensusRow(e, caseIdOf(e));
-            QJsonObject labels;
-            for (qsizetype c = 2; c < columns.size(); ++c) {
-                if (!row.at(c).isEmpty())
-                    labels.insert(columns.at(c), row.at(c));
-            }
+            const QStringList &row = rowOf[&e];
+            const QJsonObject &labels = labelsOf[&e];
             CocoImageRecord record {out.imagePath, out.width, out.height, licenceOfSource.value(e.sourceId), {}};
             for (const NamedMask &m : out.masks) {
                 if (!categories.contains(m.condition)) {
@@ -589,7 +645,7 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
                 return report;
             }
             consensusLines.append(CsvWriter::formatRow(row));
-            appendRatings(ratingLines, e, data->raterPseudonyms);
+            appendRatings(ratingLines, e, data->raterPseudonyms, context.generalisedCondition);
             ++report.images;
             report.masks += out.maskFiles;
             report.redacted += out.redacted ? 1 : 0;
@@ -630,6 +686,8 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
                                                       ? u"consensus"_s
                                                       : u"raters"_s},
                                     {u"k"_s, options.release.k},
+                                    {u"l"_s, options.release.l},
+                                    {u"suppression_limit"_s, options.release.suppressionLimit},
                                     {u"min_raters"_s, options.release.minRaters},
                                     {u"quorum"_s, context.quorum},
                                     {u"redaction"_s, options.redaction == Redactor::Mode::Fill ? u"fill"_s : u"blur"_s},

@@ -3,6 +3,7 @@
 
 #include "masks/CocoRle.h"
 #include "model/LabelVocabulary.h"
+#include "qa/LabelFields.h"
 #include "qa/StaleConsensus.h"
 #include "store/AnnotationRepository.h"
 #include "store/CaseRepository.h"
@@ -85,9 +86,17 @@ ReleaseCandidate ExportImage::candidate() const
     std::sort(c.redacted.begin(), c.redacted.end());
     c.openFaceFlag = openFaceFlag;
     c.confirmedFace = confirmedFace;
-    QString condition = settled(u"diagnosis"_s);
-    c.quasiIdentifiers = {metadata.ageGroup,  metadata.sex,     metadata.skinTypeSelf,
-                          metadata.bodySites.join(u"; "_s), metadata.country, condition};
+    // The person is the case: all its images share its metadata (cases table).
+    c.person = caseId >= 0 ? caseName : image.publicId;
+    c.demographics = {{u"age_group"_s, {metadata.ageGroup}},
+                      {u"sex_at_birth"_s, {metadata.sex}},
+                      {u"skin_type"_s, {metadata.skinTypeSelf}},
+                      {u"body_site"_s, metadata.bodySites},
+                      {u"country"_s, {metadata.country}},
+                      {u"condition_duration"_s, {metadata.duration}}};
+    const QString condition = settled(u"diagnosis"_s);
+    // "cannot determine" names no condition.
+    c.condition = condition == LabelFields::cannotDetermine() ? QString() : condition;
     return c;
 }
 

@@ -3,6 +3,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace dl {
@@ -11,7 +13,7 @@ const QList<HoldReason> &ReleaseGate::allReasons()
 {
     static const QList<HoldReason> reasons {HoldReason::Sensitive, HoldReason::IdentifyingUnredacted,
                                             HoldReason::FaceUnresolved, HoldReason::TooFewRaters,
-                                            HoldReason::KAnonymity};
+                                            HoldReason::KAnonymity, HoldReason::LDiversity};
     return reasons;
 }
 
@@ -28,6 +30,8 @@ QString ReleaseGate::reasonKey(HoldReason reason)
         return u"too_few_raters"_s;
     case HoldReason::KAnonymity:
         return u"k_anonymity"_s;
+    case HoldReason::LDiversity:
+        return u"l_diversity"_s;
     }
     return {};
 }
@@ -44,19 +48,38 @@ QString ReleaseGate::reasonText(HoldReason reason)
     case HoldReason::TooFewRaters:
         return tr("Too few raters");
     case HoldReason::KAnonymity:
-        return tr("Quasi-identifiers shared by fewer than k records");
+        return tr("Fewer than k people share the (generalised) quasi-identifiers and condition");
+    case HoldReason::LDiversity:
+        return tr("Fewer than l distinct conditions among people of the same demographics");
     }
     return {};
+}
+
+AnonymityOptions ReleaseOptions::anonymity() const
+{
+    AnonymityOptions o;
+    o.k = k;
+    o.l = l;
+    o.suppressionLimit = suppressionLimit;
+    o.columns = quasiIdentifiers;
+    o.generaliseCondition = generaliseCondition;
+    o.maxLevel = maxLevel;
+    o.hierarchyFiles = hierarchyFiles;
+    return o;
 }
 
 ReleasePlan ReleaseGate::decide(const QList<ReleaseCandidate> &candidates, const ReleaseOptions &options)
 {
     ReleasePlan plan;
     plan.options = options;
-    QList<QuasiIdentifierRecord> passing;
     QList<qsizetype> passingIndex;
+    // People in the order their first image comes (the candidates' order), so the search sees
+    // the same input for the same store.
+    QList<PersonRecord> people;
+    QHash<QString, qsizetype> personIndex;
     for (const ReleaseCandidate &c : candidates) {
-        ReleaseDecision d {c.imageId, c.imageName, {}, {}};
+        ReleaseDecision d {c.imageId, c.imageName, {}, {}, {}, {}};
+        d.person = c.person.isEmpty() ? c.imageName : c.person;
         if (c.sensitive)
             d.reasons.append(HoldReason::Sensitive);
         QStringList needed = c.identifying;
@@ -73,18 +96,80 @@ ReleasePlan ReleaseGate::decide(const QList<ReleaseCandidate> &candidates, const
         if (c.raters < options.minRaters)
             d.reasons.append(HoldReason::TooFewRaters);
         if (d.reasons.isEmpty()) {
-            passing.append({c.imageName, c.quasiIdentifiers});
             passingIndex.append(plan.decisions.size());
+            // A person's values are the union over their images that pass (see Anonymiser).
+            auto found = personIndex.constFind(d.person);
+            if (found == personIndex.cend()) {
+                found = personIndex.insert(d.person, people.size());
+                people.append({d.person, {}, {}});
+            }
+            PersonRecord &p = people[*found];
+            for (auto it = c.demographics.cbegin(); it != c.demographics.cend(); ++it) {
+                QStringList &values = p.values[it.key()];
+                for (const QString &v : it.value()) {
+                    if (!values.contains(v))
+                        values.append(v);
+                }
+            }
+            if (!p.conditions.contains(c.condition))
+                p.conditions.append(c.condition);
         }
         plan.decisions.append(d);
     }
-    plan.kAnonymity = KAnonymityGate::evaluate(passing, options.k);
-    const QSet<QString> heldByK(plan.kAnonymity.heldBack.cbegin(), plan.kAnonymity.heldBack.cend());
-    for (qsizetype i : std::as_const(passingIndex)) {
-        ReleaseDecision &d = plan.decisions[i];
-        if (heldByK.contains(d.imageName))
-            d.reasons.append(HoldReason::KAnonymity);
+    plan.candidatesForGate = int(passingIndex.size());
+
+    if (options.k > 1) {
+        plan.generalised = true;
+        plan.anonymity = Anonymiser::run(people, options.anonymity());
+        if (!plan.anonymity.ok) {
+            plan.error = plan.anonymity.error;
+            for (qsizetype i : std::as_const(passingIndex))
+                plan.decisions[i].reasons.append(HoldReason::KAnonymity);
+        } else {
+            for (qsizetype i : std::as_const(passingIndex)) {
+                ReleaseDecision &d = plan.decisions[i];
+                const Suppression why = plan.anonymity.suppressed.value(d.person, Suppression::None);
+                if (why == Suppression::KAnonymity)
+                    d.reasons.append(HoldReason::KAnonymity);
+                else if (why == Suppression::LDiversity)
+                    d.reasons.append(HoldReason::LDiversity);
+                if (!d.released())
+                    continue;
+                d.generalised = plan.anonymity.released.value(d.person);
+                if (options.generaliseCondition)
+                    d.generalised.insert(QuasiIdentifiers::condition(),
+                                         plan.anonymity.generalise(QuasiIdentifiers::condition(), candidates.at(i).condition));
+            }
+        }
     }
+    // The recount over the released images: the values they carry, a person's condition being
+    // the set of the conditions their released images carry (as the Anonymiser counts), classes
+    // in people.
+    QHash<QString, QStringList> conditionsOfPerson;
+    for (qsizetype i : std::as_const(passingIndex)) {
+        const ReleaseDecision &d = plan.decisions.at(i);
+        const QString condition = d.generalised.value(QuasiIdentifiers::condition(), candidates.at(i).condition);
+        QStringList &set = conditionsOfPerson[d.person];
+        if (d.released() && !condition.isEmpty() && !set.contains(condition))
+            set.append(condition);
+    }
+    QList<QuasiIdentifierRecord> recount;
+    for (qsizetype i : std::as_const(passingIndex)) {
+        const ReleaseDecision &d = plan.decisions.at(i);
+        if (!d.released())
+            continue;
+        QStringList values;
+        for (const QString &column : options.quasiIdentifiers) {
+            QStringList raw = candidates.at(i).demographics.value(column);
+            std::sort(raw.begin(), raw.end());
+            values.append(d.generalised.value(column, raw.join(u"; "_s)));
+        }
+        QStringList conditions = conditionsOfPerson.value(d.person);
+        conditions.sort();
+        values.append(conditions.join(u"; "_s));
+        recount.append({d.imageName, values, d.person});
+    }
+    plan.kAnonymity = KAnonymityGate::evaluate(recount, options.k);
     for (const ReleaseDecision &d : std::as_const(plan.decisions)) {
         if (d.released())
             ++plan.released;
@@ -113,7 +198,9 @@ QJsonObject ReleasePlan::toJson() const
             o.insert(u"unredacted"_s, QJsonArray::fromStringList(d.unredacted));
         held.append(o);
     }
-    return {{u"k"_s, options.k},
+    QJsonObject o {{u"k"_s, options.k},
+            {u"l"_s, options.l},
+            {u"suppression_limit"_s, options.suppressionLimit},
             {u"min_raters"_s, options.minRaters},
             {u"candidates"_s, int(decisions.size())},
             {u"released"_s, released},
@@ -121,10 +208,14 @@ QJsonObject ReleasePlan::toJson() const
             {u"held_back_by_reason"_s, counts},
             {u"quasi_identifier_classes"_s, kAnonymity.classCount()},
             {u"quasi_identifier_classes_held_back"_s, kAnonymity.heldBackClassCount()},
-            {u"quasi_identifiers"_s,
-             QJsonArray {u"age_group"_s, u"sex"_s, u"skin_type_self"_s, u"body_site"_s, u"country"_s,
-                         u"consensus_condition"_s}},
+            {u"quasi_identifiers"_s, QJsonArray::fromStringList(options.quasiIdentifiers + QStringList {QuasiIdentifiers::condition()})},
+            {u"images_passing_other_checks"_s, candidatesForGate},
             {u"held_back_images"_s, held}};
+    if (generalised)
+        o.insert(u"anonymity"_s, anonymity.toJson());
+    if (!error.isEmpty())
+        o.insert(u"error"_s, error);
+    return o;
 }
 
 } // namespace dl

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "anonymity/Anonymiser.h"
 #include "export/KAnonymityGate.h"
 
 #include <QCoreApplication>
@@ -22,8 +23,12 @@ struct ReleaseCandidate
     QStringList redacted;       ///< kinds with a non-empty redaction region by some rater
     bool openFaceFlag = false;  ///< the face check found a possible face nobody has reviewed
     bool confirmedFace = false; ///< a reviewed face flag was confirmed
-    /// age group, sex, self-reported skin type, body site, country, consensus condition.
-    QStringList quasiIdentifiers;
+    /// Whose image it is: the case's pseudonymous id; an image without a case is its own person.
+    QString person;
+    /// Demographic quasi-identifier -> values (QuasiIdentifiers: age_group, sex_at_birth,
+    /// skin_type, body_site (the sites), country, condition_duration).
+    QHash<QString, QStringList> demographics;
+    QString condition; ///< the settled consensus condition; empty when none
 };
 
 /// Why an image is held back.
@@ -32,13 +37,22 @@ enum class HoldReason {
     IdentifyingUnredacted, ///< identifying content without a region to redact it
     FaceUnresolved,        ///< a possible face the face check found and nobody reviewed
     TooFewRaters,          ///< fewer raters than --min-raters
-    KAnonymity,            ///< its quasi-identifiers occur fewer than k times in the bundle
+    KAnonymity,            ///< fewer than k people share its generalised quasi-identifiers and condition
+    LDiversity,            ///< its person's demographic group holds fewer than l distinct conditions
 };
 
 struct ReleaseOptions
 {
-    int k = KAnonymityGate::DefaultK; ///< 1 turns the k-anonymity check off
+    int k = KAnonymityGate::DefaultK; ///< people per class; 1 turns generalisation and suppression off
     int minRaters = 2;
+    int l = AnonymityOptions::DefaultL; ///< distinct conditions per demographic group; 1: off
+    double suppressionLimit = AnonymityOptions::DefaultSuppressionLimit; ///< share of people
+    QStringList quasiIdentifiers = QuasiIdentifiers::defaults(); ///< demographic columns
+    bool generaliseCondition = false;
+    QHash<QString, int> maxLevel;           ///< column -> pinned highest level
+    QHash<QString, QString> hierarchyFiles; ///< column -> the admin's hierarchy CSV
+
+    AnonymityOptions anonymity() const;
 };
 
 struct ReleaseDecision
@@ -47,6 +61,10 @@ struct ReleaseDecision
     QString imageName;
     QList<HoldReason> reasons; ///< empty: released
     QStringList unredacted;    ///< the identifying kinds without a region
+    QString person;            ///< ReleaseCandidate::person
+    /// Released images, when the gate generalised: column (QuasiIdentifiers, and "condition" when
+    /// it was generalised) -> the value the bundle carries.
+    QHash<QString, QString> generalised;
     bool released() const { return reasons.isEmpty(); }
 };
 
@@ -58,7 +76,15 @@ struct ReleasePlan
     int released = 0;
     int heldBack = 0;
     QHash<HoldReason, int> countByReason; ///< an image held back for two reasons counts twice
-    KAnonymityResult kAnonymity;           ///< over the images that pass every other check
+    /// The released images recounted: classes of the generalised values and condition, sizes in
+    /// people.
+    KAnonymityResult kAnonymity;
+    /// The generalisation chosen over the people whose images pass every other check (empty with
+    /// k = 1).
+    AnonymityResult anonymity;
+    bool generalised = false; ///< the anonymity search ran
+    QString error;            ///< not empty: nothing may be exported (e.g. a value no hierarchy covers)
+    int candidatesForGate = 0; ///< images that pass every check but k and l
 
     /// What release_report.json holds: options, counts and each held-back image with its reasons.
     QJsonObject toJson() const;
@@ -70,14 +96,19 @@ struct ReleasePlan
 /// it shows identifying content of a kind that no rater marked a region for (a confirmed face
 /// needs a face region); when the face check flagged a possible face that nobody reviewed; when
 /// fewer than minRaters labelled it; and — among the images that pass all of that — when its
-/// combination of quasi-identifiers occurs fewer than k times (KAnonymityGate).
+/// person is held back by the Anonymiser: the images pass as people (cases), each person's
+/// demographic quasi-identifiers are generalised along their hierarchies at the levels the lattice
+/// search chose, and a person is held back when fewer than k people share the generalised values
+/// and condition, or when the demographic group holds fewer than l distinct conditions. All of a
+/// person's images go or stay together.
 class ReleaseGate
 {
     Q_DECLARE_TR_FUNCTIONS(dl::ReleaseGate)
 
 public:
     static ReleasePlan decide(const QList<ReleaseCandidate> &candidates, const ReleaseOptions &options);
-    /// "sensitive", "identifying_unredacted", "face_unresolved", "too_few_raters", "k_anonymity".
+    /// "sensitive", "identifying_unredacted", "face_unresolved", "too_few_raters", "k_anonymity",
+    /// "l_diversity".
     static QString reasonKey(HoldReason reason);
     /// A sentence for people.
     static QString reasonText(HoldReason reason);

@@ -416,15 +416,27 @@ void TestBundle::releaseGateHoldsBack()
     auto plan = exporter.preview(options, &error);
     QVERIFY2(plan, qPrintable(error));
     QCOMPARE(plan->heldBack, 2); // one rater is enough now
-    // The images that pass have no case data; three share the consensus condition eczema, the
-    // one with a single rater has no consensus condition yet: k = 3 holds back that one only,
-    // k = 4 all four.
+    // The images that pass have no case data, so each is a person of its own and every
+    // demographic value is "unknown" at every level; three share the consensus condition eczema,
+    // the one with a single rater has no consensus condition yet. k = 3 (l = 1) holds back that
+    // one only; the three left form one class of three people.
     options.k = 3;
+    options.l = 1;
     plan = exporter.preview(options, &error);
+    QVERIFY2(plan, qPrintable(error));
     QCOMPARE(plan->released, 3);
     QCOMPARE(plan->countByReason.value(HoldReason::KAnonymity), 1);
-    QCOMPARE(plan->kAnonymity.classCount(), 2);
+    QCOMPARE(plan->kAnonymity.classCount(), 1);
+    QCOMPARE(plan->anonymity.people, 4);
+    // l = 2: their one demographic group holds one condition, so they go too.
+    options.l = 2;
+    plan = exporter.preview(options, &error);
+    QCOMPARE(plan->released, 0);
+    QCOMPARE(plan->countByReason.value(HoldReason::KAnonymity), 1);
+    QCOMPARE(plan->countByReason.value(HoldReason::LDiversity), 3);
+    // k = 4: four people, no class of four.
     options.k = 4;
+    options.l = 1;
     plan = exporter.preview(options, &error);
     QCOMPARE(plan->released, 0);
     QCOMPARE(plan->countByReason.value(HoldReason::KAnonymity), 4);

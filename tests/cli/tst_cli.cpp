@@ -718,6 +718,27 @@ void TestCli::exportBundle()
     QCOMPARE(cli({u"export"_s, u"--store"_s, store}).exitCode, 2); // no --out
     QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"x"_s), u"--k"_s, u"0"_s}).exitCode, 2);
     QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"x"_s), u"--source"_s, u"all"_s}).exitCode, 2);
+    // The gate's options reach the preview: a pinned level, l, the suppression limit.
+    r = cli({u"export"_s, u"--store"_s, store, u"--preview"_s, u"--max-level"_s, u"age_group=1"_s, u"--l"_s, u"1"_s,
+             u"--suppression-limit"_s, u"10"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject anonymity = r.json().value(u"anonymity"_s).toObject();
+    const QJsonObject age = anonymity.value(u"quasi_identifiers"_s).toArray().first().toObject();
+    QCOMPARE(age.value(u"column"_s).toString(), u"age_group"_s);
+    QCOMPARE(age.value(u"max_level"_s).toInt(), 1);
+    QVERIFY(age.value(u"level"_s).toInt() <= 1);
+    QCOMPARE(anonymity.value(u"l"_s).toInt(), 1);
+    QCOMPARE(anonymity.value(u"suppression_limit"_s).toDouble(), 0.1);
+    r = cli({u"export"_s, u"--store"_s, store, u"--preview"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains("Generalisation (lattice of 216 nodes"), r.out.constData());
+    r = cli({u"export"_s, u"--store"_s, store, u"--preview"_s, u"--hierarchy"_s, u"country="_s + path(u"none.csv"_s)});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("none.csv"), r.err.constData());
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--preview"_s, u"--max-level"_s, u"age_group"_s}).exitCode, 2);
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--preview"_s, u"--l"_s, u"0"_s}).exitCode, 2);
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--preview"_s, u"--suppression-limit"_s, u"101"_s}).exitCode, 2);
+    QCOMPARE(cli({u"export"_s, u"--store"_s, store, u"--preview"_s, u"--quasi-identifiers"_s, u"shoe_size"_s}).exitCode, 2);
     r = cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"raters"_s), u"--source"_s, u"raters"_s,
              u"--k"_s, u"1"_s});
     QVERIFY2(r.exitCode == 0, r.err.constData());

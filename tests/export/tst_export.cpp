@@ -570,6 +570,7 @@ private slots:
 
     void kAnonymity_data();
     void kAnonymity();
+    void kAnonymityCountsPeople();
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1383,6 +1384,24 @@ void TestExport::kAnonymity()
     QCOMPARE(r.classSizeOfRecord.first(), 5); // a1
     QCOMPARE(r.classSizeOfRecord.at(1), 3); // b1
     QCOMPARE(r.classSizeOfRecord.last(), 2); // e2
+}
+
+void TestExport::kAnonymityCountsPeople()
+{
+    // Five records of one class from three people (p1 has three images): a class of 3, not 5.
+    const QStringList values { u"30-39"_s, u"female"_s, u"III"_s, u"arm"_s, u"KE"_s, u"Eczema"_s };
+    const QList<dl::QuasiIdentifierRecord> records {
+        { u"i1"_s, values, u"p1"_s }, { u"i2"_s, values, u"p1"_s }, { u"i3"_s, values, u"p1"_s },
+        { u"i4"_s, values, u"p2"_s }, { u"i5"_s, values, u"p3"_s } };
+    dl::KAnonymityResult r = dl::KAnonymityGate::evaluate(records, 3);
+    QCOMPARE(r.classCount(), 1);
+    QCOMPARE(r.classes.first().size, 3);
+    QCOMPARE(r.classes.first().records, 5);
+    QCOMPARE(r.released.size(), 5);
+    QCOMPARE(r.classSizeOfRecord, (QList<int> { 3, 3, 3, 3, 3 }));
+    r = dl::KAnonymityGate::evaluate(records, 4);
+    QCOMPARE(r.heldBack.size(), 5); // five images, but three people
+    QCOMPARE(r.heldBackClassCount(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestExport)

@@ -12,6 +12,8 @@
 #include "store/UserRepository.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
@@ -31,6 +33,7 @@ class TestExportDialog : public QObject
 private slots:
     void initTestCase();
     void previewFollowsTheGate();
+    void gateSectionShowsLevelsAndPins();
     void exportWritesABundle();
     void cancelLeavesNothing();
     void overwriteReplacesOnlyABundle();
@@ -84,6 +87,41 @@ void TestExportDialog::previewFollowsTheGate()
     QVERIFY(!exportButton->isEnabled());
     dialog.setOutputPath(m_dir.filePath(u"out"_s));
     QCOMPARE(exportButton->isEnabled(), dialog.preview()->released > 0);
+}
+
+void TestExportDialog::gateSectionShowsLevelsAndPins()
+{
+    ExportDialog dialog(*m_store, m_admin);
+    dialog.show();
+    QSignalSpy updated(&dialog, &ExportDialog::previewUpdated);
+    QVERIFY(updated.wait(10000));
+    QVERIFY(dialog.preview() && dialog.preview()->generalised);
+    // One row per demographic quasi-identifier, each showing the level the gate chose.
+    auto *levels = dialog.findChild<QTableWidget *>(u"quasiIdentifierLevels"_s);
+    QCOMPARE(levels->rowCount(), 5);
+    const AnonymityResult &a = dialog.preview()->anonymity;
+    QCOMPARE(levels->item(0, 1)->text(), a.columns.at(0).levelName);
+    QVERIFY(dialog.findChild<QLabel *>(u"gateSummary"_s)->text().contains(QString::number(a.people)));
+    QCOMPARE(dialog.findChild<QLabel *>(u"blocking"_s)->text(), a.blocking.join(u'\n'));
+
+    // Pin age to its values: the next preview searches only that part of the lattice.
+    auto *pin = dialog.findChild<QComboBox *>(u"pin_age_group"_s);
+    QVERIFY(pin);
+    QCOMPARE(pin->currentIndex(), 0); // no pin
+    pin->setCurrentIndex(pin->count() - 1); // level 0, the values themselves
+    QVERIFY(updated.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isBusy(), 10000);
+    QCOMPARE(dialog.preview()->options.maxLevel.value(u"age_group"_s, -1), 0);
+    QCOMPARE(dialog.preview()->anonymity.levelOf(u"age_group"_s), 0);
+    QCOMPARE(levels->item(0, 1)->text(), u"as recorded"_s);
+    QCOMPARE(dialog.options().release.maxLevel.value(u"age_group"_s, -1), 0);
+
+    // l and the suppression limit reach the gate.
+    dialog.findChild<QSpinBox *>(u"l"_s)->setValue(1);
+    dialog.findChild<QDoubleSpinBox *>(u"suppressionLimit"_s)->setValue(50);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.preview() && dialog.preview()->options.l == 1
+                                 && qFuzzyCompare(dialog.preview()->options.suppressionLimit, 0.5) && !dialog.isBusy(),
+                             10000);
 }
 
 void TestExportDialog::exportWritesABundle()

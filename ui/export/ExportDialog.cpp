@@ -7,6 +7,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -68,8 +69,21 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     m_k->setObjectName(u"k"_s);
     m_k->setRange(1, 100);
     m_k->setValue(KAnonymityGate::DefaultK);
-    m_k->setToolTip(tr("Hold back records whose age group, sex, skin type, body site, country and condition "
-                       "occur fewer than k times in the bundle. 1 turns the check off."));
+    m_k->setToolTip(tr("Generalise age group, sex, skin type, body site and country, then hold back the people "
+                       "whose values and condition fewer than k people share. 1 turns this off."));
+    m_l = new QSpinBox(gate);
+    m_l->setObjectName(u"l"_s);
+    m_l->setRange(1, 20);
+    m_l->setValue(AnonymityOptions::DefaultL);
+    m_l->setToolTip(tr("Every released group of people with the same demographics holds at least l distinct "
+                       "conditions, so knowing someone's demographics never reveals their condition."));
+    m_suppressionLimit = new QDoubleSpinBox(gate);
+    m_suppressionLimit->setObjectName(u"suppressionLimit"_s);
+    m_suppressionLimit->setRange(0, 100);
+    m_suppressionLimit->setDecimals(1);
+    m_suppressionLimit->setSuffix(u" %"_s);
+    m_suppressionLimit->setValue(AnonymityOptions::DefaultSuppressionLimit * 100);
+    m_suppressionLimit->setToolTip(tr("The share of people the gate may hold back instead of generalising further."));
     m_minRaters = new QSpinBox(gate);
     m_minRaters->setObjectName(u"minRaters"_s);
     m_minRaters->setRange(0, 20);
@@ -79,7 +93,9 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     m_redaction->addItem(tr("Strong blur"), int(Redactor::Mode::Blur));
     m_publicIds = new QCheckBox(tr("Include the datasets' own case ids where they are public"), gate);
     auto *gateForm = new QFormLayout(gate);
-    gateForm->addRow(tr("&k-anonymity:"), m_k);
+    gateForm->addRow(tr("&k-anonymity (people):"), m_k);
+    gateForm->addRow(tr("&l-diversity (conditions):"), m_l);
+    gateForm->addRow(tr("&Suppression limit:"), m_suppressionLimit);
     gateForm->addRow(tr("&Minimum raters:"), m_minRaters);
     gateForm->addRow(tr("Identifying regions:"), m_redaction);
     gateForm->addRow(QString(), m_publicIds);
@@ -97,9 +113,45 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     m_reasons->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_reasons->setSelectionMode(QAbstractItemView::NoSelection);
     m_reasons->setFocusPolicy(Qt::NoFocus);
+    // The generalisation the gate chose, a pin per column, and what blocks finer levels.
+    m_levels = new QTableWidget(0, 3, previewBox);
+    m_levels->setObjectName(u"quasiIdentifierLevels"_s);
+    m_levels->setHorizontalHeaderLabels({tr("Quasi-identifier"), tr("Released as"), tr("Generalise at most to")});
+    m_levels->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_levels->verticalHeader()->hide();
+    m_levels->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_levels->setSelectionMode(QAbstractItemView::NoSelection);
+    QString hierarchyError;
+    const auto hierarchies = Anonymiser::hierarchies(ReleaseOptions().anonymity(), &hierarchyError);
+    for (const Hierarchy &h : hierarchies.value_or(QList<Hierarchy>())) {
+        if (h.height() == 0)
+            continue; // the condition is not generalised here
+        const int row = m_levels->rowCount();
+        m_levels->insertRow(row);
+        m_levels->setItem(row, 0, new QTableWidgetItem(QuasiIdentifiers::title(h.column())));
+        m_levels->setItem(row, 1, new QTableWidgetItem());
+        auto *pin = new QComboBox(m_levels);
+        pin->setObjectName(u"pin_"_s + h.column());
+        for (int level = h.height(); level >= 0; --level)
+            pin->addItem(level == h.height() ? tr("%1 (no pin)").arg(h.levelName(level)) : h.levelName(level), level);
+        connect(pin, &QComboBox::currentIndexChanged, this, &ExportDialog::schedulePreview);
+        m_levels->setCellWidget(row, 2, pin);
+        m_pins.append(pin);
+        m_levelColumns.append(h.column());
+    }
+    m_gateSummary = new QLabel(previewBox);
+    m_gateSummary->setObjectName(u"gateSummary"_s);
+    m_gateSummary->setWordWrap(true);
+    m_blocking = new QLabel(previewBox);
+    m_blocking->setObjectName(u"blocking"_s);
+    m_blocking->setWordWrap(true);
+    m_blocking->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *previewLayout = new QVBoxLayout(previewBox);
     previewLayout->addWidget(m_summary);
     previewLayout->addWidget(m_reasons);
+    previewLayout->addWidget(m_gateSummary);
+    previewLayout->addWidget(m_levels);
+    previewLayout->addWidget(m_blocking);
 
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(u"exportProgress"_s);
@@ -125,7 +177,7 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
     layout->addWidget(m_buttons);
-    resize(620, 640);
+    resize(680, 820);
 
     // The preview follows the gate's options, a moment after the last change.
     m_previewTimer = new QTimer(this);
@@ -134,6 +186,8 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     connect(m_previewTimer, &QTimer::timeout, this, &ExportDialog::startPreview);
     connect(m_k, &QSpinBox::valueChanged, this, &ExportDialog::schedulePreview);
     connect(m_minRaters, &QSpinBox::valueChanged, this, &ExportDialog::schedulePreview);
+    connect(m_l, &QSpinBox::valueChanged, this, &ExportDialog::schedulePreview);
+    connect(m_suppressionLimit, &QDoubleSpinBox::valueChanged, this, &ExportDialog::schedulePreview);
     connect(&m_previewWatcher, &QFutureWatcherBase::finished, this, &ExportDialog::showPreview);
     connect(&m_exportWatcher, &QFutureWatcherBase::finished, this, &ExportDialog::exportDone);
     connect(m_path, &QLineEdit::textChanged, this, &ExportDialog::updateButtons);
@@ -157,6 +211,13 @@ BundleExportOptions ExportDialog::options() const
     o.labels = m_raters->isChecked() ? BundleExportOptions::Labels::Raters : BundleExportOptions::Labels::Consensus;
     o.release.k = m_k->value();
     o.release.minRaters = m_minRaters->value();
+    o.release.l = m_l->value();
+    o.release.suppressionLimit = m_suppressionLimit->value() / 100.0;
+    for (qsizetype i = 0; i < m_pins.size(); ++i) {
+        const int level = m_pins.at(i)->currentData().toInt();
+        if (m_pins.at(i)->currentIndex() > 0)
+            o.release.maxLevel.insert(m_levelColumns.at(i), level);
+    }
     o.redaction = Redactor::Mode(m_redaction->currentData().toInt());
     o.publicIds = m_publicIds->isChecked();
     return o;
@@ -214,6 +275,8 @@ void ExportDialog::showPreview()
     m_plan = result.plan;
     m_reasons->setRowCount(0);
     if (!m_plan) {
+        m_gateSummary->clear();
+        m_blocking->clear();
         m_summary->setText(tr("The store could not be checked: %1").arg(result.error));
         updateButtons();
         emit previewUpdated();
@@ -234,8 +297,41 @@ void ExportDialog::showPreview()
         number->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_reasons->setItem(row, 1, number);
     }
+    showGeneralisation();
     updateButtons();
     emit previewUpdated();
+}
+
+void ExportDialog::showGeneralisation()
+{
+    for (int row = 0; row < m_levels->rowCount(); ++row)
+        m_levels->item(row, 1)->setText(QString());
+    if (!m_plan->generalised) {
+        m_gateSummary->setText(tr("k = 1: values are released as they are and nobody is held back for them."));
+        m_blocking->clear();
+        return;
+    }
+    const AnonymityResult &a = m_plan->anonymity;
+    const int passing = m_plan->candidatesForGate;
+    const int released = passing - m_plan->countByReason.value(HoldReason::KAnonymity)
+        - m_plan->countByReason.value(HoldReason::LDiversity);
+    QString summary = tr("Of %1 images that pass the other checks, %2 are released (%3 of %4 people); "
+                         "information loss %5.")
+                          .arg(passing)
+                          .arg(released)
+                          .arg(a.released.size())
+                          .arg(a.people)
+                          .arg(a.chosen.loss, 0, 'f', 3);
+    if (!a.chosen.withinLimit)
+        summary += u' '
+            + tr("No generalisation keeps within the suppression limit: %1 people are held back.").arg(a.suppressed.size());
+    m_gateSummary->setText(summary);
+    for (const ColumnChoice &c : a.columns) {
+        const qsizetype row = m_levelColumns.indexOf(c.column);
+        if (row >= 0)
+            m_levels->item(int(row), 1)->setText(c.levelName);
+    }
+    m_blocking->setText(a.blocking.join(u'\n'));
 }
 
 void ExportDialog::updateButtons()
@@ -245,7 +341,8 @@ void ExportDialog::updateButtons()
     m_cancel->setVisible(exporting);
     m_progress->setVisible(exporting);
     for (QWidget *w : std::initializer_list<QWidget *> {m_path, m_zip, m_overwrite, m_consensus, m_raters, m_k,
-                                                          m_minRaters, m_redaction, m_publicIds})
+                                                          m_minRaters, m_l, m_suppressionLimit, m_levels,
+                                                          m_redaction, m_publicIds})
         w->setEnabled(!exporting);
 }
 

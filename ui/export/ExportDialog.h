@@ -13,6 +13,7 @@
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -63,6 +64,7 @@ private:
     void exportDone();
     void browse();
     void updateButtons();
+    void showGeneralisation();
 
     Store &m_store;
     User m_actor;
@@ -73,6 +75,14 @@ private:
     QRadioButton *m_raters = nullptr;
     QSpinBox *m_k = nullptr;
     QSpinBox *m_minRaters = nullptr;
+    QSpinBox *m_l = nullptr;
+    QDoubleSpinBox *m_suppressionLimit = nullptr;
+    /// The quasi-identifiers: chosen level, and a pin (the highest level allowed) per column.
+    QTableWidget *m_levels = nullptr;
+    QList<QComboBox *> m_pins; ///< parallel to m_levels' rows
+    QStringList m_levelColumns; ///< parallel to m_levels' rows
+    QLabel *m_gateSummary = nullptr;
+    QLabel *m_blocking = nullptr;
     QComboBox *m_redaction = nullptr;
     QCheckBox *m_publicIds = nullptr;
     QLabel *m_summary = nullptr;

@@ -12,9 +12,11 @@
 #include "store/UserRepository.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -34,6 +36,7 @@ private slots:
     void exportWritesABundle();
     void cancelLeavesNothing();
     void overwriteReplacesOnlyABundle();
+    void maskConsensusChoice();
 
 private:
     QTemporaryDir m_dir;
@@ -84,6 +87,26 @@ void TestExportDialog::previewFollowsTheGate()
     QVERIFY(!exportButton->isEnabled());
     dialog.setOutputPath(m_dir.filePath(u"out"_s));
     QCOMPARE(exportButton->isEnabled(), dialog.preview()->released > 0);
+}
+
+void TestExportDialog::maskConsensusChoice()
+{
+    ExportDialog dialog(*m_store, m_admin);
+    auto *method = dialog.findChild<QComboBox *>(u"maskConsensus"_s);
+    QVERIFY(method);
+    QCOMPARE(dialog.options().maskMethod, BundleExportOptions::MaskMethod::Majority); // the default
+    method->setCurrentIndex(method->findData(int(BundleExportOptions::MaskMethod::Staple)));
+    QCOMPARE(dialog.options().maskMethod, BundleExportOptions::MaskMethod::Staple);
+    QVERIFY(method->isEnabled());
+    // Only consensus bundles have consensus masks.
+    QRadioButton *raters = nullptr;
+    for (QRadioButton *button : dialog.findChildren<QRadioButton *>()) {
+        if (button->text().contains(u"rater"_s))
+            raters = button;
+    }
+    QVERIFY(raters);
+    raters->setChecked(true);
+    QVERIFY(!method->isEnabled());
 }
 
 void TestExportDialog::exportWritesABundle()

@@ -71,6 +71,7 @@ private:
     QCheckBox *m_overwrite = nullptr;
     QRadioButton *m_consensus = nullptr;
     QRadioButton *m_raters = nullptr;
+    QComboBox *m_maskMethod = nullptr;
     QSpinBox *m_k = nullptr;
     QSpinBox *m_minRaters = nullptr;
     QComboBox *m_redaction = nullptr;

@@ -10,6 +10,7 @@
 #include "qa/StaleConsensus.h"
 #include "qa/StoreAgreementReport.h"
 #include "qa/StoreRatings.h"
+#include "release/MaskConsensusReport.h"
 #include "store/Store.h"
 
 #include <QCoreApplication>
@@ -197,6 +198,12 @@ int Cli::consensusCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption({u"quorum"_s, tr("Votes a value needs to be agreed (stored with the store; default 2)."),
                       tr("N")});
+    parser.addOption({u"masks"_s, tr("Also report the consensus regions of every image and layer (what export "
+                                     "would write), by majority vote or STAPLE: area, and with STAPLE each "
+                                     "rater's sensitivity and specificity and the EM iterations."),
+                      tr("majority|staple")});
+    parser.addOption({u"staple-threshold"_s, tr("With --masks staple: the posterior a pixel needs (default 0.5)."),
+                      tr("P"), u"0.5"_s});
     int exitCode = Ok;
     if (!parse(parser, args, u"consensus"_s,
                tr("Compute and store the consensus of every rated image: majority vote per field (ties and "
@@ -210,6 +217,19 @@ int Cli::consensusCommand(const QStringList &args)
         if (!ok || *quorum < 1)
             return usageError(tr("consensus: --quorum takes a number of raters (1 or more)."));
     }
+    std::optional<MaskConsensusReport::Method> masks;
+    if (parser.isSet(u"masks"_s)) {
+        const QString method = parser.value(u"masks"_s);
+        if (method != u"majority"_s && method != u"staple"_s)
+            return usageError(tr("consensus: --masks takes majority or staple."));
+        masks = method == u"staple"_s ? MaskConsensusReport::Method::Staple : MaskConsensusReport::Method::Majority;
+    }
+    bool thresholdOk = false;
+    const double threshold = parser.value(u"staple-threshold"_s).toDouble(&thresholdOk);
+    if (!thresholdOk || !(threshold > 0.0 && threshold <= 1.0))
+        return usageError(tr("consensus: --staple-threshold takes a number above 0 and at most 1."));
+    if (parser.isSet(u"staple-threshold"_s) && masks != MaskConsensusReport::Method::Staple)
+        return usageError(tr("consensus: --staple-threshold goes with --masks staple."));
     const std::unique_ptr<Store> store = openStore(parser, false, true);
     if (!store)
         return Failed;
@@ -223,14 +243,23 @@ int Cli::consensusCommand(const QStringList &args)
     const auto summary = service.compute(&error, [](qsizetype, qsizetype) { return !interrupted().load(); });
     if (!summary)
         return failure(error);
+    std::optional<QList<LayerConsensus>> layers;
+    if (masks) {
+        layers = MaskConsensusReport::compute(*store, operatorUser(), *masks, threshold, &error);
+        if (!layers)
+            return failure(error);
+    }
     if (json()) {
-        printJson({{u"images"_s, double(summary->images)},
+        QJsonObject result {{u"images"_s, double(summary->images)},
                    {u"quorum"_s, ConsensusService::quorum(*store)},
                    {u"fields_agreed"_s, double(summary->agreed)},
                    {u"fields_pending"_s, double(summary->pending)},
                    {u"fields_to_adjudicate"_s, double(summary->toAdjudicate)},
                    {u"fields_adjudicated"_s, double(summary->adjudicated)},
-                   {u"images_to_adjudicate"_s, double(summary->imagesToAdjudicate)}});
+                   {u"images_to_adjudicate"_s, double(summary->imagesToAdjudicate)}};
+        if (layers)
+            result.insert(u"masks"_s, MaskConsensusReport::toJson(*layers, *masks, threshold));
+        printJson(result);
         return Ok;
     }
     out() << tr("Consensus of %1 images (quorum %2): %3 fields agreed, %7 waiting for raters, %4 adjudicated, %5 to "
@@ -242,6 +271,21 @@ int Cli::consensusCommand(const QStringList &args)
                  .arg(summary->toAdjudicate)
                  .arg(summary->imagesToAdjudicate)
                  .arg(summary->pending);
+    if (layers) {
+        out() << (masks == MaskConsensusReport::Method::Staple ? tr("Consensus regions by STAPLE (threshold %1):\n").arg(threshold)
+                                                                 : tr("Consensus regions by majority vote:\n"));
+        for (const LayerConsensus &l : std::as_const(*layers)) {
+            out() << tr("  %1 %2: %3 pixels").arg(l.imageId, l.layer).arg(l.area);
+            if (masks == MaskConsensusReport::Method::Staple) {
+                out() << tr(", %1 iterations").arg(l.iterations);
+                for (qsizetype j = 0; j < l.raters.size(); ++j)
+                    out() << tr("; %1 sensitivity %2 specificity %3")
+                                 .arg(l.raters.at(j), QString::number(l.performance.at(j).sensitivity, 'f', 3),
+                                      QString::number(l.performance.at(j).specificity, 'f', 3));
+            }
+            out() << u'\n';
+        }
+    }
     return Ok;
 }
 

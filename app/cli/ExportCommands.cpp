@@ -84,6 +84,14 @@ int Cli::exportCommand(const QStringList &args)
     parser.addOption({u"zip"_s, tr("Write one .zip file instead of a folder.")});
     parser.addOption({u"source"_s, tr("Labels to export: consensus (default) or raters (every rater, pseudonymised)."),
                       tr("consensus|raters"), u"consensus"_s});
+    parser.addOption({u"mask-consensus"_s, tr("Consensus masks by majority vote (default) or by STAPLE (each rater "
+                                              "weighed by their estimated sensitivity and specificity)."),
+                      tr("majority|staple"), u"majority"_s});
+    parser.addOption({u"staple-threshold"_s, tr("With STAPLE: the posterior a pixel needs to be in the mask (default "
+                                                "0.5)."),
+                      tr("P"), u"0.5"_s});
+    parser.addOption({u"staple-probabilities"_s, tr("With STAPLE: also write each region's posterior as an 8-bit PNG "
+                                                    "(probabilities/<image_id>/<condition>.png).")});
     parser.addOption({u"k"_s, tr("Generalise the quasi-identifiers, then hold back people whose generalised values "
                                  "and condition fewer than N people share (default 5; 1 turns generalisation and "
                                  "suppression off)."),
@@ -164,6 +172,20 @@ int Cli::exportCommand(const QStringList &args)
     if (source != u"consensus"_s && source != u"raters"_s)
         return usageError(tr("export: --source takes consensus or raters."));
     options.labels = source == u"raters"_s ? BundleExportOptions::Labels::Raters : BundleExportOptions::Labels::Consensus;
+    const QString method = parser.value(u"mask-consensus"_s);
+    if (method != u"majority"_s && method != u"staple"_s)
+        return usageError(tr("export: --mask-consensus takes majority or staple."));
+    options.maskMethod = method == u"staple"_s ? BundleExportOptions::MaskMethod::Staple
+                                                : BundleExportOptions::MaskMethod::Majority;
+    options.stapleThreshold = parser.value(u"staple-threshold"_s).toDouble(&ok);
+    if (!ok || !(options.stapleThreshold > 0.0 && options.stapleThreshold <= 1.0))
+        return usageError(tr("export: --staple-threshold takes a number above 0 and at most 1."));
+    options.stapleProbabilities = parser.isSet(u"staple-probabilities"_s);
+    if (options.maskMethod != BundleExportOptions::MaskMethod::Staple
+        && (parser.isSet(u"staple-threshold"_s) || options.stapleProbabilities))
+        return usageError(tr("export: --staple-threshold and --staple-probabilities go with --mask-consensus staple."));
+    if (options.maskMethod == BundleExportOptions::MaskMethod::Staple && options.labels != BundleExportOptions::Labels::Consensus)
+        return usageError(tr("export: --mask-consensus staple goes with --source consensus."));
     const QString redaction = parser.value(u"redaction"_s);
     if (redaction != u"fill"_s && redaction != u"blur"_s)
         return usageError(tr("export: --redaction takes fill or blur."));

@@ -52,7 +52,7 @@ std::optional<cv::Mat> MaskConsensus::majority(const QList<cv::Mat> &masks)
 
 std::optional<StapleResult> MaskConsensus::staple(const QList<cv::Mat> &masks, const StapleOptions &options)
 {
-    if (!compatible(masks))
+    if (!compatible(masks) || options.outsidePixels < 0 || options.maxIterations < 1)
         return std::nullopt;
     const int raters = int(masks.size());
     const int patterns = 1 << raters;
@@ -75,72 +75,91 @@ std::optional<StapleResult> MaskConsensus::staple(const QList<cv::Mat> &masks, c
         for (int x = 0; x < size.width; ++x)
             count[p[x]] += 1.0;
     }
-    const double pixels = double(size.area());
+    count[0] += double(options.outsidePixels);
+    const double pixels = double(size.area()) + double(options.outsidePixels);
 
-    StapleResult result;
-    double inside = 0.0;
-    for (int k = 0; k < patterns; ++k)
-        inside += count[k] * std::popcount(unsigned(k));
-    result.prior = std::clamp(inside / (pixels * raters), 1e-6, 1.0 - 1e-6);
-
-    std::vector<double> p(raters, options.initialSensitivity), q(raters, options.initialSpecificity);
+    // The initial posterior of each pattern is its share of votes; their mean is the prior.
     std::vector<double> w(patterns, 0.0);
-    // E step: posterior of "inside" for each pattern, in logs to stay stable with many raters.
-    auto estep = [&] {
-        for (int k = 0; k < patterns; ++k) {
-            if (count[k] == 0.0)
-                continue;
-            double a = std::log(result.prior), b = std::log(1.0 - result.prior);
+    double votes = 0.0;
+    for (int k = 0; k < patterns; ++k) {
+        w[k] = double(std::popcount(unsigned(k))) / raters;
+        votes += count[k] * w[k];
+    }
+    StapleResult result;
+    result.prior = votes / pixels;
+    result.anyInside = votes > 0.0;
+    std::vector<double> p(raters, 1.0), q(raters, 1.0);
+
+    if (votes > 0.0 && votes < pixels) {
+        std::vector<double> lastP(raters, 0.0), lastQ(raters, 0.0);
+        const double tolerance2 = options.tolerance * options.tolerance;
+        for (int iteration = 1; iteration <= options.maxIterations; ++iteration) {
+            // M step: each rater's sensitivity and specificity given the posteriors.
             for (int j = 0; j < raters; ++j) {
-                const bool says = (k >> j) & 1;
-                a += std::log(says ? p[j] : 1.0 - p[j]);
-                b += std::log(says ? 1.0 - q[j] : q[j]);
+                double truePos = 0, allPos = 0, trueNeg = 0, allNeg = 0;
+                for (int k = 0; k < patterns; ++k) {
+                    if (count[k] == 0.0)
+                        continue;
+                    allPos += count[k] * w[k];
+                    allNeg += count[k] * (1.0 - w[k]);
+                    if ((k >> j) & 1)
+                        truePos += count[k] * w[k];
+                    else
+                        trueNeg += count[k] * (1.0 - w[k]);
+                }
+                // A zero denominator (every posterior 0 or 1) leaves the estimate where it was.
+                if (allPos > 0.0)
+                    p[j] = truePos / allPos;
+                if (allNeg > 0.0)
+                    q[j] = trueNeg / allNeg;
             }
-            const double m = std::max(a, b);
-            w[k] = std::exp(a - m) / (std::exp(a - m) + std::exp(b - m));
-        }
-    };
-    for (int iteration = 1; iteration <= options.maxIterations; ++iteration) {
-        estep();
-        // M step: each rater's sensitivity and specificity given the posteriors.
-        double change = 0.0;
-        for (int j = 0; j < raters; ++j) {
-            double truePos = 0, allPos = 0, trueNeg = 0, allNeg = 0;
+            // E step: the posterior of "inside" for each pattern.
             for (int k = 0; k < patterns; ++k) {
                 if (count[k] == 0.0)
                     continue;
-                const bool says = (k >> j) & 1;
-                allPos += count[k] * w[k];
-                allNeg += count[k] * (1.0 - w[k]);
-                if (says)
-                    truePos += count[k] * w[k];
-                else
-                    trueNeg += count[k] * (1.0 - w[k]);
+                double a = 1.0, b = 1.0;
+                for (int j = 0; j < raters; ++j) {
+                    const bool says = (k >> j) & 1;
+                    a *= says ? p[j] : 1.0 - p[j];
+                    b *= says ? 1.0 - q[j] : q[j];
+                }
+                const double inside = result.prior * a, outside = (1.0 - result.prior) * b;
+                // Both zero: the raters certain of opposite answers; the votes' share decides.
+                w[k] = inside + outside > 0.0 ? inside / (inside + outside) : double(std::popcount(unsigned(k))) / raters;
             }
-            // Keep the estimates off 0 and 1 so the logs stay finite.
-            const double np = std::clamp(allPos > 0 ? truePos / allPos : p[j], 1e-12, 1.0 - 1e-12);
-            const double nq = std::clamp(allNeg > 0 ? trueNeg / allNeg : q[j], 1e-12, 1.0 - 1e-12);
-            change = std::max({change, std::abs(np - p[j]), std::abs(nq - q[j])});
-            p[j] = np;
-            q[j] = nq;
+            result.iterations = iteration;
+            bool still = iteration == 1;
+            for (int j = 0; j < raters && !still; ++j) {
+                still = (p[j] - lastP[j]) * (p[j] - lastP[j]) > tolerance2
+                    || (q[j] - lastQ[j]) * (q[j] - lastQ[j]) > tolerance2;
+            }
+            lastP = p;
+            lastQ = q;
+            if (!still) {
+                result.converged = true;
+                break;
+            }
         }
-        result.iterations = iteration;
-        if (change <= options.tolerance) {
-            result.converged = true;
-            break;
-        }
+    } else {
+        // Nobody marked anything, or everybody everything: nothing to estimate.
+        result.converged = true;
+        for (int k = 0; k < patterns; ++k)
+            w[k] = votes > 0.0 ? 1.0 : 0.0;
     }
 
-    estep(); // the posterior under the final estimates
-    result.probability.create(size, CV_32FC1);
+    result.outsideProbability = w[0];
+    if (options.probabilityMap)
+        result.probability.create(size, CV_32FC1);
     result.mask.create(size, CV_8UC1);
     for (int y = 0; y < size.height; ++y) {
         const quint16 *pat = pattern.ptr<quint16>(y);
-        float *prob = result.probability.ptr<float>(y);
         uchar *out = result.mask.ptr<uchar>(y);
-        for (int x = 0; x < size.width; ++x) {
-            prob[x] = float(w[pat[x]]);
-            out[x] = w[pat[x]] >= 0.5 ? 255 : 0;
+        for (int x = 0; x < size.width; ++x)
+            out[x] = w[pat[x]] >= options.threshold ? 255 : 0;
+        if (options.probabilityMap) {
+            float *prob = result.probability.ptr<float>(y);
+            for (int x = 0; x < size.width; ++x)
+                prob[x] = float(w[pat[x]]);
         }
     }
     for (int j = 0; j < raters; ++j)

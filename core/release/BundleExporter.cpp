@@ -16,6 +16,7 @@
 #include "qa/LabelFields.h"
 #include "qa/MaskConsensus.h"
 #include "release/ExportSource.h"
+#include "release/MaskConsensusReport.h"
 #include "store/AuditLog.h"
 #include "store/ImageFileCache.h"
 #include "store/Store.h"
@@ -90,12 +91,22 @@ bool decodeInto(const MaskRecord &record, cv::Mat &out, QString *error, cv::Rect
     return !out.empty();
 }
 
+/// STAPLE's estimate of one rater on one consensus region (staple.csv).
+struct StapleRow
+{
+    QString condition;
+    QString rater; ///< pseudonym
+    RaterPerformance performance;
+    int iterations = 0;
+};
+
 struct ImageOutput
 {
     QString error;
     QString imagePath; ///< inside the bundle
     int width = 0, height = 0;
     QList<NamedMask> masks;
+    QList<StapleRow> staple;
     int maskFiles = 0;
     bool redacted = false;
     bool reencoded = false;
@@ -136,24 +147,6 @@ const MaskRecord *layerRecord(const ExportImage &e, qint64 annotationId, const Q
             return &record;
     }
     return nullptr;
-}
-
-/// The conditions whose consensus masks are exported, in differential order.
-QStringList consensusConditions(const ExportImage &e, int quorum)
-{
-    QStringList conditions;
-    const QString top = e.settled(u"diagnosis"_s);
-    if (!top.isEmpty() && top != LabelFields::cannotDetermine())
-        conditions.append(top);
-    for (const WeightedCondition &w : e.differential) {
-        int named = 0;
-        for (const Annotation &a : e.annotations)
-            named += std::any_of(a.diagnoses.cbegin(), a.diagnoses.cend(),
-                                 [&](const Diagnosis &d) { return d.conditionId == w.conditionId; });
-        if (named >= quorum && !conditions.contains(w.conditionId))
-            conditions.append(w.conditionId);
-    }
-    return conditions;
 }
 
 /// `labels`: the image's consensus row as attributes (LabelMe carries them as "attributes").
@@ -253,13 +246,15 @@ ImageOutput processImage(const ExportImage &e, const Context &context, const QJs
     };
     if (context.options.labels == BundleExportOptions::Labels::Consensus) {
         int used = 0;
-        for (const QString &condition : consensusConditions(e, context.quorum)) {
+        for (const QString &condition : MaskConsensusReport::conditions(e, context.quorum)) {
             QList<cv::Mat> votes;
+            QStringList voters;
             cv::Rect region; // holds every pixel any rater set: the vote runs there only
             for (const Annotation &a : e.annotations) {
                 if (std::none_of(a.diagnoses.cbegin(), a.diagnoses.cend(),
                                  [&](const Diagnosis &d) { return d.conditionId == condition; }))
                     continue;
+                voters.append(context.pseudonyms.value(a.userId));
                 if (buffer.raters.size() <= votes.size())
                     buffer.raters.append(cv::Mat());
                 cv::Mat &m = buffer.raters[votes.size()];
@@ -288,12 +283,51 @@ ImageOutput processImage(const ExportImage &e, const Context &context, const QJs
             for (const cv::Mat &m : std::as_const(votes))
                 regionVotes.append(m(region));
             cv::Mat regionResult = result(region);
-            MaskConsensus::majorityInto(regionVotes, int(votes.size()) / 2 + 1, regionResult, buffer.votes);
-            if (cv::countNonZero(regionResult) == 0)
+            std::optional<StapleResult> staple;
+            cv::Rect within = region; // holds every pixel of the result
+            if (context.options.maskMethod == BundleExportOptions::MaskMethod::Staple) {
+                StapleOptions options;
+                options.threshold = context.options.stapleThreshold;
+                options.outsidePixels = qint64(size.width()) * size.height() - region.area();
+                options.probabilityMap = context.options.stapleProbabilities;
+                staple = MaskConsensus::staple(regionVotes, options);
+                if (!staple)
+                    return fail(QCoreApplication::translate("dl::BundleExporter", "STAPLE cannot be run on the masks of %1.")
+                                    .arg(condition));
+                // Below a low threshold, even the pixels nobody marked can be in.
+                if (staple->outsideProbability >= options.threshold) {
+                    result.setTo(255);
+                    within = cv::Rect(0, 0, size.width(), size.height());
+                }
+                staple->mask.copyTo(regionResult);
+            } else {
+                MaskConsensus::majorityInto(regionVotes, int(votes.size()) / 2 + 1, regionResult, buffer.votes);
+            }
+            if (cv::countNonZero(result(within)) == 0)
                 continue;
             ++used;
-            if (!addMask(condition, {}, result, region))
+            // With the condition generalised, files name the group, and only its first region is written.
+            const QString released = context.generalisedCondition
+                ? context.generalisedCondition->generalise(QuasiIdentifiers::condition(), condition) : condition;
+            const bool firstOfItsName = std::none_of(out.masks.cbegin(), out.masks.cend(), [&](const NamedMask &m) {
+                return m.condition == released && m.rater.isEmpty();
+            });
+            if (!addMask(condition, {}, result, within))
                 return fail(error);
+            if (staple && firstOfItsName) {
+                for (qsizetype j = 0; j < voters.size(); ++j)
+                    out.staple.append({released, voters.at(j), staple->raters.at(j), staple->iterations});
+                if (context.options.stapleProbabilities) {
+                    // The posterior of every pixel: nobody's outside the region, 0..255.
+                    cv::Mat soft(size.height(), size.width(), CV_8UC1,
+                                 cv::Scalar(std::round(255.0 * staple->outsideProbability)));
+                    cv::Mat inRegion = soft(region);
+                    staple->probability.convertTo(inRegion, CV_8UC1, 255.0);
+                    if (!context.writer->addFile(u"probabilities/%1/%2.png"_s.arg(e.image.publicId, released),
+                                                 MaskCodec::encodePng(soft), &error))
+                        return fail(error);
+                }
+            }
         }
     } else {
         int used = 0;
@@ -457,6 +491,21 @@ private:
     quint64 m_state;
 };
 
+/// The consensus masks' method and its settings, for release_report.json and the manifest.
+QJsonObject maskConsensusJson(const BundleExportOptions &options)
+{
+    if (options.maskMethod == BundleExportOptions::MaskMethod::Majority)
+        return {{u"method"_s, u"majority"_s}, {u"rule"_s, u"more than half of the raters who named the condition"_s}};
+    const StapleOptions defaults;
+    return {{u"method"_s, u"staple"_s},
+            {u"threshold"_s, options.stapleThreshold},
+            {u"prior"_s, u"global: the mean share of raters marking a pixel, over the image"_s},
+            {u"initialisation"_s, u"posterior = share of votes"_s},
+            {u"tolerance"_s, defaults.tolerance},
+            {u"max_iterations"_s, defaults.maxIterations},
+            {u"probabilities"_s, options.stapleProbabilities}};
+}
+
 } // namespace
 
 QHash<qint64, QString> BundleExporter::raterPseudonyms(QList<qint64> userIds, quint32 seed)
@@ -593,6 +642,10 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
     const QStringList columns = consensusColumns();
     QStringList consensusLines {CsvWriter::formatRow(columns)};
     QStringList ratingLines {CsvWriter::formatRow({u"item"_s, u"rater"_s, u"field"_s, u"value"_s})};
+    const bool staple = options.labels == BundleExportOptions::Labels::Consensus
+        && options.maskMethod == BundleExportOptions::MaskMethod::Staple;
+    QStringList stapleLines {CsvWriter::formatRow(
+        {u"image_id"_s, u"layer"_s, u"rater"_s, u"sensitivity"_s, u"specificity"_s, u"iterations"_s})};
     const int total = int(released.size());
     for (qsizetype first = 0; first < released.size(); first += chunk) {
         const QList<const ExportImage *> batch = released.mid(first, chunk);
@@ -646,6 +699,11 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
             }
             consensusLines.append(CsvWriter::formatRow(row));
             appendRatings(ratingLines, e, data->raterPseudonyms, context.generalisedCondition);
+            for (const StapleRow &s : out.staple)
+                stapleLines.append(CsvWriter::formatRow({e.image.publicId, u"condition:"_s + s.condition, s.rater,
+                                                         QString::number(s.performance.sensitivity, 'f', 9),
+                                                         QString::number(s.performance.specificity, 'f', 9),
+                                                         QString::number(s.iterations)}));
             ++report.images;
             report.masks += out.maskFiles;
             report.redacted += out.redacted ? 1 : 0;
@@ -664,6 +722,14 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
 
     QJsonObject release = report.plan.toJson();
     release.insert(u"rater_seed"_s, double(report.raterSeed));
+    const QJsonObject maskConsensus = maskConsensusJson(options);
+    if (options.labels == BundleExportOptions::Labels::Consensus)
+        release.insert(u"mask_consensus"_s, maskConsensus);
+    if (staple && !writer.addFile(u"staple.csv"_s, stapleLines.join(QString()).toUtf8(), &error)) {
+        report.error = error;
+        writer.abort();
+        return report;
+    }
     if (!writer.addFile(u"coco.json"_s, coco.toJson(), &error)
         || !writer.addFile(u"consensus.csv"_s, consensusLines.join(QString()).toUtf8(), &error)
         || !writer.addFile(u"ratings.csv"_s, ratingLines.join(QString()).toUtf8(), &error)
@@ -690,6 +756,7 @@ BundleExportReport BundleExporter::run(const BundleExportOptions &options, const
                                     {u"suppression_limit"_s, options.release.suppressionLimit},
                                     {u"min_raters"_s, options.release.minRaters},
                                     {u"quorum"_s, context.quorum},
+                                    {u"mask_consensus"_s, maskConsensus},
                                     {u"redaction"_s, options.redaction == Redactor::Mode::Fill ? u"fill"_s : u"blur"_s},
                                     {u"public_case_ids"_s, options.publicIds},
                                     {u"rater_seed"_s, double(report.raterSeed)},

@@ -28,6 +28,15 @@ struct BundleExportOptions
     bool zip = false;
     bool overwrite = false;
     Labels labels = Labels::Consensus;
+    /// How consensus masks are formed from the raters' regions.
+    enum class MaskMethod {
+        Majority, ///< more than half of the raters who named the condition
+        Staple,   ///< STAPLE's estimate (MaskConsensus::staple), thresholded at stapleThreshold
+    };
+    MaskMethod maskMethod = MaskMethod::Majority;
+    double stapleThreshold = 0.5;
+    /// With STAPLE: also write each region's posterior as an 8-bit PNG (probabilities/...).
+    bool stapleProbabilities = false;
     ReleaseOptions release;
     Redactor::Mode redaction = Redactor::Mode::Fill;
     /// Export the datasets' own case ids where the source marks them public.
@@ -63,6 +72,8 @@ struct BundleExportReport
 ///     images/<image_id>.<ext>     metadata stripped losslessly; re-encoded as PNG (exact pixels)
 ///                                 when regions were burned in or an EXIF orientation was applied
 ///     masks/<image_id>/<condition>.png          0/255, image size (consensus labels)
+///     probabilities/<image_id>/<condition>.png  STAPLE's posterior, round(255 p) (when asked for)
+///     staple.csv                  with STAPLE: image_id,layer,rater,sensitivity,specificity,iterations
 ///     masks/<image_id>/<rater>/<condition>.png  (rater labels)
 ///     coco.json                   COCO with compressed RLE, the labels as attributes
 ///     labelme/<image_id>.json     LabelMe, mask shapes
@@ -76,7 +87,11 @@ struct BundleExportReport
 /// pseudonymous id (Store::pseudonym), never by name: a source's name is its folder's name.
 ///
 /// Consensus masks: for each condition that the settled diagnosis names, or that at least
-/// `quorum` raters named, the pixels marked by more than half of the raters who named it.
+/// `quorum` raters named, the pixels marked by more than half of the raters who named it, or
+/// (maskMethod Staple) those whose STAPLE posterior over those raters is at least the
+/// threshold. A rater who named the condition and drew nothing votes "outside" everywhere. Both
+/// run on the raters' bounding region; STAPLE counts the rest of the image as pixels nobody
+/// marked, so its numbers are those of the whole image. release_report.json names the method.
 /// Identifying regions of every rater are burned into the image (their union) and are not
 /// exported. The same store and options (rater seed included) give the same files, byte for
 /// byte, except the creation time in manifest.json; an interrupted or cancelled export leaves

@@ -8,12 +8,14 @@
 #include "annotation/AnnotationService.h"
 #include "annotation/AssignmentService.h"
 #include "export/BundleVerifier.h"
+#include "export/LabelMeReader.h"
 #include "export/MetadataStripper.h"
 #include "imaging/ImageDecoder.h"
 #include "import/ImportService.h"
 #include "masks/CocoRle.h"
 #include "masks/MaskCodec.h"
 #include "masks/MaskService.h"
+#include "qa/MaskConsensus.h"
 #include "release/BundleExporter.h"
 #include "release/FaceCheck.h"
 #include "store/Sql.h"
@@ -111,6 +113,7 @@ private slots:
     void onlyAdminsExport();
     void bundleVerifiesAndCarriesNoMetadataOrNames();
     void masksRoundTripThroughCocoAndLabelMe();
+    void stapleRegionsInTheBundle();
     void identifyingRegionsAreBurnedIn();
     void releaseGateHoldsBack();
     void reproducibleAndZip();
@@ -381,6 +384,123 @@ void TestBundle::masksRoundTripThroughCocoAndLabelMe()
     const cv::Mat fromLabelMe = MaskCodec::fromLabelMeMaskShape(shape, 64, 48, &error);
     QVERIFY2(!fromLabelMe.empty(), qPrintable(error));
     QCOMPARE(cv::countNonZero((fromLabelMe != 0) != (mask != 0)), 0);
+}
+
+void TestBundle::stapleRegionsInTheBundle()
+{
+    const QString out = m_dir.filePath(u"bundle-staple"_s);
+    BundleExportOptions options;
+    options.maskMethod = BundleExportOptions::MaskMethod::Staple;
+    options.stapleProbabilities = true;
+    options.raterSeed = 7;
+    const BundleExportReport report = exportTo(out, options);
+    QVERIFY2(report.ok, qPrintable(report.error));
+    const BundleVerification verification = BundleVerifier::verify(out);
+    QVERIFY2(verification.ok(), qPrintable(verification.problems.join(u'\n')));
+    QStringList listed;
+    for (const QJsonValue &file : verification.manifest.value(u"files"_s).toArray())
+        listed.append(file.toObject().value(u"path"_s).toString());
+    QVERIFY(listed.contains(u"staple.csv"_s));
+    QVERIFY(listed.contains(u"probabilities/"_s + imageName(0) + u"/eczema.png"_s));
+    QCOMPARE(verification.manifest.value(u"options"_s).toObject().value(u"mask_consensus"_s).toObject().value(u"method"_s).toString(),
+             u"staple"_s);
+    const QJsonObject release = QJsonDocument::fromJson(readFile(out + u"/release_report.json"_s)).object();
+    const QJsonObject method = release.value(u"mask_consensus"_s).toObject();
+    QCOMPARE(method.value(u"method"_s).toString(), u"staple"_s);
+    QCOMPARE(method.value(u"threshold"_s).toDouble(), 0.5);
+
+    // What STAPLE gives on the three raters' whole masks of image 0 (two agree, one draws wider)
+    // and of image 5 (one draws, two named eczema and drew nothing).
+    const cv::Mat tight = rect(48, 64, {10, 10, 20, 30}), wide = rect(48, 64, {5, 5, 30, 40});
+    const auto expected0 = MaskConsensus::staple({tight, tight, wide});
+    const cv::Mat corner = rect(64, 48, {0, 0, 8, 8}), none = cv::Mat::zeros(48, 64, CV_8UC1);
+    const auto expected5 = MaskConsensus::staple({none, corner, none});
+    QVERIFY(expected0 && expected5);
+
+    QString error;
+    const QJsonObject coco = QJsonDocument::fromJson(readFile(out + u"/coco.json"_s)).object();
+    auto check = [&](int image, const StapleResult &expected, int width, int height) {
+        const QString maskPath = out + u"/masks/"_s + imageName(image) + u"/eczema.png"_s;
+        if (cv::countNonZero(expected.mask) == 0) {
+            QVERIFY(!QFileInfo::exists(maskPath));
+            return;
+        }
+        const cv::Mat mask = MaskCodec::decodePng(readFile(maskPath), &error);
+        QVERIFY2(!mask.empty(), qPrintable(error));
+        QCOMPARE(cv::countNonZero(mask != expected.mask), 0);
+        // COCO: the RLE of the image's annotation decodes to the same region.
+        const QString file = coco.value(u"images"_s).toArray().at(0).toObject().value(u"file_name"_s).toString();
+        int cocoId = -1;
+        for (const QJsonValue &v : coco.value(u"images"_s).toArray()) {
+            if (v.toObject().value(u"file_name"_s).toString().contains(imageName(image)))
+                cocoId = v.toObject().value(u"id"_s).toInt();
+        }
+        QVERIFY(cocoId >= 0 && !file.isEmpty());
+        int found = 0;
+        for (const QJsonValue &v : coco.value(u"annotations"_s).toArray()) {
+            if (v.toObject().value(u"image_id"_s).toInt() != cocoId)
+                continue;
+            ++found;
+            const auto rle = CocoRle::fromJson(v.toObject().value(u"segmentation"_s).toObject(), &error);
+            QVERIFY2(rle, qPrintable(error));
+            QCOMPARE(cv::countNonZero((CocoRle::decode(*rle) != 0) != (expected.mask != 0)), 0);
+            QCOMPARE(v.toObject().value(u"area"_s).toDouble(), double(cv::countNonZero(expected.mask)));
+        }
+        QCOMPARE(found, 1);
+        // LabelMe: read back as LabelMe reads it, the same region.
+        const auto labelMe = LabelMeReader::readFile(out + u"/labelme/"_s + imageName(image) + u".json"_s, &error,
+                                                     QSize(width, height));
+        QVERIFY2(labelMe, qPrintable(error));
+        QVERIFY(labelMe->masks.contains(u"eczema"_s));
+        QCOMPARE(cv::countNonZero((labelMe->masks.value(u"eczema"_s) != 0) != (expected.mask != 0)), 0);
+        // The soft map: round(255 p) everywhere.
+        const cv::Mat soft = MaskCodec::decodePng(readFile(out + u"/probabilities/"_s + imageName(image) + u"/eczema.png"_s), &error);
+        QVERIFY2(!soft.empty(), qPrintable(error));
+        cv::Mat expectedSoft;
+        expected.probability.convertTo(expectedSoft, CV_8UC1, 255.0);
+        QCOMPARE(cv::countNonZero(soft != expectedSoft), 0);
+    };
+    check(0, *expected0, 48, 64);
+    if (QTest::currentTestFailed())
+        return;
+    check(5, *expected5, 64, 48);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(cv::countNonZero(expected0->mask) > 0);
+
+    // staple.csv: per image, layer and pseudonymous rater, STAPLE's estimates and iterations.
+    const QStringList lines = QString::fromUtf8(readFile(out + u"/staple.csv"_s)).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.first(), u"image_id,layer,rater,sensitivity,specificity,iterations"_s);
+    QList<double> sensitivities;
+    QStringList raters;
+    for (const QString &line : lines.mid(1)) {
+        const QStringList f = line.split(u',');
+        QCOMPARE(f.size(), 6);
+        if (f.at(0) != imageName(0))
+            continue;
+        QCOMPARE(f.at(1), u"condition:eczema"_s);
+        raters.append(f.at(2));
+        sensitivities.append(f.at(3).toDouble());
+        QCOMPARE(f.at(5).toInt(), expected0->iterations);
+    }
+    raters.sort();
+    QCOMPARE(raters, (QStringList {u"rater_01"_s, u"rater_02"_s, u"rater_03"_s}));
+    QList<double> expectedSensitivities;
+    for (const RaterPerformance &p : expected0->raters)
+        expectedSensitivities.append(p.sensitivity);
+    std::sort(sensitivities.begin(), sensitivities.end());
+    std::sort(expectedSensitivities.begin(), expectedSensitivities.end());
+    for (int j = 0; j < 3; ++j)
+        QVERIFY(std::abs(sensitivities.at(j) - expectedSensitivities.at(j)) < 1e-8);
+
+    // The default stays the majority vote, with no staple.csv.
+    const QString majority = m_dir.filePath(u"bundle-majority"_s);
+    QVERIFY(exportTo(majority).ok);
+    QVERIFY(!QFileInfo::exists(majority + u"/staple.csv"_s));
+    QVERIFY(!QFileInfo::exists(majority + u"/probabilities"_s));
+    QCOMPARE(QJsonDocument::fromJson(readFile(majority + u"/release_report.json"_s))
+                 .object().value(u"mask_consensus"_s).toObject().value(u"method"_s).toString(),
+             u"majority"_s);
 }
 
 void TestBundle::identifyingRegionsAreBurnedIn()

@@ -3,6 +3,7 @@
 #include "ImportFixtures.h"
 #include "PostgresTestServer.h"
 
+#include "qa/MaskConsensus.h"
 #include "store/SchemaMigrator.h"
 #include "store/Sql.h"
 #include "store/Store.h"
@@ -20,6 +21,10 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <opencv2/core.hpp>
+
+#include <array>
 
 using namespace Qt::StringLiterals;
 
@@ -52,6 +57,7 @@ private slots:
     void workstationAnswersWithoutDisplay_data();
     void workstationAnswersWithoutDisplay();
     void importLabelMeAndCoco();
+    void consensusRegionsByStaple();
     void importInterchangeErrors_data();
     void importInterchangeErrors();
     void migrateToServerAndBack();
@@ -900,6 +906,75 @@ void TestCli::importLabelMeAndCoco()
     r = cli({u"stats"_s, u"--store"_s, store, u"--json"_s});
     QCOMPARE(r.json().value(u"annotations"_s).toInt(), 2);
     QCOMPARE(r.json().value(u"users"_s).toInt(), 2);
+}
+
+void TestCli::consensusRegionsByStaple()
+{
+    // One image, three raters' eczema regions brought in from LabelMe: two agree, one draws wider.
+    const QString store = path(u"regions.dermlabel"_s);
+    QCOMPARE(cli({u"init"_s, u"--store"_s, store}).exitCode, 0);
+    const QString images = path(u"regions-images"_s);
+    QVERIFY(fixtures::write(images + u"/a.png"_s, fixtures::png(64, 48, 31)));
+    QCOMPARE(cli({u"import"_s, u"--store"_s, store, u"--folder"_s, images}).exitCode, 0);
+    const QList<std::array<int, 4>> boxes {{10, 10, 19, 19}, {10, 10, 19, 19}, {5, 5, 29, 29}};
+    QList<cv::Mat> masks;
+    for (int j = 0; j < 3; ++j) {
+        const QString folder = path(u"regions-labelme-%1"_s.arg(j));
+        const auto &b = boxes.at(j);
+        QVERIFY(fixtures::write(folder + u"/a.json"_s, labelMeFile(u"../regions-images/a.png"_s, 64, 48,
+                                                                   {rectangleShape(u"Eczema"_s, b[0], b[1], b[2], b[3])})));
+        const Result r = cli({u"import"_s, u"--store"_s, store, u"--labelme"_s, folder, u"--as"_s,
+                              u"dr.r%1"_s.arg(j)});
+        QVERIFY2(r.exitCode == 0, r.out.constData());
+        cv::Mat m = cv::Mat::zeros(48, 64, CV_8UC1);
+        m(cv::Rect(b[0], b[1], b[2] - b[0] + 1, b[3] - b[1] + 1)).setTo(255);
+        masks.append(m);
+    }
+    const auto expected = dl::MaskConsensus::staple(masks);
+    QVERIFY(expected);
+
+    Result r = cli({u"consensus"_s, u"--store"_s, store, u"--masks"_s, u"staple"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject report = r.json().value(u"masks"_s).toObject();
+    QCOMPARE(report.value(u"method"_s).toString(), u"staple"_s);
+    const QJsonArray layers = report.value(u"layers"_s).toArray();
+    QCOMPARE(layers.size(), 1);
+    const QJsonObject layer = layers.first().toObject();
+    QCOMPARE(layer.value(u"layer"_s).toString(), u"condition:eczema"_s);
+    QCOMPARE(layer.value(u"area"_s).toInt(), cv::countNonZero(expected->mask));
+    QCOMPARE(layer.value(u"iterations"_s).toInt(), expected->iterations);
+    const QJsonArray raters = layer.value(u"raters"_s).toArray();
+    QCOMPARE(raters.size(), 3);
+    for (const QJsonValue &v : raters) {
+        const QJsonObject rater = v.toObject();
+        const int j = rater.value(u"rater"_s).toString().mid(4).toInt(); // dr.rJ: staff see user names
+        QVERIFY(std::abs(rater.value(u"sensitivity"_s).toDouble() - expected->raters.at(j).sensitivity) < 1e-9);
+        QVERIFY(std::abs(rater.value(u"specificity"_s).toDouble() - expected->raters.at(j).specificity) < 1e-9);
+    }
+    // The majority: the two agreeing raters' square.
+    r = cli({u"consensus"_s, u"--store"_s, store, u"--masks"_s, u"majority"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject majority = r.json().value(u"masks"_s).toObject().value(u"layers"_s).toArray().first().toObject();
+    QCOMPARE(majority.value(u"area"_s).toInt(), 100);
+    QVERIFY(!majority.contains(u"iterations"_s));
+    r = cli({u"consensus"_s, u"--store"_s, store, u"--masks"_s, u"staple"_s});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("dr.r2 sensitivity"), r.out.constData());
+    QCOMPARE(cli({u"consensus"_s, u"--store"_s, store, u"--masks"_s, u"vote"_s}).exitCode, 2);
+    QCOMPARE(cli({u"consensus"_s, u"--store"_s, store, u"--staple-threshold"_s, u"0.7"_s}).exitCode, 2);
+
+    // export --mask-consensus staple: staple.csv, the soft maps; bad combinations are refused.
+    r = cli({u"export"_s, u"--store"_s, store, u"--out"_s, path(u"regions-bundle"_s), u"--k"_s, u"1"_s,
+             u"--mask-consensus"_s, u"staple"_s, u"--staple-probabilities"_s, u"--json"_s});
+    QVERIFY2(r.exitCode == 0, (r.err + r.out).constData());
+    if (r.json().value(u"images"_s).toInt() == 1) {
+        QVERIFY(QFileInfo(path(u"regions-bundle/staple.csv"_s)).isFile());
+        QVERIFY(QFileInfo(path(u"regions-bundle/probabilities"_s)).isDir());
+    }
+    for (const QStringList &bad : {QStringList {u"--mask-consensus"_s, u"vote"_s},
+                                   QStringList {u"--staple-threshold"_s, u"0.7"_s},
+                                   QStringList {u"--mask-consensus"_s, u"staple"_s, u"--staple-threshold"_s, u"0"_s},
+                                   QStringList {u"--mask-consensus"_s, u"staple"_s, u"--source"_s, u"raters"_s}})
+        QCOMPARE(cli(QStringList {u"export"_s, u"--store"_s, store, u"--out"_s, path(u"z"_s)} + bad).exitCode, 2);
 }
 
 void TestCli::importInterchangeErrors_data()

@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -37,6 +38,7 @@ private slots:
     void exportWritesABundle();
     void cancelLeavesNothing();
     void overwriteReplacesOnlyABundle();
+    void maskConsensusChoice();
 
 private:
     QTemporaryDir m_dir;
@@ -122,6 +124,26 @@ void TestExportDialog::gateSectionShowsLevelsAndPins()
     QTRY_VERIFY_WITH_TIMEOUT(dialog.preview() && dialog.preview()->options.l == 1
                                  && qFuzzyCompare(dialog.preview()->options.suppressionLimit, 0.5) && !dialog.isBusy(),
                              10000);
+}
+
+void TestExportDialog::maskConsensusChoice()
+{
+    ExportDialog dialog(*m_store, m_admin);
+    auto *method = dialog.findChild<QComboBox *>(u"maskConsensus"_s);
+    QVERIFY(method);
+    QCOMPARE(dialog.options().maskMethod, BundleExportOptions::MaskMethod::Majority); // the default
+    method->setCurrentIndex(method->findData(int(BundleExportOptions::MaskMethod::Staple)));
+    QCOMPARE(dialog.options().maskMethod, BundleExportOptions::MaskMethod::Staple);
+    QVERIFY(method->isEnabled());
+    // Only consensus bundles have consensus masks.
+    QRadioButton *raters = nullptr;
+    for (QRadioButton *button : dialog.findChildren<QRadioButton *>()) {
+        if (button->text().contains(u"rater"_s))
+            raters = button;
+    }
+    QVERIFY(raters);
+    raters->setChecked(true);
+    QVERIFY(!method->isEnabled());
 }
 
 void TestExportDialog::exportWritesABundle()

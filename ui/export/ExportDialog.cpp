@@ -57,12 +57,20 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     m_consensus = new QRadioButton(tr("&Consensus labels and masks"), where);
     m_consensus->setChecked(true);
     m_raters = new QRadioButton(tr("Every &rater's labels and masks (pseudonymised)"), where);
+    m_maskMethod = new QComboBox(where);
+    m_maskMethod->setObjectName(u"maskConsensus"_s);
+    m_maskMethod->addItem(tr("Majority vote"), int(BundleExportOptions::MaskMethod::Majority));
+    m_maskMethod->addItem(tr("STAPLE (raters weighed by estimated sensitivity and specificity)"),
+                          int(BundleExportOptions::MaskMethod::Staple));
+    m_maskMethod->setToolTip(tr("How the consensus masks are formed from the raters' regions; with STAPLE the bundle "
+                                "also holds staple.csv, each rater's estimated sensitivity and specificity."));
     auto *whereForm = new QFormLayout(where);
     whereForm->addRow(tr("&Output:"), pathRow);
     whereForm->addRow(QString(), m_zip);
     whereForm->addRow(QString(), m_overwrite);
     whereForm->addRow(tr("Labels:"), m_consensus);
     whereForm->addRow(QString(), m_raters);
+    whereForm->addRow(tr("Consensus &masks:"), m_maskMethod);
 
     auto *gate = new QGroupBox(tr("Release gate"), this);
     m_k = new QSpinBox(gate);
@@ -191,6 +199,7 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     connect(&m_previewWatcher, &QFutureWatcherBase::finished, this, &ExportDialog::showPreview);
     connect(&m_exportWatcher, &QFutureWatcherBase::finished, this, &ExportDialog::exportDone);
     connect(m_path, &QLineEdit::textChanged, this, &ExportDialog::updateButtons);
+    connect(m_consensus, &QRadioButton::toggled, this, &ExportDialog::updateButtons);
     startPreview();
     updateButtons();
 }
@@ -209,6 +218,7 @@ BundleExportOptions ExportDialog::options() const
     o.zip = m_zip->isChecked();
     o.overwrite = m_overwrite->isChecked();
     o.labels = m_raters->isChecked() ? BundleExportOptions::Labels::Raters : BundleExportOptions::Labels::Consensus;
+    o.maskMethod = BundleExportOptions::MaskMethod(m_maskMethod->currentData().toInt());
     o.release.k = m_k->value();
     o.release.minRaters = m_minRaters->value();
     o.release.l = m_l->value();
@@ -344,6 +354,7 @@ void ExportDialog::updateButtons()
                                                           m_minRaters, m_l, m_suppressionLimit, m_levels,
                                                           m_redaction, m_publicIds})
         w->setEnabled(!exporting);
+    m_maskMethod->setEnabled(!exporting && m_consensus->isChecked());
 }
 
 void ExportDialog::startExport()

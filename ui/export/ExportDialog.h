@@ -73,6 +73,7 @@ private:
     QCheckBox *m_overwrite = nullptr;
     QRadioButton *m_consensus = nullptr;
     QRadioButton *m_raters = nullptr;
+    QComboBox *m_maskMethod = nullptr;
     QSpinBox *m_k = nullptr;
     QSpinBox *m_minRaters = nullptr;
     QSpinBox *m_l = nullptr;

@@ -123,6 +123,138 @@
         <source>Only one category was used, so chance agreement is 1 and kappa is undefined.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>There is not enough memory for this operation; nothing more was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image processing library reported an error; nothing more was done: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An unexpected error stopped this operation; nothing more was done: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An unexpected error stopped this operation; nothing more was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the folder is not empty and holds no manifest.json</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its manifest.json is too large to be a bundle&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its manifest.json was not written by DermLabel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it holds %1, which its manifest does not list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is not a zip archive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the archive holds no manifest.json</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its manifest.json cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tag %1 has the type %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tag %1 (%2) is too short</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tag %1 has the unknown parametric curve type %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not valid JSON: %1 at offset %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A LabelMe file must be a JSON object.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LabelMe file has no &quot;imagePath&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LabelMe file needs a positive integer &quot;imageWidth&quot; and &quot;imageHeight&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: an APP2 chunk without sequence number and count.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: its APP2 chunks are not numbered 1 to %1 once each.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: %1 of its %2 APP2 chunks are present.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: larger than %1 bytes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: too large for 255 APP2 chunks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot start zlib.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: it inflates to more than %1 bytes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: its compressed data is corrupt or cut short.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: the iCCP chunk has no valid name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed ICC profile: unknown iCCP compression method %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot compress the ICC profile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the local PostgreSQL server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(your login name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The table %1 is missing from the store %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The table %1 has no primary key to copy it by.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::AgreementReport</name>
@@ -300,6 +432,10 @@
         <source>Unknown status %1.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>These labels were changed elsewhere (in another window or on another workstation) since they were read here; nothing was overwritten.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::AssignDialog</name>
@@ -423,6 +559,10 @@
     </message>
     <message>
         <source>a mask layer cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The export could not be recorded in the audit log, so nothing was exported: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -564,10 +704,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The manifest extras may not set &quot;files&quot; or &quot;format_version&quot;.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Files are still being added to the bundle.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -593,6 +729,22 @@
     </message>
     <message>
         <source>Cannot move the existing %1 aside: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is a symbolic link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is neither a folder nor a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a bundle written by DermLabel (%2). Nothing was replaced or deleted; choose a new path, an empty folder or a previous bundle.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The manifest extras may not set &quot;files&quot;, &quot;format_version&quot; or &quot;generator&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -640,6 +792,38 @@
     </message>
     <message>
         <source>&lt;i&gt;No case details.&lt;/i&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 regions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Face confirmed&lt;/b&gt; by QA (%1). Tick &lt;i&gt;Identifying: face&lt;/i&gt; and mark its region so it is covered on export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Possible face&lt;/b&gt; found by the face check (%1). If a face shows, tick &lt;i&gt;Identifying: face&lt;/i&gt; and mark its region; QA confirms or dismisses the flag.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The frontal-face check flags images for suitability review; an image with an open flag is held back from export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fitzpatrick %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Monk %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reference (training store)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -962,6 +1146,26 @@
         <source>%1: missing required column(s): %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>line %1: a field of more than %2 MB; fields are limited to %2 MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1: more than %2 fields, header has %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1: the header has more than %2 columns; at most %2 are supported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1: a row of more than %2 MB; rows are limited to %2 MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1: more than %2 million fields in all (rows x columns); split the file</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::CsvWriter</name>
@@ -1160,10 +1364,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Replace an existing bundle</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Consensus labels and masks</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1283,6 +1483,25 @@
         <source>Cancel the export and close?</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Replace a previous bundle there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a bundle DermLabel wrote, or an empty folder, is replaced; anything else is refused and left as it is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::ExportSource</name>
+    <message>
+        <source>Image %1 is labelled but not in the store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Case %1 of image %2 is not in the store.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::FaceCheck</name>
@@ -1327,6 +1546,33 @@
     </message>
 </context>
 <context>
+    <name>dl::FaceFlagModel</name>
+    <message>
+        <source>Open: held back from export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirmed: a face shows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dismissed: no face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Possible faces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dl::FolderScanner</name>
     <message>
         <source>The folder cannot be read.</source>
@@ -1334,6 +1580,155 @@
     </message>
     <message>
         <source>%1 images are not supported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::GrabCutTool</name>
+    <message>
+        <source>Segmenting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the segmentation to finish.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GrabCut session ended: the next strokes start a new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GrabCut session ended: the next box starts a new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Now drag over the lesion: the segmentation starts from a foreground stroke.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave some background outside the box.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refining…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The segmentation found nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refine with strokes: drag over what belongs, right drag (or Alt+drag) over what does not; Esc ends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::IccProfile</name>
+    <message>
+        <source>Malformed ICC profile: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 bytes, shorter than a header and a tag count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 bytes, more than the %2 accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the header gives the size %1, the data has %2 bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no &apos;acsp&apos; signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>version %1 is not supported (2 and 4 are)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the profile class %1 cannot describe an image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown rendering intent %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a tag table of %1 entries does not fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tag %1 appears twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tag %1 (offset %2, size %3) is outside the profile&apos;s %4 bytes of tag data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no tag that defines colours</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::ImageBlobRepository</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot upload the image file %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file became shorter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 changed while it was uploaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 is not the image %2 (its SHA-256 is %3): not uploaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot download the image file %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file of image %1 is missing from the store: it was never uploaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image file %1 is not in this store, or you may not read it (the image is not assigned to you).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file of image %1 in the store is incomplete (part %2 of %3 is missing).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file of image %1 in the store is damaged (longer than recorded).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file of image %1 in the store is incomplete (%2 of %3 bytes).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file of image %1 in the store is damaged (its SHA-256 does not match).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1368,6 +1763,13 @@
     </message>
     <message>
         <source>Cannot decode image file &quot;%1&quot;: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::ImageFileCache</name>
+    <message>
+        <source>%1 is not an image file of the store.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1681,6 +2083,32 @@
     </message>
 </context>
 <context>
+    <name>dl::ImageService</name>
+    <message>
+        <source>There is no image %1 in the store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::ImageSide</name>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image file %1 does not match its checksum; it was not copied (run dermlabel-cli check --verify-hashes on the source).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dl::ImportController</name>
     <message>
         <source>Reading %1…</source>
@@ -1733,6 +2161,10 @@
         <source>Cancelled: what was read so far is kept; run the same import again to continue.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 images may show a face: flagged for suitability review.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::ImportRun</name>
@@ -1744,6 +2176,14 @@
         <source>%1 cases have no importable image and were not added.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The face check did not run: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The end of the import could not be recorded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::ImportService</name>
@@ -1753,6 +2193,132 @@
     </message>
     <message>
         <source>The folder %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::InterchangeImporter</name>
+    <message>
+        <source>Name the rater the labels belong to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has the role %2. Imported labels must belong to a dermatologist (annotator): QA leads and administrators do not label images, and agreement statistics count dermatologists only. Choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the image %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image %1 is not in the store by content, and %2 store images were imported from files named %3: cannot tell which one is meant.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image %1 is not in the store: import the images first with import --folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image file %1 does not exist and no store image was imported from a file of that name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refers to the same store image as %2, which was imported first; skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The store image %1 vanished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is for an image of %1 x %2, but the store image %3 is displayed %4 x %5; skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The label &quot;%1&quot; is neither a condition of the taxonomy nor identifying:&lt;kind&gt; (%2); its region was skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The region labelled &quot;%1&quot; has no pixel inside the image; skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No region with a known label: nothing to import.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was written for this image: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 already answered &apos;cannot determine&apos; for this image: the region of %2 was skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most %1 potential diagnoses: the region of %2 (one of the smallest) was skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The labels of %1 were changed by another session during the import; import again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a folder: give the folder that holds the LabelMe JSON files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There are no LabelMe files (*.json) under %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the file: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a LabelMe file: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no COCO file %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the folder the COCO file&apos;s images are in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no folder %1 for the COCO images.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot import %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::InterchangeReport</name>
+    <message>
+        <source>Read %1 COCO image entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read %1 LabelMe files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>: %1 images matched in the store (%2 by file name), %3 updated, %4 already up to date; %5 annotations and %6 masks written for %7; %8 skipped, %9 warnings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created the dermatologist account %1, disabled: it cannot sign in until an administrator enables it and sets a password (workstation: Users).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled: the images done so far are stored; run the same import again to finish.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1888,6 +2454,69 @@
     </message>
 </context>
 <context>
+    <name>dl::LabelConflictPanel</name>
+    <message>
+        <source>&lt;b&gt;Not saved: these labels were changed elsewhere&lt;/b&gt; (in another window or on another workstation) since they were opened here. Nothing was overwritten.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yours (not saved)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Keep stored labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your edits are replaced by the stored labels (Undo brings them back).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Overwrite with mine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your labels are saved over the stored ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot determine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confidence, rank %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drawn elsewhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your drawing (not saved)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dl::LabelFields</name>
     <message>
         <source>Gradable</source>
@@ -1903,30 +2532,6 @@
     </message>
     <message>
         <source>Sensitive content</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Identifying: face</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Identifying: tattoo</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Identifying: jewellery or birthmark</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Identifying: background landmark</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Identifying: visible text</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Identifying: other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1961,49 +2566,14 @@
         <source>Monk tone gradable</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Identifying: %1</source>
+        <extracomment>%1 is a kind of identifying content as the label form names it, with a lower-case initial.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::LabelForm</name>
-    <message>
-        <source>Blurry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Poor lighting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Too far</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cropped or obstructed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Other</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Face</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Tattoo</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Jewellery or birthmark</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Background landmark</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Visible text</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>&amp;Quality</source>
         <translation type="unfinished"></translation>
@@ -2276,22 +2846,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Not valid JSON: %1 at offset %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A LabelMe file must be a JSON object.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The LabelMe file has no &quot;imagePath&quot;.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The LabelMe file needs a positive integer &quot;imageWidth&quot; and &quot;imageHeight&quot;.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The LabelMe file says the image is %1 x %2, but it is %3 x %4.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2339,6 +2893,10 @@
         <source>%1: unknown shape type &quot;%2&quot;; ignored.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The LabelMe file says the image is %1 x %2, more than %3 megapixels: refused before drawing any shape.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::LabelMeWriter</name>
@@ -2356,6 +2914,56 @@
     </message>
     <message>
         <source>The &quot;%1&quot; mask could not be encoded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::LabelVocabulary</name>
+    <message>
+        <source>Blurry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Poor lighting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cropped or obstructed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tattoo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Jewellery or birthmark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Background landmark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Visible text</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::LabellingDocument</name>
+    <message>
+        <source>Keep the stored labels</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2509,6 +3117,44 @@
         <source>Image %1 of %2 · %3</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>These labels are read-only: the mask tools are off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No masks for this image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The masks cannot be opened: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask tools are on once the full image is loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image is %1 x %2 but its masks are %3 x %4: the mask tools are off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::LayerAgreementReport</name>
+    <message>
+        <source>A stored mask of image %1 (%2) cannot be read: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::MagicWandTool</name>
+    <message>
+        <source>Selecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the segmentation to finish.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::MainWindow</name>
@@ -2613,15 +3259,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The user name or password is wrong, or the account is disabled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Welcome to DermLabel.&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Labels, images and users live in a store file. Create a new store, or open one that an administrator gave you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2697,10 +3335,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Open a store to begin: File › Open Store.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>No images are assigned to you yet.
 An administrator assigns the work.</source>
         <translation type="unfinished"></translation>
@@ -2708,10 +3342,6 @@ An administrator assigns the work.</source>
     <message>
         <source>This store has no images yet.
 Import a folder or a dataset: File › Import.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&lt;p&gt;No store is open.&lt;/p&gt;&lt;p&gt;Use &lt;b&gt;File › New Store&lt;/b&gt; or &lt;b&gt;File › Open Store&lt;/b&gt;.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2766,6 +3396,129 @@ Import a folder or a dataset: File › Import.</source>
         <source>&amp;Export Bundle…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Open &amp;Team Store…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Training Store: Show Reference Labels to Raters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training Store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels, images and users live in a store: a file on this computer, or a team store on your team&apos;s server. Create a new store, or open one that an administrator gave you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Team Store…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a store to begin: File › Open Store, or File › Open Team Store for your team&apos;s server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;No store is open.&lt;/p&gt;&lt;p&gt;Use &lt;b&gt;File › New Store&lt;/b&gt;, &lt;b&gt;File › Open Store&lt;/b&gt; or, for your team&apos;s server, &lt;b&gt;File › Open Team Store&lt;/b&gt;.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::MaskCanvas</name>
+    <message>
+        <source>[ / ], Shift+wheel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brush smaller / larger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shift+click or drag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Erase with a paint tool (brush, polygon, rectangle, fill, wand)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click, drag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon: add a vertex; drag draws a freehand lasso</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter, double-click</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon: close and fill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backspace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon: remove the last vertex</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the polygon, the running segmentation, or end the GrabCut session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drag, then drag / right drag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GrabCut: box, then foreground / background strokes (or Alt+drag)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drag / right drag, Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GrabCut from strokes: foreground / background strokes (or Alt+drag); segments when a foreground stroke ends, or on Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask tools are off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No masks for this image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image is %1 x %2 but its masks are %3 x %4: the tools are off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a potential diagnosis or tick an identifying kind to draw its region.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the segmentation to finish.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::MaskCodec</name>
@@ -2815,6 +3568,18 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>The mask shape&apos;s image is %1 x %2 but its box is %3 x %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask shape&apos;s &quot;mask&quot; is not a PNG image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask shape&apos;s &quot;mask&quot; is not a readable PNG image: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask shape&apos;s PNG header says %1 x %2 but its box is %3 x %4; not decoded.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2867,35 +3632,94 @@ Import a folder or a dataset: File › Import.</source>
         <source>Assisted segmentation</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Superpixel brush</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::MaskLayer</name>
-    <message>
-        <source>Face</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Tattoo</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Jewellery or birthmark</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Background landmark</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Visible text</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>Other identifying content</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>%1 (identifying)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::MaskLayerPanel</name>
+    <message>
+        <source>Regions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a potential diagnosis or tick an identifying kind to draw its region.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick to show a region; select a row to draw on it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opacity of the selected region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outline only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill holes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill the holes of the selected region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove specks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the parts of the selected region smaller than the size given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smallest part kept, in pixels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smooth</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smooth the outline of the selected region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smoothing radius, in pixels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — not in labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no longer among the labels; kept while it has pixels</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2941,6 +3765,175 @@ Import a folder or a dataset: File › Import.</source>
         <source>There is no version %1 of mask layer %2.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The mask %1 is %2 x %3 but the image is displayed %4 x %5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The labels of this image were changed elsewhere at the same time; saving again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These regions were changed elsewhere (in another window or on another workstation) since they were read here; nothing was overwritten.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::MaskToolBar</name>
+    <message>
+        <source>Pan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>drag to move the image (the masks are not changed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>paint the selected region; Shift erases; [ and ] set the size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>erase from the selected region; [ and ] set the size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polygon / Lasso</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>click vertices or drag freehand; Enter or double-click closes, Backspace removes a vertex, Esc cancels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>drag a rectangle; Shift erases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>click inside a closed outline to fill it; Shift+click clears a region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Magic Wand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>click to add the area of similar colour (see Tolerance); Shift removes it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assisted (GrabCut)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>start from a box dragged around the lesion or (Strokes) from rough strokes over it; refine: drag over what belongs, right drag (or Alt+drag) over what does not; Esc ends</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Superpixel Brush</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>paint whole superpixels (similar-looking patches); Shift erases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mask Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smaller Brush</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Larger Brush</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brush size in image pixels ([ and ], Shift+wheel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brush size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tolerance </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Magic wand: how far a colour may be from the clicked one (0-255 per channel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Magic wand tolerance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Box</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GrabCut starts from a box: drag it around the lesion, leaving some skin outside</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strokes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GrabCut starts from rough strokes: drag over the lesion (foreground), right drag or Alt+drag over skin (background); it segments when a foreground stroke ends, or on Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the segmentation (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+Off: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a tool to draw the selected region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drag a box around the lesion; then drag over what belongs, right drag over what does not; Esc ends</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drag over the lesion, right drag (or Alt+drag) over skin: it segments when a stroke ends (Enter runs waiting strokes); more strokes refine; Esc ends</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::MetadataStripper</name>
@@ -2962,6 +3955,14 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>Could not encode the image as PNG: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 The profile was dropped; the colours are read as sRGB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An Adobe segment shorter than 12 bytes was dropped.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3032,6 +4033,88 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>The two passwords differ.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::OverlapTableModel</name>
+    <message>
+        <source>Diagnosis: top-1 agreement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share of rater pairs naming the same first condition, mean over images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diagnosis: top-3 overlap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overlap coefficient of the raters&apos; up-to-three conditions (shared / size of the shorter list), mean over images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region Dice: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean Dice (2 |A ∩ B| / (|A| + |B|)) over every pair of raters who drew this region; lowest pair %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region IoU: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean intersection over union over every pair of raters who drew this region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 in %2: %3 over %n image(s), %4 against all images</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>n %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2: the value over this group&apos;s images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Images of this group the value rests on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rater pairs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Images with at least two raters&apos; differentials (diagnoses) or regions (masks)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pairs of raters who both drew the region, over all images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean over rater pairs; 1 is full agreement, 0 none</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3168,6 +4251,60 @@ Import a folder or a dataset: File › Import.</source>
     </message>
 </context>
 <context>
+    <name>dl::PolygonTool</name>
+    <message>
+        <source>A polygon needs at least three vertices.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::PostgresServer</name>
+    <message>
+        <source>Cannot reach the PostgreSQL server %1: %2. Check the host name and port, and that the server is running and accepts connections from this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PostgreSQL server %1 refused the password of %2 (wrong password, or no such role).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PostgreSQL server %1 asks for the password of %2: give it in the URL (postgresql://user:password@host/database), in PGPASSWORD or in ~/.pgpass.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no database %1 on %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PostgreSQL server %1 does not let %2 connect to the database %3: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot connect to the database %1 on %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Qt&apos;s PostgreSQL driver (QPSQL) is not installed: install the Debian package libqt6sql6-psql.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost; the last change may not have been saved. DermLabel connects again for the next step: try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the database %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no database %1 on %2, and the role %3 may not create one (it lacks the CREATEDB right). Ask the server&apos;s administrator to create the database with %3 as its owner, or to grant %3 CREATEDB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the database %1 on %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dl::PreferencesDialog</name>
     <message>
         <source>Preferences</source>
@@ -3211,6 +4348,18 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>A new language applies when DermLabel is restarted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much disk the images of team stores may take on this computer. They are downloaded from the server when needed; beyond this size the least recently used are removed (a 12-megapixel photo takes about 5 MB).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Team store image &amp;cache:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3499,13 +4648,77 @@ Import a folder or a dataset: File › Import.</source>
         <source>No labels yet</source>
         <translation type="unfinished"></translation>
     </message>
-</context>
-<context>
-    <name>dl::QaData</name>
     <message>
-        <source>The store could not be read.</source>
+        <source>&amp;Faces</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&lt;b&gt;Differential diagnoses and regions&lt;/b&gt; (what the raters name and where they draw it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Review Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm &amp;Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A face shows: the image needs an identifying face region to be exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Not a Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check was wrong: the flag no longer holds the image back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run Face &amp;Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Look for frontal faces on every image (new images are checked on import)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The face check has flagged no image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; of %2 flagged images still to review. An open flag holds the image back from export; a confirmed face needs an identifying face region, which the export covers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Faces (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The face flag was not changed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop Face &amp;Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking images for faces…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking images for faces: %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The face check failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::QaDataSet</name>
     <message>
         <source>Fitzpatrick type</source>
         <translation type="unfinished"></translation>
@@ -3536,6 +4749,10 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>Week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The store could not be read.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3740,6 +4957,17 @@ Import a folder or a dataset: File › Import.</source>
     </message>
 </context>
 <context>
+    <name>dl::ReferenceLabelAccess</name>
+    <message>
+        <source>Reference labels are hidden from raters (blinded).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This image is not assigned to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dl::ReleaseGate</name>
     <message>
         <source>Sensitive content</source>
@@ -3896,6 +5124,42 @@ Import a folder or a dataset: File › Import.</source>
         <source>Review %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Confirm &amp;Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A face shows: the image needs an identifying face region to be exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Not a Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check was wrong: the flag no longer holds the image back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 regions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Possible face&lt;/b&gt; found by the face check (%1, dashed on the image). Held back from export until confirmed or dismissed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Face confirmed.&lt;/b&gt; The image is exported only with a face region marked as identifying (redacted).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Face flag dismissed:&lt;/b&gt; no face on this image.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::ReviewTableModel</name>
@@ -3976,6 +5240,13 @@ Import a folder or a dataset: File › Import.</source>
     </message>
 </context>
 <context>
+    <name>dl::RowWriter</name>
+    <message>
+        <source>Cannot copy rows of %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dl::SchemaMigrator</name>
     <message>
         <source>This file is not a DermLabel store (it holds other tables).</source>
@@ -4001,6 +5272,10 @@ Import a folder or a dataset: File › Import.</source>
         <source>Schema update %1 could not be saved: %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>This database is not a DermLabel store (it holds other tables).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>dl::ScinReader</name>
@@ -4023,6 +5298,32 @@ Import a folder or a dataset: File › Import.</source>
     <message>
         <source>scin_labels.csv has labels for %1 cases that scin_cases.csv does not list.</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::SessionService</name>
+    <message>
+        <source>A team store is named by a URL such as postgresql://server.example.org/dermlabel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your user name and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user name or password is wrong, or the account is disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This store has its administrator already: sign in instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many failed sign-ins with this name. Try again in %n second(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4080,11 +5381,15 @@ Import a folder or a dataset: File › Import.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Arrow keys, drag, Space+drag</source>
+        <source>Arrow keys, middle drag, Space+drag</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Pan</source>
+        <source>Pan (and left drag with the Pan tool, H)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mask tools (when the image has the focus)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4139,7 +5444,7 @@ Import a folder or a dataset: File › Import.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The user name or password is wrong, or the account is disabled.</source>
+        <source>Sign in to the team store &lt;b&gt;%1&lt;/b&gt;. Your user name and password are checked by the server.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4166,6 +5471,22 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>Foreign key enforcement is not available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PostgreSQL server is too old (version number %1); a team store needs PostgreSQL 10 or later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PostgreSQL server has standard_conforming_strings off; a team store needs it on (the default).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>index %1 is not valid (rebuild it with REINDEX)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>constraint %1 of %2 was never validated</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4218,6 +5539,223 @@ Import a folder or a dataset: File › Import.</source>
     <message>
         <source>Cannot create the lock file beside %1 (is the folder writable?).</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a team store signs in to a server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 Create the store first (dermlabel-cli init --store URL).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the image folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The database %1 already exists and is not empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::StoreBackup</name>
+    <message>
+        <source>A team store is backed up with &apos;dermlabel-cli migrate --from URL --to copy.dermlabel&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 exists already: a backup never overwrites anything.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup cannot be the store itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the backup %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup was cancelled; nothing was kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot copy the image file %1 to the backup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup does not pass its check; nothing was kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::StoreChangeListener</name>
+    <message>
+        <source>Cannot listen to the store&apos;s changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not deliver change notifications: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::StoreCopier</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a DermLabel store (it holds other tables).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The target %1 holds a store with schema version %2, the source has schema version %3. A copy needs both at the same version: bring the older one up to date with this program first (dermlabel-cli init --store ... for a team store, any command for a store file), or choose another target.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The target %1 must be opened as the store&apos;s owner: a superuser, or a role with CREATEROLE that owns the database (the role that runs &apos;dermlabel-cli init&apos;), because the copy creates the users&apos; login roles.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The target %1 has schema version %2, the source %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source has schema version %1, the target %2: a copy needs the same version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the source store&apos;s secret, which keeps its pseudonyms: open it as the store&apos;s owner or an administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The target %1 holds another store (%2). A migration copies a store into a new or empty one, or completes an earlier copy of the same store; it never merges two stores. Choose another target, or remove that store first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These user names cannot become server login roles (a team store needs lower-case letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter): %1. Rename or remove them in the source first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the source store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to the target store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot prepare the target: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The table %1 has other columns in the target than in the source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot give the user %1 a login role: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot advance the ids of %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The copy does not match the source in %1; nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The target is an earlier copy of this store, and rows of %1 have changed since: they differ from the source, and a migration never overwrites rows. Nothing was written; remove the target and migrate again for a fresh copy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot save the copy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::StoreInspector</name>
+    <message>
+        <source>The store is being written by another program: close it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not in the image folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::StoreLocation</name>
+    <message>
+        <source>No store given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is neither a store file nor a postgresql:// URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid URL: write postgresql://user@host:port/database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: a store URL has no #fragment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the port must be between 1 and 65535.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 names no database: write postgresql://host/database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the database name must not contain &apos;/&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the option %2 is given twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the option %2 needs a value without &apos;;&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: sslmode must be one of %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: connect_timeout must be a number of seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: unknown option %2 (DermLabel understands sslmode, sslrootcert, connect_timeout and application_name).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::SuperpixelTool</name>
+    <message>
+        <source>Preparing superpixels…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The superpixels are still being prepared.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Superpixels ready: %n region(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4314,6 +5852,56 @@ Import a folder or a dataset: File › Import.</source>
     </message>
 </context>
 <context>
+    <name>dl::TeamSecurity</name>
+    <message>
+        <source>The team store&apos;s security rules are missing from this program.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the store&apos;s owner (a superuser, or a role with CREATEROLE that owns the database) may set up who may see what on a team store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Database error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot set up the team store&apos;s security: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The team store&apos;s schema is older than this program. An administrator must upgrade it first, connected as the store&apos;s owner: dermlabel-cli init --store URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no such user.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::TeamStoreDialog</name>
+    <message>
+        <source>Open Team Store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A team store lives on a PostgreSQL server that your team&apos;s administrator set up. Enter the address they gave you; you sign in next.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection is encrypted whenever the server offers it. To also check the server&apos;s certificate, end the address with &lt;tt style=&quot;white-space: nowrap&quot;&gt;?sslmode=verify-full&lt;/tt&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dl::ThumbnailMaker</name>
     <message>
         <source>The image header given does not match the image data</source>
@@ -4321,6 +5909,13 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>The thumbnail could not be encoded</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dl::Transaction</name>
+    <message>
+        <source>The store is busy: another program keeps writing to it. Try again in a moment.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4356,6 +5951,13 @@ Import a folder or a dataset: File › Import.</source>
     <message>
         <source>%1 is already disabled.</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The password must have at least %n character(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4512,26 +6114,6 @@ Import a folder or a dataset: File › Import.</source>
     </message>
     <message>
         <source>Unsure</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Blurry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Poor lighting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Too far</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cropped or obstructed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Other</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -8,7 +8,8 @@
       --open lists only the messages that are still unfinished.
   tsbatch.py apply LANG MAPPING...
       Writes translations into dermlabel_LANG.ts. A mapping file holds one line per message,
-      "<number> TAB <translation>", numerus forms separated by " || ", line breaks as "\\n".
+      "<number> TAB-or-space <translation>" (everything after the first tab or
+      space is the translation, leading and trailing spaces included), numerus forms separated by " || ", line breaks as "\\n".
       Lines starting with "#" are comments. The message numbers are those of "dump" (the order
       of the messages in the .ts, the same in every language after one lupdate run).
       Each line is checked against its source (placeholders, mnemonic, numerus form count)
@@ -107,10 +108,10 @@ def read_mapping(paths):
         for lineno, line in enumerate(Path(path).read_text(encoding='utf-8').splitlines(), 1):
             if not line.strip() or line.startswith('#'):
                 continue
-            number, _, translation = line.partition('\t')
-            if not number.strip().isdigit():
+            match = re.match(r'(\d+)[\t ](.*)$', line)
+            if not match:
                 sys.exit(f'{path}:{lineno}: no message number')
-            mapping[int(number)] = translation.replace('\\n', '\n')
+            mapping[int(match.group(1))] = match.group(2).replace('\\n', '\n')
     return mapping
 
 

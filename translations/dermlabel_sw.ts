@@ -2946,7 +2946,7 @@ pikseli %2 x %3, %4, KB %5</translation>
     </message>
     <message>
         <source>Tattoo</source>
-        <translation>Chale/tatuu</translation>
+        <translation>Tatuu</translation>
     </message>
     <message>
         <source>Jewellery or birthmark</source>

@@ -294,7 +294,7 @@
         <translation>Bootstrap-Perzentilintervall, %1 Wiederholungen</translation>
     </message>
     <message>
-        <source>Press ǌonfidence intervals” to run the bootstrap</source>
+        <source>Press “Confidence intervals” to run the bootstrap</source>
         <translation>„Konfidenzintervalle“ drücken, um den Bootstrap zu starten</translation>
     </message>
     <message>

@@ -294,7 +294,7 @@
         <translation>Intervalle percentile bootstrap, %1 réplications</translation>
     </message>
     <message>
-        <source>Press ǌonfidence intervals” to run the bootstrap</source>
+        <source>Press “Confidence intervals” to run the bootstrap</source>
         <translation>Appuyez sur « Intervalles de confiance » pour lancer le bootstrap</translation>
     </message>
     <message>

@@ -294,7 +294,7 @@
         <translation>Kipindi cha asilimia cha bootstrap, marudio %1</translation>
     </message>
     <message>
-        <source>Press ǌonfidence intervals” to run the bootstrap</source>
+        <source>Press “Confidence intervals” to run the bootstrap</source>
         <translation>Bonyeza “Vipindi vya uhakika” ili kuendesha bootstrap</translation>
     </message>
     <message>

@@ -259,7 +259,7 @@ QVariant AgreementTableModel::fixedData(const FieldAgreement &f, int column, int
             return tr("Krippendorff's alpha (%1): %2").arg(measureLevelName(f.level), bandText(band(f.alpha)));
         case AlphaCiColumn:
             return f.alphaCi ? tr("Bootstrap percentile interval, %1 replicates").arg(f.alphaCi->replicates)
-                             : tr("Press \u201cConfidence intervals\u201d to run the bootstrap");
+                             : tr("Press “Confidence intervals” to run the bootstrap");
         case PairKappaColumn: {
             QStringList lines;
             const bool weighted = f.level != MeasureLevel::Nominal;

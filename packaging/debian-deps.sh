@@ -3,7 +3,7 @@
 # Installs the Debian 12 packages DermLabel needs to build, test and run,
 # but only those that are missing. Uses sudo when not run as root.
 # --test adds what only the test suite needs: clang and its runtimes for the sanitizer and fuzz
-# build (tests/run.sh).
+# build (tests/run.sh), and the validators and Debian tools of the package tests (tests/packaging).
 set -euo pipefail
 
 packages=(
@@ -21,7 +21,7 @@ packages=(
     xvfb xauth
 )
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(clang-14 libclang-rt-14-dev)
+    packages+=(clang-14 libclang-rt-14-dev desktop-file-utils appstream dpkg-dev)
 fi
 
 missing=()

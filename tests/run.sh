@@ -52,7 +52,7 @@ export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0:allocator_ma
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # A sanitizer finding or a fuzzing crash fails the run, like a failing test.
 stage_failures=()
-(cd "$asan_dir" && ctest --output-on-failure --parallel "$jobs" --timeout 900 -LE "gui|long") ||
+(cd "$asan_dir" && ctest --output-on-failure --parallel "$jobs" --timeout 900 -LE "gui|long|package") ||
     stage_failures+=("sanitizer tests")
 echo "Sanitizer build and tests: $((SECONDS - started)) s"
 

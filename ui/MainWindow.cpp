@@ -587,8 +587,35 @@ void MainWindow::refreshSummary()
         statusBar()->showMessage(tr("%1 of %2 images done").arg(queue.done).arg(queue.assigned));
         return;
     }
+    // QA leads and admins: the project's progress first, then what the store holds.
+    QString project;
+    if (const auto progress = SessionService(*m_store).projectProgress(*m_user, &error)) {
+        project = tr("<h3>Project</h3><table cellspacing='4'>"
+                     "<tr><td>Images assigned</td><td align='right'><b>%1</b> of %2</td></tr>"
+                     "<tr><td>Finished by every rater</td><td align='right'><b>%3</b></td></tr>"
+                     "<tr><td>Waiting for adjudication</td><td align='right'><b>%4</b></td></tr>"
+                     "<tr><td>Adjudicated</td><td align='right'><b>%5</b></td></tr></table>")
+                      .arg(progress->imagesAssigned)
+                      .arg(progress->images)
+                      .arg(progress->imagesComplete)
+                      .arg(progress->awaitingAdjudication)
+                      .arg(progress->adjudicated);
+        if (!progress->raters.isEmpty()) {
+            QString rows;
+            for (const RaterProgress &rater : progress->raters) {
+                const QString name = rater.rater.active ? rater.rater.displayName.toHtmlEscaped()
+                                                        : tr("%1 (disabled)").arg(rater.rater.displayName.toHtmlEscaped());
+                rows += tr("<tr><td>%1</td><td align='right'><b>%2</b> of %3</td><td align='right'>%4 to go</td></tr>")
+                            .arg(name)
+                            .arg(rater.done)
+                            .arg(rater.assigned)
+                            .arg(rater.toDo());
+            }
+            project += tr("<h3>Raters</h3><table cellspacing='4'>%1</table>").arg(rows);
+        }
+    }
     const StoreStats stats = SessionService(*m_store).stats(&error);
-    m_summary->setText(tr("<h3>%1</h3>"
+    m_summary->setText(project + tr("<h3>%1</h3>"
                           "<table cellspacing='4'>"
                           "<tr><td>Images</td><td align='right'><b>%2</b></td></tr>"
                           "<tr><td>Cases</td><td align='right'><b>%3</b></td></tr>"

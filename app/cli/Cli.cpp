@@ -10,10 +10,12 @@
 #include <QDir>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <termios.h>
 #include <unistd.h>
 
@@ -54,24 +56,35 @@ void Cli::installInterruptHandler()
 
 void Cli::printHelp()
 {
+    // One line per command, the descriptions aligned after the longest name.
+    const QList<std::pair<QString, QString>> commands = {
+        {u"init"_s, tr("Create a new, empty store.")},
+        {u"demo"_s, tr("Create a store filled with synthetic demo images, cases and users.")},
+        {u"import"_s, tr("Import a folder, a SCIN or PASSION layout, or LabelMe / COCO regions as a rater's labels.")},
+        {u"stats"_s, tr("Count images, cases, users, reference labels and annotations.")},
+        {u"check"_s, tr("Check a store's integrity, foreign keys and image files.")},
+        {u"backup"_s, tr("Make a consistent, checked copy of a store while others keep working.")},
+        {u"users"_s, tr("Add or list users (annotator, qa, admin), set a password.")},
+        {u"agreement"_s, tr("Inter-rater agreement statistics of a store or of a ratings table.")},
+        {u"consensus"_s, tr("Compute and store the consensus labels of a store.")},
+        {u"export"_s, tr("Export a de-identified label bundle (folder or zip).")},
+        {u"faces"_s, tr("Flag images with a possible face for review.")},
+        {u"migrate"_s, tr("Copy a whole store to a team store (PostgreSQL) or back to a store file, verified.")},
+        {u"assign"_s, tr("Assign images to K annotators each (as the admin screen does).")},
+    };
+    qsizetype width = 0;
+    for (const auto &command : commands)
+        width = std::max(width, command.first.size());
+    QString list;
+    for (const auto &[name, description] : commands)
+        list += u"  "_s + name.leftJustified(width + 2) + description + u'\n';
+
     m_out << tr("Usage: dermlabel-cli <command> [options]\n"
                 "\n"
                 "DermLabel %1: the headless side of the dermatology image annotation workstation.\n"
                 "\n"
                 "Commands:\n"
-                "  init     Create a new, empty store.\n"
-                "  demo     Create a store filled with synthetic demo images, cases and users.\n"
-                "  import   Import a folder, a SCIN or PASSION layout, or LabelMe / COCO regions as a rater's labels.\n"
-                "  stats    Count images, cases, users, reference labels and annotations.\n"
-                "  check    Check a store's integrity, foreign keys and image files.\n"
-                "  backup   Make a consistent, checked copy of a store while others keep working.\n"
-                "  users    Add or list users (annotator, qa, admin), set a password.\n"
-                "  agreement  Inter-rater agreement statistics of a store or of a ratings table.\n"
-                "  consensus  Compute and store the consensus labels of a store.\n"
-                "  export   Export a de-identified label bundle (folder or zip).\n"
-                "  faces    Flag images with a possible face for review.\n"
-                "  migrate  Copy a whole store to a team store (PostgreSQL) or back to a store file, verified.\n"
-                "  assign   Assign images to K annotators each (as the admin screen does).\n"
+                "%2"
                 "\n"
                 "Run 'dermlabel-cli <command> --help' for the options of a command.\n"
                 "Exit status: 0 all done; 1 done, but some inputs were rejected or missing;\n"
@@ -80,7 +93,7 @@ void Cli::printHelp()
                 "No password is asked for on a store file: whoever may write the file is trusted with it\n"
                 "and acts as its local administrator; the audit log names the operating-system user.\n"
                 "On a team store (postgresql:// URL) the server checks the role named in the URL.\n")
-                .arg(programVersion());
+                .arg(programVersion(), list);
     m_out.flush();
 }
 
@@ -155,7 +168,14 @@ bool Cli::parse(QCommandLineParser &parser, const QStringList &args, const QStri
     }
     m_json = parser.isSet(u"json"_s);
     if (parser.isSet(help)) {
-        m_out << parser.helpText();
+        // Qt names the program by the path it was started with; the usage line names the command.
+        QString text = parser.helpText();
+        const QString program = QCoreApplication::arguments().value(0);
+        const qsizetype lineEnd = text.indexOf(u'\n');
+        const qsizetype at = program.isEmpty() ? -1 : text.left(lineEnd).indexOf(program);
+        if (at >= 0)
+            text.replace(at, program.size(), u"dermlabel-cli "_s + command);
+        m_out << text;
         m_out.flush();
         *exitCode = Ok;
         return false;

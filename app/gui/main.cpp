@@ -45,8 +45,10 @@ static void setIdentity()
 
 int main(int argc, char **argv)
 {
-    QCommandLineOption storeOption(u"store"_s, QCoreApplication::translate("main", "Open this store."),
-                                   QCoreApplication::translate("main", "PATH"));
+    QCommandLineOption storeOption(u"store"_s, QCoreApplication::translate("main",
+                                       "Open this store at start: a store file, or a team store's "
+                                       "postgresql://host/database URL (you are asked to sign in)."),
+                                   QCoreApplication::translate("main", "PATH|URL"));
     QCommandLineOption screenshotOption(u"screenshot"_s, u"Save a screenshot of the main window and quit."_s, u"PNG"_s);
     QCommandLineOption userOption(u"user"_s, u"Sign in as this user."_s, u"NAME"_s);
     QCommandLineOption dialogOption(u"screenshot-dialog"_s, u"With --screenshot: picture this dialog."_s, u"NAME"_s);

@@ -5,6 +5,7 @@
 #include "auth/SignInThrottle.h"
 #include "store/AssignmentRepository.h"
 #include "store/AuditLog.h"
+#include "store/ConsensusRepository.h"
 #include "store/ImageRepository.h"
 #include "store/PostgresServer.h"
 #include "store/StoreTransaction.h"
@@ -15,6 +16,7 @@
 #include <QFileInfo>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -229,6 +231,44 @@ QueueProgress SessionService::progress(const User &user, QString *error) const
     progress.assigned = queue.size();
     for (const AssignmentRecord &record : queue)
         progress.done += record.status == AssignmentStatus::Done ? 1 : 0;
+    return progress;
+}
+
+std::optional<ProjectProgress> SessionService::projectProgress(const User &viewer, QString *error) const
+{
+    if (!Permissions::check(viewer, Action::ViewAllAnnotations, error))
+        return std::nullopt;
+    QString readError;
+    ProjectProgress progress;
+    progress.images = ImageRepository(m_store).count(&readError);
+    const ImageCompletion completion = AssignmentRepository(m_store).imageCompletion(&readError);
+    progress.imagesAssigned = completion.assigned;
+    progress.imagesComplete = completion.complete;
+    for (const ConsensusStatusCount &count : ConsensusRepository(m_store).statusCounts(&readError)) {
+        if (count.status == ConsensusStatus::Adjudicate)
+            progress.awaitingAdjudication = count.images;
+        else if (count.status == ConsensusStatus::Adjudicated)
+            progress.adjudicated = count.images;
+    }
+    const auto counts = AssignmentRepository(m_store).countsByUserAndStatus(&readError);
+    for (const User &user : UserRepository(m_store).list(&readError)) {
+        const auto byStatus = counts.value(user.id);
+        if (user.role != Role::Annotator || (byStatus.isEmpty() && !user.active))
+            continue;
+        RaterProgress rater {.rater = user};
+        for (auto it = byStatus.cbegin(); it != byStatus.cend(); ++it)
+            rater.assigned += it.value();
+        rater.done = byStatus.value(AssignmentStatus::Done);
+        rater.skipped = byStatus.value(AssignmentStatus::Skipped);
+        progress.raters.append(rater);
+    }
+    std::sort(progress.raters.begin(), progress.raters.end(),
+              [](const RaterProgress &a, const RaterProgress &b) { return a.rater.name < b.rater.name; });
+    if (!readError.isEmpty()) {
+        if (error)
+            *error = readError;
+        return std::nullopt;
+    }
     return progress;
 }
 

@@ -32,6 +32,27 @@ struct QueueProgress
     qsizetype toDo() const { return assigned - done; }
 };
 
+/// How far one rater is through the images assigned to them.
+struct RaterProgress
+{
+    User rater;
+    qint64 assigned = 0;
+    qint64 done = 0;
+    qint64 skipped = 0;
+    qint64 toDo() const { return assigned - done - skipped; }
+};
+
+/// How far the whole project is: what an admin or a QA lead sees first.
+struct ProjectProgress
+{
+    qint64 images = 0;               ///< images in the store
+    qint64 imagesAssigned = 0;       ///< images assigned to at least one rater
+    qint64 imagesComplete = 0;       ///< of those, images every assigned rater has finished
+    qint64 awaitingAdjudication = 0; ///< images with a field only a QA lead can settle
+    qint64 adjudicated = 0;          ///< images with a field a QA lead has settled
+    QList<RaterProgress> raters;     ///< every annotator with assignments or an active account, by name
+};
+
 /// The start of every session on a store and what the session shows first: whether the store
 /// still needs its first administrator, signing in, the blinded queue, imports left unfinished.
 /// The workstation and the command line call this, never the tables behind it.
@@ -86,6 +107,10 @@ public:
     std::optional<QList<QueueEntry>> queue(const User &user, QString *error) const;
     /// The size of an annotator's queue and how much of it is done.
     QueueProgress progress(const User &user, QString *error) const;
+
+    /// The project's progress, for those who may see everyone's work (QA leads and admins);
+    /// std::nullopt with *error for anyone else or when the store cannot be read.
+    std::optional<ProjectProgress> projectProgress(const User &viewer, QString *error) const;
 
     /// What the store holds, counted (images, cases, users, labels, image data).
     StoreStats stats(QString *error) const;

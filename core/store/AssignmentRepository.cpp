@@ -107,6 +107,23 @@ QHash<qint64, QHash<QString, qint64>> AssignmentRepository::countsByUserAndStatu
     return counts;
 }
 
+ImageCompletion AssignmentRepository::imageCompletion(QString *error) const
+{
+    ImageCompletion completion;
+    Sql::forEachRow(m_db,
+                    u"SELECT COUNT(*), COALESCE(SUM(CASE WHEN open_count = 0 AND done_count > 0 THEN 1 ELSE 0 END), 0) "
+                    "FROM (SELECT image_id, "
+                    "SUM(CASE WHEN status IN (?, ?) THEN 0 ELSE 1 END) AS open_count, "
+                    "SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS done_count "
+                    "FROM assignments GROUP BY image_id) AS per_image"_s,
+                    {AssignmentStatus::Done, AssignmentStatus::Skipped, AssignmentStatus::Done}, error,
+                    [&](const QSqlQuery &q) {
+                        completion.assigned = q.value(0).toLongLong();
+                        completion.complete = q.value(1).toLongLong();
+                    });
+    return completion;
+}
+
 std::optional<int> AssignmentRepository::expectedRaters(qint64 imageId, QString *error) const
 {
     const auto n = Sql::scalar(m_db, u"SELECT COUNT(*) FROM assignments WHERE image_id = ? AND status <> ?"_s,

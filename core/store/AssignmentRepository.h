@@ -15,6 +15,13 @@ namespace dl {
 
 class Store;
 
+/// How far the images with assignments are.
+struct ImageCompletion
+{
+    qint64 assigned = 0; ///< images with at least one assignment
+    qint64 complete = 0; ///< of those, images whose every assignment is done or skipped, at least one done
+};
+
 /// Which annotator labels which image.
 class AssignmentRepository
 {
@@ -37,6 +44,8 @@ public:
     QList<AssignmentRecord> all(QString *error) const;
     /// Per user, the number of assignments in each status.
     QHash<qint64, QHash<QString, qint64>> countsByUserAndStatus(QString *error) const;
+    /// Images with assignments, and how many of them every assigned rater has finished.
+    ImageCompletion imageCompletion(QString *error) const;
 
     /// Raters expected to label an image: its assignments that were not skipped. std::nullopt on error.
     std::optional<int> expectedRaters(qint64 imageId, QString *error) const;

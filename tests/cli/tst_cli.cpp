@@ -19,6 +19,7 @@
 #include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -56,6 +57,7 @@ private slots:
     void exportBundle();
     void workstationAnswersWithoutDisplay_data();
     void workstationAnswersWithoutDisplay();
+    void helpNamesTheCommandAndAlignsTheList();
     void importLabelMeAndCoco();
     void consensusRegionsByStaple();
     void importInterchangeErrors_data();
@@ -799,7 +801,7 @@ void TestCli::workstationAnswersWithoutDisplay_data()
     QTest::addColumn<QString>("arg");
     QTest::addColumn<QString>("expected");
     QTest::newRow("--version") << u"--version"_s << u"DermLabel 0."_s;
-    QTest::newRow("--help") << u"--help"_s << u"--store <PATH>"_s;
+    QTest::newRow("--help") << u"--help"_s << u"--store <PATH|URL>"_s;
 }
 
 void TestCli::workstationAnswersWithoutDisplay()
@@ -816,6 +818,35 @@ void TestCli::workstationAnswersWithoutDisplay()
     QVERIFY(process.waitForFinished(30'000));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY2(QString::fromUtf8(process.readAllStandardOutput()).contains(expected), "output");
+}
+
+void TestCli::helpNamesTheCommandAndAlignsTheList()
+{
+    // A command's help names the command (the man pages are written from it), not the path started.
+    auto r = cli({u"export"_s, u"--help"_s});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.startsWith("Usage: dermlabel-cli export [options]\n"), r.out.left(80).constData());
+    // The command list: every description starts in the same column.
+    r = cli({u"--help"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QString text = QString::fromUtf8(r.out);
+    const qsizetype begin = text.indexOf(u"Commands:\n"_s);
+    QVERIFY(begin >= 0);
+    const QStringList lines = text.mid(begin).split(u'\n').mid(1);
+    QSet<qsizetype> columns;
+    int commands = 0;
+    for (const QString &line : lines) {
+        if (line.isEmpty())
+            break;
+        const qsizetype name = line.indexOf(u' ', 2);
+        qsizetype description = name;
+        while (description < line.size() && line.at(description) == u' ')
+            ++description;
+        columns.insert(description);
+        ++commands;
+    }
+    QVERIFY(commands >= 13);
+    QCOMPARE(columns.size(), 1);
 }
 
 // import --labelme / --coco: LabelMe and COCO regions as a rater's labels.

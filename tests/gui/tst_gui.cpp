@@ -17,6 +17,7 @@
 #include "annotation/AssignmentService.h"
 #include "store/AnnotationRepository.h"
 #include "store/AssignmentRepository.h"
+#include "store/ImageRepository.h"
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
@@ -44,6 +45,7 @@ class TestGui : public QObject
 private slots:
     void initTestCase();
     void windowOpensStore();
+    void adminSeesProjectProgress();
     void firstStartCreatesAdmin();
     void signInRefusesWrongPassword();
     void annotatorSeesOnlyTheirQueue();
@@ -114,6 +116,34 @@ void TestGui::windowOpensStore()
     QString error;
     auto other = Store::open(path, Store::OpenMode::MustExist, &error);
     QVERIFY(!other->lockForWriting(&error));
+}
+
+void TestGui::adminSeesProjectProgress()
+{
+    const QString path = makeStoreWithImages(u"progress.dermlabel"_s, 4);
+    {
+        QString error;
+        auto store = Store::open(path, Store::OpenMode::MustExist, &error);
+        UserRepository users(store->db());
+        const qint64 lee = users.add(u"dr.lee"_s, u"Dr. Lee Chen"_s, Role::Annotator, u"lee-pass-12"_s, &error, 1);
+        const QList<qint64> images = ImageRepository(store->db()).ids(&error);
+        QCOMPARE(images.size(), 4);
+        AssignmentRepository assignments(store->db());
+        QVERIFY(assignments.add(images[0], lee, &error));
+        QVERIFY(assignments.add(images[1], lee, &error));
+        QVERIFY(assignments.setStatus(images[0], lee, AssignmentStatus::Done, &error));
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.openStore(path, u"admin"_s, u"admin-pass"_s));
+    const QString text = window.findChild<QLabel *>(u"storeSummary"_s)->text();
+    QVERIFY2(text.contains(u"<h3>Project</h3>"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Images assigned</td><td align='right'><b>2</b> of 4"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Finished by every rater</td><td align='right'><b>1</b>"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Waiting for adjudication"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"<td>Dr. Lee Chen</td><td align='right'><b>1</b> of 2</td><td align='right'>1 to go</td>"_s),
+             qPrintable(text));
 }
 
 void TestGui::firstStartCreatesAdmin()

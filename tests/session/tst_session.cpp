@@ -6,6 +6,7 @@
 #include "session/ImageService.h"
 #include "session/SessionService.h"
 #include "store/AssignmentRepository.h"
+#include "store/ConsensusRepository.h"
 #include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
 #include "store/SourceRepository.h"
@@ -46,6 +47,7 @@ private slots:
     void qaAndAdminSeeEveryImage_data();
     void qaAndAdminSeeEveryImage();
     void progressCountsDoneImages();
+    void projectProgressForQaAndAdmins();
     void unfinishedImports();
     void usersOnlyForThoseWhoSeeAllLabels();
     void imageService();
@@ -388,6 +390,74 @@ void TestSession::progressCountsDoneImages()
     QCOMPARE(progress.assigned, 3);
     QCOMPARE(progress.done, 1);
     QCOMPARE(progress.toDo(), 2);
+}
+
+void TestSession::projectProgressForQaAndAdmins()
+{
+    const User admin = addUser(u"admin"_s, Role::Admin);
+    const User qa = addUser(u"qa.lead"_s, Role::QaLead);
+    const User lee = addUser(u"dr.lee"_s, Role::Annotator);
+    const User amara = addUser(u"dr.amara"_s, Role::Annotator);
+    const User idle = addUser(u"dr.idle"_s, Role::Annotator, false);  // disabled, never assigned: left out
+    const User gone = addUser(u"dr.gone"_s, Role::Annotator);          // disabled below, after work
+    const QList<qint64> images = addImages(5);
+    QString error;
+    AssignmentRepository assignments(m_store->db());
+    // Image 0: both done (complete). Image 1: lee done, amara skipped (complete). Image 2: lee done,
+    // amara to do. Image 3: gone's, in progress. Image 4: not assigned.
+    for (const User &rater : {lee, amara}) {
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(assignments.add(images[i], rater.id, &error));
+    }
+    QVERIFY(assignments.add(images[3], gone.id, &error));
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(assignments.setStatus(images[i], lee.id, AssignmentStatus::Done, &error));
+    QVERIFY(assignments.setStatus(images[0], amara.id, AssignmentStatus::Done, &error));
+    QVERIFY(assignments.setStatus(images[1], amara.id, AssignmentStatus::Skipped, &error));
+    QVERIFY(assignments.setStatus(images[3], gone.id, AssignmentStatus::InProgress, &error));
+    QVERIFY(UserRepository(m_store->db()).setActive(gone.id, false, &error));
+
+    // Image 0 waits for a QA lead on two fields (one image), image 1 was settled.
+    ConsensusRepository consensus(m_store->db());
+    ImageConsensus open;
+    open.fields = {{.field = u"gradable"_s, .status = ConsensusStatus::Adjudicate},
+                   {.field = u"fitzpatrick"_s, .status = ConsensusStatus::Adjudicate},
+                   {.field = u"monk"_s, .value = u"5"_s, .status = ConsensusStatus::Agreed}};
+    QVERIFY2(consensus.replace(images[0], open, &error), qPrintable(error));
+    ImageConsensus settled;
+    settled.fields = {{.field = u"gradable"_s, .value = u"yes"_s, .status = ConsensusStatus::Adjudicated}};
+    QVERIFY2(consensus.replace(images[1], settled, &error), qPrintable(error));
+
+    SessionService session(*m_store);
+    for (const User &viewer : {admin, qa}) {
+        const auto progress = session.projectProgress(viewer, &error);
+        QVERIFY2(progress, qPrintable(error));
+        QCOMPARE(progress->images, 5);
+        QCOMPARE(progress->imagesAssigned, 4);
+        QCOMPARE(progress->imagesComplete, 2);
+        QCOMPARE(progress->awaitingAdjudication, 1);
+        QCOMPARE(progress->adjudicated, 1);
+        QStringList names;
+        for (const RaterProgress &rater : progress->raters)
+            names.append(rater.rater.name);
+        QCOMPARE(names, (QStringList {u"dr.amara"_s, u"dr.gone"_s, u"dr.lee"_s}));
+        const RaterProgress &a = progress->raters.at(0), &g = progress->raters.at(1), &l = progress->raters.at(2);
+        QCOMPARE(a.assigned, 3);
+        QCOMPARE(a.done, 1);
+        QCOMPARE(a.skipped, 1);
+        QCOMPARE(a.toDo(), 1);
+        QCOMPARE(g.assigned, 1);
+        QCOMPARE(g.toDo(), 1);
+        QVERIFY(!g.rater.active);
+        QCOMPARE(l.assigned, 3);
+        QCOMPARE(l.done, 3);
+        QCOMPARE(l.toDo(), 0);
+    }
+    Q_UNUSED(idle);
+    // Annotators see only their own queue, never the project's.
+    error.clear();
+    QVERIFY(!session.projectProgress(lee, &error));
+    QVERIFY(!error.isEmpty());
 }
 
 void TestSession::unfinishedImports()

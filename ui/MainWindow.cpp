@@ -12,6 +12,7 @@
 #include "admin/AssignDialog.h"
 #include "admin/UsersDialog.h"
 #include "export/ExportDialog.h"
+#include "labelform/ClosingConflictDialog.h"
 #include "qa/QaDashboard.h"
 #include "settings/Preferences.h"
 #include "settings/PreferencesDialog.h"
@@ -20,6 +21,8 @@
 #include "auth/Permissions.h"
 #include "base/Version.h"
 #include "import/ImportService.h"
+#include "labelling/LabellingDocument.h"
+#include "labelling/LabellingDocumentManager.h"
 #include "session/ImageService.h"
 #include "session/SessionService.h"
 
@@ -260,6 +263,9 @@ bool MainWindow::openTeamStore(const QString &url, const QString &userName, cons
 
 bool MainWindow::startSession(std::unique_ptr<Store> store, const User &user)
 {
+    // The rater may cancel when labels of the open store could not be saved (a conflict).
+    if (!resolveConflictsBeforeClosing(false))
+        return false;
     closeStore();
     m_store = std::move(store);
     m_user = user;
@@ -279,10 +285,51 @@ bool MainWindow::startSession(std::unique_ptr<Store> store, const User &user)
     return true;
 }
 
-void MainWindow::closeStore()
+bool MainWindow::resolveConflictsBeforeClosing(bool quitting)
+{
+    if (!m_labelling)
+        return true;
+    // Asked again when keeping mine meets yet another save made elsewhere meanwhile.
+    for (;;) {
+        QList<LabellingDocument *> conflicting;
+        const QList<LabellingDocument *> open = m_labelling->documents()->documents();
+        for (LabellingDocument *document : open) {
+            document->waitForSaves(); // a save under way may still meet a conflict
+            if (document->hasConflict())
+                conflicting.append(document);
+        }
+        if (conflicting.isEmpty())
+            return true;
+        QStringList names;
+        for (const LabellingDocument *document : std::as_const(conflicting)) {
+            QString name;
+            for (int row = 0; row < m_images->rowCount() && name.isEmpty(); ++row) {
+                const QModelIndex index = m_images->index(row, 0);
+                if (index.data(ImageListModel::ImageIdRole).toLongLong() == document->imageId())
+                    name = index.data(ImageListModel::PublicIdRole).toString();
+            }
+            names.append(name.isEmpty() ? tr("image %1").arg(document->imageId()) : name);
+        }
+        ClosingConflictDialog dialog(names, quitting, this);
+        dialog.exec();
+        const ClosingConflictDialog::Choice choice = dialog.choice();
+        if (choice == ClosingConflictDialog::Choice::Cancel)
+            return false;
+        for (LabellingDocument *document : std::as_const(conflicting)) {
+            if (choice == ClosingConflictDialog::Choice::KeepMine)
+                document->overwriteStored();
+            else
+                document->keepStored();
+        }
+    }
+}
+
+bool MainWindow::closeStore()
 {
     if (m_import && m_import->isRunning())
-        return;
+        return false;
+    if (!resolveConflictsBeforeClosing(false))
+        return false;
     delete m_import;
     m_import = nullptr;
     delete m_labelling; // and with it the session's undo/redo and view actions
@@ -302,6 +349,7 @@ void MainWindow::closeStore()
     m_store.reset();
     m_user.reset();
     updateState();
+    return true;
 }
 
 bool MainWindow::openStore(const QString &path, const QString &userName, const QString &password)
@@ -781,6 +829,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
             return;
         }
         m_import->cancelAndWait();
+    }
+    if (!resolveConflictsBeforeClosing(true)) {
+        event->ignore();
+        return;
     }
     QSettings settings;
     settings.setValue(u"window/geometry"_s, saveGeometry());

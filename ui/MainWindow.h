@@ -98,7 +98,12 @@ private:
     bool openTeamStore(const QString &url, const QString &userName, const QString &password);
     /// Makes an open store and its signed-in user this window's session.
     bool startSession(std::unique_ptr<Store> store, const User &user);
-    void closeStore();
+    /// Closes the session's store; false when the rater cancelled (an unresolved conflict).
+    bool closeStore();
+    /// Before the window or the store closes: labels or regions of open images that could not be
+    /// saved because they were changed elsewhere are kept, replaced or the closing is cancelled
+    /// (ClosingConflictDialog). True when nothing is left in conflict.
+    bool resolveConflictsBeforeClosing(bool quitting);
     void showWorkspace();
 
     std::unique_ptr<Store> m_store;

@@ -165,24 +165,38 @@ std::optional<MaskDocument> MaskService::open(qint64 imageId, qint64 raterId, QS
     return document;
 }
 
-std::optional<QList<int>> MaskService::saveLayers(
-    MaskDocument &document, const QStringList &layerIds, QString *error)
+std::optional<QList<int>> MaskService::saveLayers(MaskDocument &document, const QStringList &layerIds,
+    QString *error, SaveResult *result, QHash<QString, int> *conflicts)
 {
+    if (result)
+        *result = SaveResult::Failed;
     if (document.raterId() != m_actor.id) {
         fail(error, tr("Only the author may change masks."));
         return std::nullopt;
     }
     QList<LayerPixels> layers;
     layers.reserve(layerIds.size());
+    // Each layer is based on the version it was loaded from or last saved as: a layer saved
+    // elsewhere since is a conflict, never overwritten.
     for (const QString &id : layerIds)
-        layers.append({ id, document.maskIfAllocated(id) });
+        layers.append({ id, document.maskIfAllocated(id), document.savedVersion(id) });
     qint64 annotationId = -1;
-    const auto versions = saveMasks(document.imageId(), document.size(), layers, error, &annotationId);
-    if (!versions)
+    QHash<QString, int> stale;
+    const auto versions = saveMasks(document.imageId(), document.size(), layers, error, &annotationId, &stale);
+    if (!versions) {
+        if (!stale.isEmpty()) {
+            if (result)
+                *result = SaveResult::Conflict;
+            if (conflicts)
+                *conflicts = stale;
+        }
         return std::nullopt;
+    }
     document.setAnnotationId(annotationId);
     for (qsizetype i = 0; i < layerIds.size(); ++i)
         document.markSaved(layerIds.at(i), versions->at(i));
+    if (result)
+        *result = SaveResult::Saved;
     return versions;
 }
 
@@ -319,20 +333,23 @@ std::optional<QList<int>> MaskService::saveMasks(qint64 imageId, QSize size, con
     return versions;
 }
 
-std::optional<int> MaskService::save(MaskDocument &document, const QString &layerId, QString *error)
+std::optional<int> MaskService::save(MaskDocument &document, const QString &layerId, QString *error,
+    SaveResult *result, QHash<QString, int> *conflicts)
 {
-    const auto versions = saveLayers(document, { layerId }, error);
+    const auto versions = saveLayers(document, { layerId }, error, result, conflicts);
     if (!versions)
         return std::nullopt;
     return versions->first();
 }
 
-bool MaskService::saveChanged(MaskDocument &document, QString *error)
+SaveResult MaskService::saveChanged(MaskDocument &document, QString *error, QHash<QString, int> *conflicts)
 {
     const QStringList changed = document.changedLayers();
     if (changed.isEmpty())
-        return true;
-    return saveLayers(document, changed, error).has_value();
+        return SaveResult::Saved;
+    SaveResult result = SaveResult::Failed;
+    saveLayers(document, changed, error, &result, conflicts);
+    return result;
 }
 
 std::optional<QList<MaskRecord>> MaskService::versions(

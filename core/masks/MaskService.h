@@ -2,6 +2,7 @@
 #pragma once
 
 #include "masks/MaskDocument.h"
+#include "model/Annotation.h"
 #include "model/Mask.h"
 #include "model/User.h"
 
@@ -48,9 +49,22 @@ public:
     /// version and returns it. A layer without pixels is saved as an empty mask. When the layer's
     /// content equals its latest stored version nothing is written and that version is returned.
     /// Marks the layer saved in the document.
-    std::optional<int> save(MaskDocument &document, const QString &layerId, QString *error);
-    /// Saves every changed layer (MaskDocument::changedLayers()) in one transaction.
-    bool saveChanged(MaskDocument &document, QString *error);
+    /// The save is based on the version the document's layer was loaded from or last saved as
+    /// (MaskDocument::savedVersion(), 0 for none): when the layer was saved elsewhere since (the
+    /// same rater in another window or on another workstation), nothing is written, *result (when
+    /// given) is SaveResult::Conflict and *conflicts (when given) receives the layer with its
+    /// latest stored version; the document keeps its pixels, still unsaved.
+    std::optional<int> save(MaskDocument &document, const QString &layerId, QString *error,
+        SaveResult *result = nullptr, QHash<QString, int> *conflicts = nullptr);
+    /// Saves every changed layer (MaskDocument::changedLayers()) in one transaction, each based on
+    /// its saved version as save() is: SaveResult::Conflict, with nothing written, when any of them
+    /// was saved elsewhere since (*conflicts receives those layers and their latest stored versions).
+    SaveResult saveChanged(MaskDocument &document, QString *error, QHash<QString, int> *conflicts);
+    /// saveChanged() for callers that treat a conflict as any other failure (with a message).
+    bool saveChanged(MaskDocument &document, QString *error)
+    {
+        return saveChanged(document, error, nullptr) == SaveResult::Saved;
+    }
 
     /// The pixels of one layer to save: CV_8UC1 (nonzero = inside) of the masks' size, or empty
     /// for an empty mask.
@@ -95,7 +109,8 @@ private:
     bool checkAssigned(qint64 imageId, QString *error) const;
     bool checkRead(qint64 imageId, qint64 raterId, QString *error) const;
     std::optional<qint64> annotationOf(qint64 imageId, qint64 raterId, QString *error) const;
-    std::optional<QList<int>> saveLayers(MaskDocument &document, const QStringList &layerIds, QString *error);
+    std::optional<QList<int>> saveLayers(MaskDocument &document, const QStringList &layerIds, QString *error,
+        SaveResult *result, QHash<QString, int> *conflicts);
 
     Store &m_store;
     User m_actor;

@@ -27,6 +27,13 @@ PostgresServer::Failure PostgresServer::classify(const QString &message)
         return Failure::WrongPassword;
     if (has("no password supplied"))
         return Failure::NoPassword;
+    // Before "does not exist": a missing sslrootcert file "does not exist" too.
+    if (has("certificate verify failed") || has("does not match host name") || has("root certificate file")
+        || has("could not read root certificate") || has("certificate is not yet valid")
+        || has("certificate has expired") || has("self-signed certificate") || has("self signed certificate"))
+        return Failure::CertificateNotVerified;
+    if (has("server does not support SSL"))
+        return Failure::NoTls;
     if (has("does not exist") && has("database \""))
         return Failure::DatabaseMissing;
     if (has("permission denied for database") || has("no pg_hba.conf entry") || has("not permitted to log in")
@@ -73,6 +80,18 @@ QString PostgresServer::describe(Failure failure, const StoreLocation &location,
     case Failure::NotAllowed:
         return tr("The PostgreSQL server %1 does not let %2 connect to the database %3: %4")
             .arg(serverName(location), roleName(location), location.database(), detail);
+    case Failure::CertificateNotVerified:
+        return tr("The certificate of the PostgreSQL server %1 could not be verified, so nothing was opened: it is "
+                  "not signed by the certificate authority given in sslrootcert (%2), or it is not made out for "
+                  "the host name %3. Ask the server's administrator for the right CA file and address; do not "
+                  "connect without verification on a hospital network. (%4)")
+            .arg(serverName(location),
+                 location.options().value(u"sslrootcert"_s, tr("by default ~/.postgresql/root.crt")),
+                 location.host().isEmpty() ? tr("(local socket)") : location.host(), detail);
+    case Failure::NoTls:
+        return tr("The PostgreSQL server %1 does not offer TLS, but the address asks for an encrypted connection "
+                  "(sslmode=%2): nothing was opened. The server's administrator turns TLS on (ssl = on).")
+            .arg(serverName(location), location.sslMode());
     case Failure::Other:
         break;
     }

@@ -16,7 +16,20 @@ namespace dl {
 class PostgresServer
 {
 public:
-    enum class Failure { None, Unreachable, WrongPassword, NoPassword, DatabaseMissing, NotAllowed, Other };
+    enum class Failure {
+        None,
+        Unreachable,
+        WrongPassword,
+        NoPassword,
+        DatabaseMissing,
+        NotAllowed,
+        /// sslmode verify-ca or verify-full: the server's certificate is not signed by the CA in
+        /// sslrootcert (or that file is missing), or is not made out for the host name.
+        CertificateNotVerified,
+        /// sslmode require (or stricter), and the server offers no TLS.
+        NoTls,
+        Other
+    };
 
     /// Classifies libpq's message of a failed connection.
     static Failure classify(const QString &libpqMessage);

@@ -296,9 +296,21 @@ static Migration version6()
     return m;
 }
 
+static Migration version7()
+{
+    Migration m;
+    m.version = 7;
+    m.description = u"change notifications per user (team store rules)"_s;
+    // Nothing changes in the tables: a team store's rules (team_security.sql) send each rater's
+    // assignment changes on a channel of their own and everything else on a channel for QA leads
+    // and admins only. The step makes raters' workstations wait until an administrator has
+    // installed those rules (dermlabel-cli init), as for any schema change.
+    return m;
+}
+
 QList<Migration> Schema::migrations()
 {
-    return {version1(), version2(), version3(), version4(), version5(), version6()};
+    return {version1(), version2(), version3(), version4(), version5(), version6(), version7()};
 }
 
 } // namespace dl

@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlQuery>
 #include <QStringList>
 #include <QVariant>
 
@@ -19,11 +20,6 @@ namespace dl {
 static QString tr(const char *text)
 {
     return QCoreApplication::translate("dl::StoreChangeListener", text);
-}
-
-QString StoreChangeListener::channel()
-{
-    return u"dermlabel"_s;
 }
 
 StoreChangeListener::StoreChangeListener(const Store &store, QObject *parent)
@@ -40,10 +36,32 @@ StoreChangeListener::StoreChangeListener(const Store &store, QObject *parent)
             m_error = tr("Cannot listen to the store's changes.");
         return;
     }
-    QSqlDriver *driver = db.driver();
-    if (!driver->hasFeature(QSqlDriver::EventNotifications) || !driver->subscribeToNotification(channel())) {
-        m_error = tr("The server does not deliver change notifications: %1").arg(driver->lastError().text());
+    // The server names the channels of this session: nothing on a channel an annotator could name
+    // is meant for anyone else (team_security.sql).
+    QSqlQuery query(db);
+    if (!query.exec(u"SELECT dl_my_channel(), dl_staff_channel()"_s) || !query.next()) {
+        m_error = tr("The store's server does not tell its changes (its rules are older than this program or not "
+                     "installed): %1")
+                      .arg(query.lastError().text());
         return;
+    }
+    const QString own = query.value(0).toString();
+    const QString staff = query.value(1).toString();
+    query.finish();
+    m_staff = !staff.isEmpty();
+    for (const QString &name : {staff, own})
+        if (!name.isEmpty())
+            m_channels.append(name);
+    QSqlDriver *driver = db.driver();
+    if (!driver->hasFeature(QSqlDriver::EventNotifications)) {
+        m_error = tr("The server does not deliver change notifications.");
+        return;
+    }
+    for (const QString &name : std::as_const(m_channels)) {
+        if (!driver->subscribeToNotification(name)) {
+            m_error = tr("The server does not deliver change notifications: %1").arg(driver->lastError().text());
+            return;
+        }
     }
     connect(driver, &QSqlDriver::notification, this,
             [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
@@ -59,7 +77,8 @@ StoreChangeListener::~StoreChangeListener()
     {
         QSqlDatabase db = QSqlDatabase::database(m_connection, false);
         if (db.isOpen() && m_active)
-            db.driver()->unsubscribeFromNotification(channel());
+            for (const QString &name : std::as_const(m_channels))
+                db.driver()->unsubscribeFromNotification(name);
         db.close();
     }
     QSqlDatabase::removeDatabase(m_connection);
@@ -67,7 +86,7 @@ StoreChangeListener::~StoreChangeListener()
 
 void StoreChangeListener::onNotification(const QString &name, const QVariant &payload)
 {
-    if (name == channel())
+    if (m_channels.contains(name))
         dispatch(payload.toString());
 }
 

@@ -2,9 +2,12 @@
 // The conflict on the labelling screen: when the labels of the open image were saved elsewhere
 // (a second window on the same store), the panel above the form shows both values field by field
 // and resolves the conflict from the keyboard: keep the stored labels (the form shows them, undo
-// brings the edited ones back) or overwrite them with mine.
+// brings the edited ones back) or overwrite them with mine. Quitting or signing out with such a
+// conflict asks: keep mine, take theirs, or cancel.
 #include "ImageListModel.h"
 #include "LabellingView.h"
+#include "MainWindow.h"
+#include "labelform/ClosingConflictDialog.h"
 #include "labelform/LabelConflictPanel.h"
 #include "labelform/LabelForm.h"
 
@@ -15,6 +18,7 @@
 #include "store/Store.h"
 #include "store/UserRepository.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -22,6 +26,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUndoStack>
 
 using namespace Qt::StringLiterals;
@@ -39,6 +44,8 @@ private slots:
     void panelButtonsFromTheKeyboard();
     void labellingViewOverwritesWithMine();
     void labellingViewKeepsTheStoredLabels();
+    void quittingWithAConflictOffersTheChoice_data();
+    void quittingWithAConflictOffersTheChoice();
 
 private:
     /// The other window saves labels (Fitzpatrick type and note) over what the view read.
@@ -239,6 +246,92 @@ void TestConflictPanel::labellingViewKeepsTheStoredLabels()
     doc->undoStack()->redo();
     QCOMPARE(m_view->form()->annotation().fitzpatrick, u"2"_s);
     QCOMPARE(stored().note, u"theirs"_s);
+}
+
+void TestConflictPanel::quittingWithAConflictOffersTheChoice_data()
+{
+    QTest::addColumn<int>("key");
+    QTest::addColumn<bool>("closes");
+    QTest::addColumn<QString>("storedFitzpatrick");
+    QTest::newRow("escape cancels") << int(Qt::Key_Escape) << false << u"2"_s;
+    QTest::newRow("keep mine") << int(Qt::Key_K) << true << u"5"_s;
+    QTest::newRow("take theirs") << int(Qt::Key_T) << true << u"2"_s;
+}
+
+void TestConflictPanel::quittingWithAConflictOffersTheChoice()
+{
+    QFETCH(int, key);
+    QFETCH(bool, closes);
+    QFETCH(QString, storedFitzpatrick);
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.openStore(m_store->location().filePath(), u"dr.a"_s, u"password"_s));
+    LabellingView *view = window.labellingView();
+    QVERIFY(view);
+    view->openRow(0);
+    LabellingDocument *doc = view->document(m_image);
+    QVERIFY(doc);
+    saveElsewhere(u"2"_s, u"theirs"_s);
+    const Annotation before = doc->annotation();
+    Annotation mine = before;
+    mine.gradable = true;
+    mine.fitzpatrick = u"5"_s;
+    doc->editLabels(before, mine, u"Fitzpatrick"_s);
+    QVERIFY(doc->hasConflict());
+
+    // Closing the window asks; the dialog is answered from the keyboard once it is shown (in its
+    // own event loop: the single-shot runs there).
+    QString asked;
+    bool defaultIsCancel = false;
+    QTimer answer; // a local timer: gone with the test should no dialog come
+    answer.setSingleShot(true);
+    connect(&answer, &QTimer::timeout, this, [&] {
+        auto *dialog = qobject_cast<ClosingConflictDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        asked = dialog->text() + u' ' + dialog->informativeText();
+        defaultIsCancel = dialog->defaultButton() == dialog->cancelButton();
+        QApplication::setActiveWindow(dialog);
+        QTest::keyClick(dialog, Qt::Key(key));
+    });
+    answer.start(0);
+    const bool closed = window.close();
+    QVERIFY2(asked.contains(u"img-1"_s), qPrintable(asked));
+    QVERIFY(asked.contains(u"changed elsewhere"_s));
+    QVERIFY(defaultIsCancel);
+    QCOMPARE(closed, closes);
+    QCOMPARE(stored().fitzpatrick, storedFitzpatrick);
+    if (!closes) {
+        // Still open, the conflict on the labelling screen as before, nothing written.
+        QVERIFY(window.isVisible());
+        QCOMPARE(window.labellingView(), view);
+        QVERIFY(doc->hasConflict());
+        QCOMPARE(stored().note, u"theirs"_s);
+        // Signing out asks too: take theirs this time, and the store closes.
+        QTimer takeTheirs;
+        takeTheirs.setSingleShot(true);
+        connect(&takeTheirs, &QTimer::timeout, this, [] {
+            if (auto *dialog = qobject_cast<ClosingConflictDialog *>(QApplication::activeModalWidget())) {
+                QApplication::setActiveWindow(dialog);
+                QTest::keyClick(dialog, Qt::Key_T);
+            }
+        });
+        takeTheirs.start(0);
+        QAction *signOut = nullptr;
+        for (QAction *action : window.findChildren<QAction *>())
+            if (action->text() == u"Sign &Out"_s)
+                signOut = action;
+        QVERIFY(signOut);
+        signOut->trigger();
+        QVERIFY(!window.labellingView());
+        QVERIFY(!window.store());
+        QCOMPARE(stored().fitzpatrick, u"2"_s);
+    } else {
+        QVERIFY(!doc->hasConflict());
+        QVERIFY(!window.isVisible());
+    }
 }
 
 QTEST_MAIN(TestConflictPanel)

@@ -56,6 +56,7 @@ private slots:
     void managerKeepsAConflictingDocumentOpen();
     void maskSaveFromAStaleCopyConflicts();
     void maskConflictKeepTheirs();
+    void maskServiceRefusesAStaleDocument();
 
 private:
     bool postgres() const;
@@ -539,6 +540,75 @@ void TestConflicts::maskConflictKeepTheirs()
     QCOMPARE(maskVersions(face), 3);
     QVERIFY(sameMask(storedMask(face, 3), theirs));
     QVERIFY(stored().sameLabels(theirLabels));
+}
+
+// MaskService::save() and saveChanged() on documents (what scripts and the command line use): each
+// layer's save is based on the version the document read, as the labelling document's saves are.
+void TestConflicts::maskServiceRefusesAStaleDocument()
+{
+    const QString face = u"identifying:face"_s;
+    const QString tattoo = u"identifying:tattoo"_s;
+    QString error;
+    MaskService here(*m_first, m_rater);
+    MaskService there(*m_second, m_rater);
+    auto mine = here.openOwn(m_image, &error);
+    QVERIFY2(mine, qPrintable(error));
+    auto theirs = there.openOwn(m_image, &error);
+    QVERIFY2(theirs, qPrintable(error));
+
+    // The first copy saves a region of the face layer.
+    mine->mask(face)(cv::Rect(0, 0, 10, 10)).setTo(255);
+    mine->markChanged(face);
+    SaveResult result = SaveResult::Failed;
+    QCOMPARE(here.save(*mine, face, &error, &result), std::optional<int>(1));
+    QCOMPARE(result, SaveResult::Saved);
+    const cv::Mat first = storedMask(face, 1);
+
+    // The second copy, read before that save, draws another region: refused, nothing written.
+    theirs->mask(face)(cv::Rect(20, 10, 10, 10)).setTo(255);
+    theirs->markChanged(face);
+    QHash<QString, int> conflicts;
+    QVERIFY(!there.save(*theirs, face, &error, &result, &conflicts));
+    QCOMPARE(result, SaveResult::Conflict);
+    QCOMPARE(conflicts, (QHash<QString, int> {{face, 1}}));
+    QVERIFY(!error.isEmpty());
+    QCOMPARE(maskVersions(face), 1);
+    QVERIFY(sameMask(storedMask(face, 1), first));
+    QVERIFY(theirs->isChanged(face)); // still unsaved, not lost
+
+    // saveChanged: one stale layer refuses the whole save, the other layer is not written either.
+    theirs->mask(tattoo)(cv::Rect(0, 0, 5, 5)).setTo(255);
+    theirs->markChanged(tattoo);
+    conflicts.clear();
+    QCOMPARE(there.saveChanged(*theirs, &error, &conflicts), SaveResult::Conflict);
+    QCOMPARE(conflicts, (QHash<QString, int> {{face, 1}}));
+    QVERIFY(!there.saveChanged(*theirs, &error));
+    QCOMPARE(maskVersions(face), 1);
+    QCOMPARE(maskVersions(tattoo), 0);
+
+    // Keeping mine: based on the version stored now, the save goes through as a new version.
+    const cv::Mat kept = theirs->mask(face).clone();
+    theirs->markSaved(face, conflicts.value(face));
+    theirs->markChanged(face);
+    QCOMPARE(there.saveChanged(*theirs, &error, &conflicts), SaveResult::Saved);
+    QCOMPARE(maskVersions(face), 2);
+    QCOMPARE(maskVersions(tattoo), 1);
+    QVERIFY(sameMask(storedMask(face, 2), kept));
+
+    // Now the first copy is the stale one.
+    mine->mask(face)(cv::Rect(30, 20, 5, 5)).setTo(255);
+    mine->markChanged(face);
+    QCOMPARE(here.saveChanged(*mine, &error, &conflicts), SaveResult::Conflict);
+    QCOMPARE(conflicts.value(face), 2);
+    QCOMPARE(maskVersions(face), 2);
+    // Taking theirs: read again; a save of the same content writes nothing new.
+    auto reread = here.openOwn(m_image, &error);
+    QVERIFY2(reread, qPrintable(error));
+    QVERIFY(sameMask(reread->mask(face), kept));
+    reread->markChanged(face);
+    QCOMPARE(here.save(*reread, face, &error, &result), std::optional<int>(2));
+    QCOMPARE(result, SaveResult::Saved);
+    QCOMPARE(maskVersions(face), 2);
 }
 
 QTEST_GUILESS_MAIN(TestConflicts)

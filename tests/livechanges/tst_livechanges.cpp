@@ -2,8 +2,9 @@
 // Other people's changes on a team store, on a real server: raters, a QA lead and an admin sign in
 // as their own server logins, each with a Store of their own (a workstation). A label save made
 // from a stale copy is refused with both values; a label change makes the QA dashboard refresh;
-// a re-assignment reaches an annotator's queue; notification payloads carry ids only (an
-// annotator's connection receives them too). Everything waits on signals, never on sleeps.
+// a re-assignment reaches an annotator's queue; notification payloads carry ids only, and an
+// annotator's connection hears of its own assignments only, never of other raters' images.
+// Everything waits on signals, never on sleeps.
 #include "PostgresTestServer.h"
 
 #include "ImageListModel.h"
@@ -18,12 +19,14 @@
 #include "store/AssignmentRepository.h"
 #include "store/ImageRepository.h"
 #include "store/PostgresServer.h"
+#include "store/Sql.h"
 #include "store/Store.h"
 #include "store/StoreChangeListener.h"
 #include "store/TeamSecurity.h"
 #include "store/UserRepository.h"
 
 #include <QAbstractItemModelTester>
+#include <algorithm>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QItemSelectionModel>
@@ -57,7 +60,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
 
-    void payloadsCarryIdsOnly();
+    void annotatorsHearOnlyTheirOwn();
     void staleSaveOnTwoWorkstations();
     void labelChangeRefreshesTheDashboard();
     void reassignmentReachesTheQueue();
@@ -115,11 +118,11 @@ void TestLiveChanges::initTestCase()
             *account.id = id;
     }
     m_owner = std::move(owner);
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 6; ++i) {
         m_images.append(addImage(i));
         QVERIFY(m_images.last() > 0);
     }
-    // Both raters: images 0 and 1; image 2 and 3 for nobody yet.
+    // Both raters: images 0 and 1; images 2 to 5 for nobody yet.
     AssignmentRepository assignments(m_owner->db());
     for (const qint64 rater : {m_rater1, m_rater2})
         for (int i = 0; i < 2; ++i)
@@ -182,45 +185,91 @@ Annotation TestLiveChanges::labels(qint64 image, const User &rater, const QStrin
     return a;
 }
 
-void TestLiveChanges::payloadsCarryIdsOnly()
+void TestLiveChanges::annotatorsHearOnlyTheirOwn()
 {
     REQUIRE_SERVER();
-    // An annotator's own connection, listening as the listener does.
+    // An annotator's own connection, listening as the listener does, and a QA lead's.
     Session rater2 = signIn(u"l.rater2"_s);
     QVERIFY(rater2.store && rater2.user.id == m_rater2);
     StoreChangeListener annotatorListener(*rater2.store);
     QVERIFY2(annotatorListener.isActive(), qPrintable(annotatorListener.error()));
-    // And a raw one with the annotator's credentials, to see the payloads themselves.
+    QVERIFY(!annotatorListener.hearsEverything());
+    QCOMPARE(annotatorListener.channels().size(), 1);
+    Session qa = signIn(u"l.qa"_s);
+    QVERIFY(qa.store && qa.user.role == Role::Qa);
+    StoreChangeListener qaListener(*qa.store);
+    QVERIFY2(qaListener.isActive(), qPrintable(qaListener.error()));
+    QVERIFY(qaListener.hearsEverything());
+    QVERIFY(!qaListener.channels().contains(annotatorListener.channels().first()));
+
+    // A raw connection with the annotator's credentials listens where it can: the channel every
+    // earlier program used, its own channel, and whatever else it can learn from the server.
     PostgresServer::Failure failure = PostgresServer::Failure::None;
     QString error;
     const QString connection = u"raw-annotator"_s;
     {
         QSqlDatabase raw = PostgresServer::connect(rater2.store->location(), connection, &failure, &error);
         QVERIFY2(raw.isOpen(), qPrintable(error));
-        QVERIFY(raw.driver()->subscribeToNotification(StoreChangeListener::channel()));
-        QSignalSpy payloads(raw.driver(), &QSqlDriver::notification);
-        QSignalSpy labelsChanged(&annotatorListener, &StoreChangeListener::labelsChanged);
-        QSignalSpy assignmentsChanged(&annotatorListener, &StoreChangeListener::assignmentsChanged);
+        const auto staffChannel = Sql::scalar(raw, u"SELECT dl_staff_channel()"_s, {}, &error);
+        QVERIFY2(staffChannel, qPrintable(error));
+        QVERIFY(staffChannel->isNull()); // the server does not tell an annotator the staff channel
+        QVERIFY(!Sql::scalar(raw, u"SELECT dl_channel('staff', NULL)"_s, {}, &error)); // nor lets it compute one
+        QVERIFY(!Sql::scalar(raw, u"SELECT dl_channel('user', ?)"_s, {m_rater1}, &error));
+        const auto secret = Sql::scalar(raw, u"SELECT dl_setting('secret')"_s, {}, &error);
+        QVERIFY2(secret, qPrintable(error));
+        QVERIFY(secret->isNull()); // the channels' names derive from it
+        for (const QString &channel : {u"dermlabel"_s, annotatorListener.channels().first()})
+            QVERIFY(raw.driver()->subscribeToNotification(channel));
+        QSignalSpy raw2(raw.driver(), &QSqlDriver::notification);
+        QSignalSpy labels2(&annotatorListener, &StoreChangeListener::labelsChanged);
+        QSignalSpy assignments2(&annotatorListener, &StoreChangeListener::assignmentsChanged);
+        QSignalSpy all2(&annotatorListener, &StoreChangeListener::changed);
+        QSignalSpy labelsQa(&qaListener, &StoreChangeListener::labelsChanged);
+        QSignalSpy assignmentsQa(&qaListener, &StoreChangeListener::assignmentsChanged);
 
-        // Rater 1 saves labels with a telling note on image 0 (which rater 2 also has).
+        // Rater 1 saves labels with a telling note on image 0 (which rater 2 also has), and the
+        // admin assigns image 4 to rater 1 and takes it back.
         Session rater1 = signIn(u"l.rater1"_s);
+        Session admin = signIn(u"l.admin"_s);
         Annotation a = labels(m_images.at(0), rater1.user, u"4"_s, u"secret-lesion-note"_s);
         QVERIFY2(AnnotationService(*rater1.store, rater1.user).save(a, &error), qPrintable(error));
-        QVERIFY(labelsChanged.wait(Timeout));
-        QCOMPARE(labelsChanged.first().at(0).toLongLong(), m_images.at(0));
-        // The save also moved rater 1's assignment to in progress: its ids come too.
-        QTRY_VERIFY_WITH_TIMEOUT(!assignmentsChanged.isEmpty(), Timeout);
-        QCOMPARE(assignmentsChanged.first().at(1).toLongLong(), m_rater1);
-        QTRY_VERIFY_WITH_TIMEOUT(payloads.size() >= 2, Timeout);
+        AssignmentRepository assignments(admin.store->db());
+        QVERIFY2(assignments.add(m_images.at(4), m_rater1, &error), qPrintable(error));
+        QVERIFY2(assignments.remove(m_images.at(4), m_rater1, &error), qPrintable(error));
+        // Then image 5 to rater 2 and back: the notifications of one server reach a session in
+        // the order of their commits, so once these arrived, everything before them has too.
+        QVERIFY2(assignments.add(m_images.at(5), m_rater2, &error), qPrintable(error));
+        QVERIFY2(assignments.remove(m_images.at(5), m_rater2, &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(assignments2.size(), 2, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(raw2.size(), 2, Timeout);
 
-        static const QRegularExpression idsOnly(uR"(^(labels \d+|assignments \d+ \d+|users \d+|images|adjudications \d+)$)"_s);
-        for (const QList<QVariant> &notification : std::as_const(payloads)) {
-            const QString payload = notification.at(2).toString();
-            QCOMPARE(notification.at(0).toString(), StoreChangeListener::channel());
-            QVERIFY2(idsOnly.match(payload).hasMatch(), qPrintable(payload));
-            QVERIFY(!payload.contains(u"secret"_s));
-            QVERIFY(StoreChangeListener(*rater2.store).dispatch(payload));
+        // The annotator heard of its own assignment only, and of nothing else.
+        for (const QList<QVariant> &change : std::as_const(assignments2)) {
+            QCOMPARE(change.at(0).toLongLong(), m_images.at(5));
+            QCOMPARE(change.at(1).toLongLong(), m_rater2);
         }
+        QVERIFY(labels2.isEmpty());
+        QCOMPARE(all2.size(), 2);
+        static const QRegularExpression idsOnly(uR"(^assignments \d+ \d+$)"_s);
+        for (const QList<QVariant> &notification : std::as_const(raw2)) {
+            const QString payload = notification.at(2).toString();
+            QCOMPARE(notification.at(0).toString(), annotatorListener.channels().first());
+            QVERIFY2(idsOnly.match(payload).hasMatch(), qPrintable(payload));
+            QCOMPARE(payload, u"assignments %1 %2"_s.arg(m_images.at(5)).arg(m_rater2));
+        }
+
+        // The QA lead heard all of it: the label save, both raters' assignments.
+        QTRY_VERIFY_WITH_TIMEOUT(!labelsQa.isEmpty(), Timeout);
+        QCOMPARE(labelsQa.first().at(0).toLongLong(), m_images.at(0));
+        auto heard = [&](qint64 image, qint64 rater) {
+            return std::count_if(assignmentsQa.cbegin(), assignmentsQa.cend(), [&](const QList<QVariant> &change) {
+                return change.at(0).toLongLong() == image && change.at(1).toLongLong() == rater;
+            });
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(heard(m_images.at(5), m_rater2), 2, Timeout);
+        QCOMPARE(heard(m_images.at(4), m_rater1), 2);
+        QVERIFY(heard(m_images.at(0), m_rater1) >= 1); // the save moved rater 1's image 0 to in progress
+
         // The row rules still decide what the annotator reads: not rater 1's labels.
         const auto all = AnnotationService(*rater2.store, rater2.user).all(m_images.at(0), &error);
         QVERIFY(!all);
@@ -340,11 +389,9 @@ void TestLiveChanges::reassignmentReachesTheQueue()
     QVERIFY(inserted.wait(Timeout));
     QCOMPARE(ids(), (QList<qint64> {m_images.at(0), m_images.at(1), m_images.at(2)}));
 
-    // An assignment of somebody else changes nothing here (the payload names the user).
-    QSignalSpy refreshed(&live, &LiveRefresh::changed);
+    // An assignment of somebody else does not even reach this workstation.
+    QSignalSpy heard(live.listener(), &StoreChangeListener::assignmentsChanged);
     QVERIFY2(AssignmentRepository(admin.store->db()).add(m_images.at(3), m_rater2, &error), qPrintable(error));
-    QVERIFY(refreshed.wait(Timeout));
-    QCOMPARE(ids().size(), 3);
 
     // Images taken away: the open one stays until it is closed, the other disappears.
     QSignalSpy removed(&queue, &QAbstractItemModel::rowsRemoved);
@@ -352,6 +399,10 @@ void TestLiveChanges::reassignmentReachesTheQueue()
     QVERIFY2(AssignmentRepository(admin.store->db()).remove(m_images.at(2), m_rater1, &error), qPrintable(error));
     QVERIFY(removed.wait(Timeout));
     QTRY_COMPARE_WITH_TIMEOUT(ids(), (QList<qint64> {m_images.at(0), m_images.at(1)}), Timeout);
+    // Both removals were heard (in commit order, after the other rater's assignment), nothing else.
+    QTRY_COMPARE_WITH_TIMEOUT(heard.size(), 2, Timeout);
+    for (const QList<QVariant> &change : std::as_const(heard))
+        QCOMPARE(change.at(1).toLongLong(), m_rater1);
 }
 
 void TestLiveChanges::newUserReachesTheUsersDialog()

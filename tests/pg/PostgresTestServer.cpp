@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -47,6 +48,22 @@ QString PostgresTestServer::adminUrl(QString *error)
         return {};
     }
     return QString::fromUtf8(f.readAll()).trimmed();
+}
+
+QString PostgresTestServer::certificateAuthorityFile(const QString &name)
+{
+    if (!qEnvironmentVariable("DERMLABEL_TEST_POSTGRES_URL").isEmpty())
+        return name == u"ca.pem"_s ? qEnvironmentVariable("DERMLABEL_TEST_POSTGRES_CA") : QString();
+    QString file = qEnvironmentVariable("DERMLABEL_TEST_POSTGRES_URL_FILE");
+    if (file.isEmpty())
+        file = QStringLiteral(DERMLABEL_TEST_POSTGRES_STATE_DIR "/admin-url");
+    const QString path = QFileInfo(file).dir().filePath(name);
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+int PostgresTestServer::port() const
+{
+    return m_adminUrl.isEmpty() ? -1 : QUrl(m_adminUrl).port(StoreLocation::DefaultPort);
 }
 
 bool PostgresTestServer::isAvailable()

@@ -33,6 +33,14 @@ public:
     /// The server's admin URL; empty with *error when there is no server.
     static QString adminUrl(QString *error);
 
+    /// The certificate authority file the fixture's server wrote beside its admin URL: "ca.pem"
+    /// (it signed the server's certificate for localhost) or "other-ca.pem" (an unrelated one).
+    /// Empty when there is none (a server given by DERMLABEL_TEST_POSTGRES_URL, unless
+    /// DERMLABEL_TEST_POSTGRES_CA names its CA file for "ca.pem").
+    static QString certificateAuthorityFile(const QString &name);
+    /// The server's port (from the admin URL), or -1.
+    int port() const;
+
     /// True when the server answers; otherwise error() tells why.
     bool isAvailable();
     QString error() const { return m_error; }

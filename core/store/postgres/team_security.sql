@@ -72,16 +72,37 @@ CREATE OR REPLACE FUNCTION dl_my_annotation(annotation bigint) RETURNS boolean L
 SET search_path = public
 AS $$ SELECT EXISTS (SELECT 1 FROM annotations WHERE id = annotation AND user_id = dl_me()) $$;
 
+-- A setting, for the row rules; the store's secret (pseudonyms, notification channels) only for admins.
 CREATE OR REPLACE FUNCTION dl_setting(k text) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
-AS $$ SELECT value FROM settings WHERE key = k $$;
+AS $$ SELECT value FROM settings WHERE key = k AND (k <> 'secret' OR dl_is_admin()) $$;
 
 -- Images whose consensus must be recomputed by a QA lead's or an admin's session: an annotator's
 -- save cannot read the other raters' labels, so it only marks the image (in consensus_stale) and
--- tells listening sessions (NOTIFY dermlabel, delivered at commit).
+-- tells listening sessions (NOTIFY, delivered at commit).
 -- (consensus_stale itself is created by a migration, on both engines.)
--- Notification payloads (StoreChangeListener) carry ids only, never label contents: every session
--- listening to the channel receives them, annotators too. 'labels <image>', 'assignments <image>
--- <user>', 'users <user>', 'images', 'adjudications <image>'.
+--
+-- Change notifications (StoreChangeListener). PostgreSQL has no permission on LISTEN: any session
+-- may listen to any channel it can name. So no channel an annotator can name carries anything an
+-- annotator may not know: each channel's name is derived from the store's secret (which only
+-- admins read), and a session learns only the names meant for it:
+--   dl_my_channel()    the signed-in user's own assignments: 'assignments <image> <user>';
+--   dl_staff_channel() QA leads, admins and the owner: every change, 'labels <image>',
+--                      'assignments <image> <user>', 'users <user>', 'images', 'adjudications <image>'.
+-- Payloads carry ids only, never label contents. dl_channel() is for the triggers only (no group
+-- may call it, see the end of this script); nothing is sent on the channel "dermlabel" any more.
+CREATE OR REPLACE FUNCTION dl_channel(kind text, who bigint) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public
+AS $$ SELECT 'dermlabel_' || kind || '_'
+             || left(md5(coalesce((SELECT value FROM settings WHERE key = 'secret'), current_database() || ':no secret')
+                         || ':' || kind || ':' || coalesce(who::text, '')), 24) $$;
+
+CREATE OR REPLACE FUNCTION dl_my_channel() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+AS $$ SELECT CASE WHEN dl_me() IS NOT NULL THEN dl_channel('user', dl_me()) END $$;
+
+CREATE OR REPLACE FUNCTION dl_staff_channel() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+AS $$ SELECT CASE WHEN dl_is_staff() OR pg_has_role(session_user, dl_group('owner'), 'MEMBER')
+                  THEN dl_channel('staff', NULL) END $$;
+
 
 CREATE OR REPLACE FUNCTION dl_labels_changed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
 AS $$
@@ -99,14 +120,17 @@ BEGIN
         VALUES (image, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
         ON CONFLICT (image_id) DO NOTHING;
         IF TG_TABLE_NAME = 'assignments' THEN
+            -- The rater's own channel hears of their own assignments only.
             IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                PERFORM pg_notify('dermlabel', 'assignments ' || OLD.image_id || ' ' || OLD.user_id);
+                PERFORM pg_notify(dl_channel('staff', NULL), 'assignments ' || OLD.image_id || ' ' || OLD.user_id);
+                PERFORM pg_notify(dl_channel('user', OLD.user_id), 'assignments ' || OLD.image_id || ' ' || OLD.user_id);
             END IF;
             IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                PERFORM pg_notify('dermlabel', 'assignments ' || NEW.image_id || ' ' || NEW.user_id);
+                PERFORM pg_notify(dl_channel('staff', NULL), 'assignments ' || NEW.image_id || ' ' || NEW.user_id);
+                PERFORM pg_notify(dl_channel('user', NEW.user_id), 'assignments ' || NEW.image_id || ' ' || NEW.user_id);
             END IF;
         ELSE
-            PERFORM pg_notify('dermlabel', 'labels ' || image);
+            PERFORM pg_notify(dl_channel('staff', NULL), 'labels ' || image);
         END IF;
     END IF;
     RETURN NULL;
@@ -134,14 +158,14 @@ BEGIN
         SELECT a.image_id INTO image FROM annotations a
          WHERE a.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.annotation_id ELSE NEW.annotation_id END;
         IF image IS NOT NULL THEN
-            PERFORM pg_notify('dermlabel', 'labels ' || image);
+            PERFORM pg_notify(dl_channel('staff', NULL), 'labels ' || image);
         END IF;
     ELSIF TG_TABLE_NAME = 'users' THEN
-        PERFORM pg_notify('dermlabel', 'users ' || CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+        PERFORM pg_notify(dl_channel('staff', NULL), 'users ' || CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
     ELSIF TG_TABLE_NAME = 'images' THEN
-        PERFORM pg_notify('dermlabel', 'images');
+        PERFORM pg_notify(dl_channel('staff', NULL), 'images');
     ELSIF TG_TABLE_NAME = 'adjudications' THEN
-        PERFORM pg_notify('dermlabel', 'adjudications ' || CASE WHEN TG_OP = 'DELETE' THEN OLD.image_id ELSE NEW.image_id END);
+        PERFORM pg_notify(dl_channel('staff', NULL), 'adjudications ' || CASE WHEN TG_OP = 'DELETE' THEN OLD.image_id ELSE NEW.image_id END);
     END IF;
     RETURN NULL;
 END $$;
@@ -393,4 +417,7 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I, %I, %I', f, dl_group('annotator'),
                        dl_group('qa'), dl_group('admin'));
     END LOOP;
+    -- Whoever could call dl_channel() could name any rater's channel: the triggers only.
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION dl_channel(text, bigint) FROM %I, %I, %I', dl_group('annotator'),
+                   dl_group('qa'), dl_group('admin'));
 END $$;

@@ -21,7 +21,8 @@ packages=(
     xvfb xauth
 )
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(clang-14 libclang-rt-14-dev desktop-file-utils appstream dpkg-dev)
+    # openssl: the test server's throwaway certificate authority (tests/pg/pg-server.sh).
+    packages+=(clang-14 libclang-rt-14-dev desktop-file-utils appstream dpkg-dev openssl)
 fi
 
 missing=()

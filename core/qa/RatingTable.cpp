@@ -46,6 +46,19 @@ bool RatingTable::add(const QString &item, const QString &rater, const QString &
     return true;
 }
 
+bool RatingTable::addIds(qint32 item, qint32 rater, qint32 value)
+{
+    const quint64 key = ratedKey(item, rater);
+    const qsizetype before = m_rated.size();
+    m_rated.insert(key);
+    if (m_rated.size() == before)
+        return false;
+    m_itemOf.append(item);
+    m_raterOf.append(rater);
+    m_valueOf.append(value);
+    return true;
+}
+
 bool RatingTable::contains(const QString &item, const QString &rater) const
 {
     const qint32 i = itemId(item);

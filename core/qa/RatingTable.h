@@ -32,6 +32,15 @@ public:
     /// already rated `item` or when `value` is empty (an empty value is no rating).
     bool add(const QString &item, const QString &rater, const QString &value);
 
+    /// For readers that intern names themselves (RatingsFile): the id of a name, added (at the
+    /// end, as add() would) when new.
+    qint32 internItem(const QString &item) { return intern(m_itemIds, m_items, item); }
+    qint32 internRater(const QString &rater) { return intern(m_raterIds, m_raters, rater); }
+    qint32 internValue(const QString &value) { return intern(m_valueIds, m_values, value); }
+    /// Adds one rating by the ids of interned names. Returns false, leaving the table unchanged,
+    /// when the rater has already rated the item.
+    bool addIds(qint32 item, qint32 rater, qint32 value);
+
     /// True when `rater` has rated `item`.
     bool contains(const QString &item, const QString &rater) const;
 

@@ -4,6 +4,7 @@
 #include "masks/CocoRle.h"
 #include "model/LabelVocabulary.h"
 #include "qa/StaleConsensus.h"
+#include "release/FaceCheck.h"
 #include "store/AnnotationRepository.h"
 #include "store/CaseRepository.h"
 #include "store/ConsensusRepository.h"
@@ -85,6 +86,7 @@ ReleaseCandidate ExportImage::candidate() const
     std::sort(c.redacted.begin(), c.redacted.end());
     c.openFaceFlag = openFaceFlag;
     c.confirmedFace = confirmedFace;
+    c.facePending = facePending;
     QString condition = settled(u"diagnosis"_s);
     c.quasiIdentifiers = {metadata.ageGroup,  metadata.sex,     metadata.skinTypeSelf,
                           metadata.bodySites.join(u"; "_s), metadata.country, condition};
@@ -99,6 +101,7 @@ struct StoreTables
     QList<Annotation> annotations;
     QList<User> users;
     QList<ImageFlag> faceFlags;
+    QList<ImageFlag> facePending;
     QHash<qint64, ImageRecord> images;
     QHash<qint64, QList<qint64>> casesOfImage;
     QHash<qint64, CaseRecord> cases;
@@ -116,6 +119,8 @@ struct StoreTables
             users = UserRepository(store).list(&e);
         if (e.isEmpty())
             faceFlags = ImageFlagRepository(store).ofKind(u"face"_s, &e);
+        if (e.isEmpty())
+            facePending = ImageFlagRepository(store).ofKind(FaceCheck::pendingKind(), &e);
         const ImageRepository imageRepository(store);
         if (e.isEmpty())
             images = imageRepository.all(&e);
@@ -171,6 +176,9 @@ std::optional<ExportSource::Data> ExportSource::load(Store &store, QString *erro
         openFace.insert(flag.imageId, flag.status == u"open"_s);
         confirmedFace.insert(flag.imageId, flag.status == u"confirmed"_s);
     }
+    QSet<qint64> facePending;
+    for (const ImageFlag &flag : std::as_const(tables.facePending))
+        facePending.insert(flag.imageId);
     QHash<qint64, QList<FieldConsensus>> consensusOfImage;
     for (const ConsensusRow &row : std::as_const(tables.consensus))
         consensusOfImage[row.imageId].append(row.consensus);
@@ -211,6 +219,7 @@ std::optional<ExportSource::Data> ExportSource::load(Store &store, QString *erro
         e.differential = tables.differentials.value(it.key());
         e.openFaceFlag = openFace.value(it.key());
         e.confirmedFace = confirmedFace.value(it.key());
+        e.facePending = facePending.contains(it.key());
         data.images.append(e);
     }
     std::sort(data.images.begin(), data.images.end(),

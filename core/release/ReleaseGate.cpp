@@ -11,7 +11,7 @@ const QList<HoldReason> &ReleaseGate::allReasons()
 {
     static const QList<HoldReason> reasons {HoldReason::Sensitive, HoldReason::IdentifyingUnredacted,
                                             HoldReason::FaceUnresolved, HoldReason::TooFewRaters,
-                                            HoldReason::KAnonymity};
+                                            HoldReason::KAnonymity, HoldReason::FacePending};
     return reasons;
 }
 
@@ -28,6 +28,8 @@ QString ReleaseGate::reasonKey(HoldReason reason)
         return u"too_few_raters"_s;
     case HoldReason::KAnonymity:
         return u"k_anonymity"_s;
+    case HoldReason::FacePending:
+        return u"face_check_pending"_s;
     }
     return {};
 }
@@ -45,6 +47,8 @@ QString ReleaseGate::reasonText(HoldReason reason)
         return tr("Too few raters");
     case HoldReason::KAnonymity:
         return tr("Quasi-identifiers shared by fewer than k records");
+    case HoldReason::FacePending:
+        return tr("Face check pending");
     }
     return {};
 }
@@ -70,6 +74,8 @@ ReleasePlan ReleaseGate::decide(const QList<ReleaseCandidate> &candidates, const
             d.reasons.append(HoldReason::IdentifyingUnredacted);
         if (c.openFaceFlag)
             d.reasons.append(HoldReason::FaceUnresolved);
+        if (c.facePending)
+            d.reasons.append(HoldReason::FacePending);
         if (c.raters < options.minRaters)
             d.reasons.append(HoldReason::TooFewRaters);
         if (d.reasons.isEmpty()) {

@@ -22,6 +22,7 @@ struct ReleaseCandidate
     QStringList redacted;       ///< kinds with a non-empty redaction region by some rater
     bool openFaceFlag = false;  ///< the face check found a possible face nobody has reviewed
     bool confirmedFace = false; ///< a reviewed face flag was confirmed
+    bool facePending = false;   ///< imported, but the face check has not run on it yet
     /// age group, sex, self-reported skin type, body site, country, consensus condition.
     QStringList quasiIdentifiers;
 };
@@ -33,6 +34,7 @@ enum class HoldReason {
     FaceUnresolved,        ///< a possible face the face check found and nobody reviewed
     TooFewRaters,          ///< fewer raters than --min-raters
     KAnonymity,            ///< its quasi-identifiers occur fewer than k times in the bundle
+    FacePending,           ///< the face check has not run on it yet (it runs after the import)
 };
 
 struct ReleaseOptions
@@ -77,7 +79,8 @@ class ReleaseGate
 
 public:
     static ReleasePlan decide(const QList<ReleaseCandidate> &candidates, const ReleaseOptions &options);
-    /// "sensitive", "identifying_unredacted", "face_unresolved", "too_few_raters", "k_anonymity".
+    /// "sensitive", "identifying_unredacted", "face_unresolved", "too_few_raters", "k_anonymity",
+    /// "face_check_pending".
     static QString reasonKey(HoldReason reason);
     /// A sentence for people.
     static QString reasonText(HoldReason reason);

@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <vector>
+
 namespace dl {
 
 /// The ratings of one field: at most one value per (item, rater).
@@ -69,13 +71,18 @@ public:
 
 private:
     static qint32 intern(QHash<QString, qint32> &ids, QStringList &names, const QString &name);
+    /// Records that rater has rated item; false when it already had.
+    bool markRated(qint32 item, qint32 rater);
+    bool isRated(qint32 item, qint32 rater) const;
 
     QString m_field;
     MeasureLevel m_level;
     QStringList m_items, m_raters, m_values;
     QHash<QString, qint32> m_itemIds, m_raterIds, m_valueIds;
     QList<qint32> m_itemOf, m_raterOf, m_valueOf;
-    QSet<quint64> m_rated; // (item << 32) | rater
+    /// Who rated what: a bit per rater (the first 64 raters) per item, else (item << 32) | rater.
+    std::vector<quint64> m_ratedBits;
+    QSet<quint64> m_rated;
 };
 
 } // namespace dl

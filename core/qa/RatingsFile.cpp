@@ -17,28 +17,72 @@ namespace dl {
 
 namespace {
 
-/// Bytes -> id of one column of one table. Keys point into the file's data, or into `arena` for
-/// the rare fields that needed unescaping.
-struct ByteIds
+/// Bytes -> id of one column of one table: open addressing on a 64-bit hash, the bytes compared
+/// only when the hashes match. Keys point into the file's data, or into `arena` for the rare
+/// fields that needed unescaping.
+class ByteIds
 {
-    std::unordered_map<std::string_view, qint32> ids;
-
+public:
     template<typename Intern>
     qint32 idOf(const CsvRecordReader &reader, qsizetype column, std::deque<QByteArray> &arena, Intern intern)
     {
         const QByteArrayView bytes = reader.field(column);
-        std::string_view key(bytes.data(), size_t(bytes.size()));
-        const auto it = ids.find(key);
-        if (it != ids.end())
-            return it->second;
+        const quint64 hash = hashOf(bytes);
+        if ((m_used + 1) * 2 > m_slots.size())
+            grow();
+        size_t at = size_t(hash) & (m_slots.size() - 1);
+        for (;; at = (at + 1) & (m_slots.size() - 1)) {
+            Slot &slot = m_slots[at];
+            if (slot.id < 0)
+                break;
+            if (slot.hash == hash && slot.size == bytes.size()
+                && std::equal(bytes.begin(), bytes.end(), slot.data))
+                return slot.id;
+        }
+        const char *key = bytes.data();
         if (!reader.isInData(column)) {
             arena.push_back(bytes.toByteArray());
-            key = std::string_view(arena.back().constData(), size_t(arena.back().size()));
+            key = arena.back().constData();
         }
         const qint32 id = intern(QString::fromUtf8(bytes));
-        ids.emplace(key, id);
+        m_slots[at] = {hash, key, bytes.size(), id};
+        ++m_used;
         return id;
     }
+
+private:
+    struct Slot
+    {
+        quint64 hash = 0;
+        const char *data = nullptr;
+        qsizetype size = 0;
+        qint32 id = -1;
+    };
+
+    static quint64 hashOf(QByteArrayView bytes)
+    {
+        quint64 h = 14695981039346656037ULL; // FNV-1a, then a final mix for the low bits
+        for (const char c : bytes)
+            h = (h ^ uchar(c)) * 1099511628211ULL;
+        return h ^ (h >> 29);
+    }
+
+    void grow()
+    {
+        std::vector<Slot> old = std::move(m_slots);
+        m_slots.assign(std::max<size_t>(64, old.size() * 2), Slot());
+        for (const Slot &slot : old) {
+            if (slot.id < 0)
+                continue;
+            size_t at = size_t(slot.hash) & (m_slots.size() - 1);
+            while (m_slots[at].id >= 0)
+                at = (at + 1) & (m_slots.size() - 1);
+            m_slots[at] = slot;
+        }
+    }
+
+    std::vector<Slot> m_slots;
+    size_t m_used = 0;
 };
 
 struct FieldIds

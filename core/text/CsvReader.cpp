@@ -90,6 +90,24 @@ inline QString decode(const char *begin, qsizetype size)
     return size == 0 ? QString() : QString::fromUtf8(begin, size);
 }
 
+/// The bytes that end an unquoted field: the delimiter and line breaks (a table: one load a byte).
+struct FieldEnds
+{
+    bool at[256] = {};
+    constexpr FieldEnds()
+    {
+        at[uchar(',')] = at[uchar('\n')] = at[uchar('\r')] = true;
+    }
+};
+constexpr FieldEnds fieldEnds;
+
+inline const char *fieldEnd(const char *p, const char *end)
+{
+    while (p < end && !fieldEnds.at[uchar(*p)])
+        ++p;
+    return p;
+}
+
 /// Only spaces and tabs (a blank line).
 inline bool isBlankBytes(QByteArrayView s)
 {
@@ -134,7 +152,7 @@ bool CsvRecordReader::fail(const QString &message)
 
 bool CsvRecordReader::isInData(qsizetype column) const
 {
-    const char *data = m_fields.at(column).data();
+    const char *data = m_fields[size_t(column)].data();
     return data >= m_begin && data < m_end;
 }
 
@@ -154,12 +172,12 @@ bool CsvRecordReader::readHeader()
 
     bool quoted = false;
     while (readRecord(&quoted)) {
-        if (!quoted && m_fields.size() == 1 && isBlankBytes(m_fields.front()))
+        if (!quoted && qsizetype(m_fields.size()) == 1 && isBlankBytes(m_fields.front()))
             continue; // blank line
         m_haveHeader = true;
         QSet<QString> seen;
-        for (qsizetype i = 0; i < m_fields.size(); ++i) {
-            QString name = decode(m_fields.at(i).data(), m_fields.at(i).size()).trimmed();
+        for (qsizetype i = 0; i < qsizetype(m_fields.size()); ++i) {
+            QString name = decode(m_fields[size_t(i)].data(), m_fields[size_t(i)].size()).trimmed();
             if (i == 0 && name.startsWith(QChar(0xFEFF)))
                 name = name.mid(1).trimmed();
             if (seen.contains(name)) {
@@ -181,12 +199,12 @@ bool CsvRecordReader::next()
 {
     bool quoted = false;
     while (readRecord(&quoted)) {
-        if (!quoted && m_fields.size() == 1 && isBlankBytes(m_fields.front()))
+        if (!quoted && qsizetype(m_fields.size()) == 1 && isBlankBytes(m_fields.front()))
             continue; // blank line
         const qsizetype columns = m_header.size();
-        if (m_fields.size() > columns) {
+        if (qsizetype(m_fields.size()) > columns) {
             return fail(
-                tr("line %1: %2 fields, header has %3").arg(m_recordLine).arg(m_fields.size()).arg(columns));
+                tr("line %1: %2 fields, header has %3").arg(m_recordLine).arg(qsizetype(m_fields.size())).arg(columns));
         }
         m_cells += columns;
         if (m_cells > CsvReader::MaxCells) {
@@ -194,8 +212,8 @@ bool CsvRecordReader::next()
                             .arg(m_recordLine)
                             .arg(CsvReader::MaxCells / 1'000'000));
         }
-        while (m_fields.size() < columns)
-            m_fields.append(QByteArrayView());
+        while (qsizetype(m_fields.size()) < columns)
+            m_fields.push_back(QByteArrayView());
         return true;
     }
     return false;
@@ -222,7 +240,7 @@ bool CsvRecordReader::readRecord(bool *quoted)
     };
     // One record: fields up to a line break outside quotes or the end of the data.
     for (;;) {
-        const qsizetype column = m_fields.size();
+        const qsizetype column = qsizetype(m_fields.size());
         if (p < end && *p == '"') {
             *quoted = true;
             const qsizetype fieldLine = m_line;
@@ -268,24 +286,22 @@ bool CsvRecordReader::readRecord(bool *quoted)
             ++p; // past the closing quote
             // Be lenient: text between the closing quote and the delimiter is kept literally.
             const char *trailing = p;
-            while (p < end && *p != ',' && *p != '\n' && *p != '\r')
-                ++p;
+            p = fieldEnd(p, end);
             if (p != trailing || useScratch) {
                 scratch.append(segment, segmentEnd - segment);
                 scratch.append(trailing, p - trailing);
-                m_fields.append(QByteArrayView(scratch));
+                m_fields.push_back(QByteArrayView(scratch));
             } else {
-                m_fields.append(QByteArrayView(segment, segmentEnd - segment));
+                m_fields.push_back(QByteArrayView(segment, segmentEnd - segment));
             }
         } else {
             const char *start = p;
-            while (p < end && *p != ',' && *p != '\n' && *p != '\r')
-                ++p;
+            p = fieldEnd(p, end);
             if (fieldTooLong(p - start, m_recordLine))
                 return false;
-            m_fields.append(QByteArrayView(start, p - start));
+            m_fields.push_back(QByteArrayView(start, p - start));
         }
-        if (m_fields.size() > CsvReader::MaxColumns) {
+        if (qsizetype(m_fields.size()) > CsvReader::MaxColumns) {
             return fail(m_haveHeader ? tr("line %1: more than %2 fields, header has %3")
                                            .arg(m_recordLine)
                                            .arg(CsvReader::MaxColumns)

@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <QStringView>
 #include <optional>
+#include <vector>
 
 namespace dl {
 
@@ -83,7 +84,7 @@ public:
 
     /// The next row; false at the end of the data or on an error (then error() is not empty).
     bool next();
-    QByteArrayView field(qsizetype column) const { return m_fields.at(column); }
+    QByteArrayView field(qsizetype column) const { return m_fields[size_t(column)]; }
     /// True when the current row's field points into the data given to the constructor (then it
     /// stays valid as long as the data).
     bool isInData(qsizetype column) const;
@@ -104,7 +105,7 @@ private:
     qsizetype m_cells = 0;
     bool m_haveHeader = false;
     QStringList m_header;
-    QList<QByteArrayView> m_fields;
+    std::vector<QByteArrayView> m_fields;
     QList<QByteArray> m_scratch; ///< per column, for fields that needed unescaping
     QString m_error;
 };

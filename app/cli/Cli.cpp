@@ -225,6 +225,7 @@ void Cli::progress(const ImportProgress &p)
         return;
     const QString label = p.phase == ImportProgress::Phase::Reading ? tr("reading")
         : p.phase == ImportProgress::Phase::Images                  ? tr("images")
+        : p.phase == ImportProgress::Phase::Faces                   ? tr("face check")
                                                                     : tr("cases");
     constexpr int width = 30;
     const double fraction = p.total > 0 ? double(p.done) / double(p.total) : 0.0;

@@ -247,6 +247,8 @@ int Cli::exportCommand(const QStringList &args)
 int Cli::facesCommand(const QStringList &args)
 {
     QCommandLineParser parser;
+    parser.addOption({u"pending"_s, tr("Check only the images still waiting for the check (an import that was "
+                                       "stopped before its face check finished).")});
     int exitCode = Ok;
     if (!parse(parser, args, u"faces"_s,
                tr("Run the frontal-face check over every image and flag possible faces for suitability review "
@@ -259,10 +261,11 @@ int Cli::facesCommand(const QStringList &args)
     installInterruptHandler();
     FaceCheck check(*store, operatorUser());
     QString error;
-    const auto summary = check.run(&error, [this](int done, int total) {
-        progress({ImportProgress::Phase::Reading, done, total, {}});
+    const auto report = [this](int done, int total) {
+        progress({ImportProgress::Phase::Faces, done, total, {}});
         return !interrupted().load();
-    });
+    };
+    const auto summary = parser.isSet(u"pending"_s) ? check.runPending(&error, report) : check.run(&error, report);
     endProgress();
     if (!summary)
         return failure(error);

@@ -17,8 +17,8 @@ class CascadeClassifier;
 
 namespace dl {
 
-// Flags possible faces with OpenCV's frontal-face Haar cascade, for suitability review (a flag to
-// look at, not a verdict).
+// Flags possible faces with OpenCV's frontal-face Haar cascade (frontalface_alt, chosen by
+// measurement: tests/bench/facecheck), for suitability review (a flag to look at, not a verdict).
 //
 // The cascade file is the one given to load(), else $DERMLABEL_FACE_CASCADE, else the first of
 // candidatePaths() that exists (Debian's opencv-data installs it under
@@ -45,7 +45,7 @@ public:
     FaceDetector(const FaceDetector &) = delete;
     FaceDetector &operator=(const FaceDetector &) = delete;
 
-    static QString defaultCascadeName(); // "haarcascade_frontalface_default.xml"
+    static QString defaultCascadeName(); // "haarcascade_frontalface_alt.xml"
     static QStringList candidatePaths();
     // The cascade that load() without a path would use; empty when none is found.
     static QString findCascade();

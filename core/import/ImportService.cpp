@@ -121,6 +121,7 @@ private:
     bool importImages();
     bool writeBatch(const QList<IngestResult> &results);
     bool importCases();
+    void checkFaces();
     void finish();
 
     Store &m_store;
@@ -134,7 +135,6 @@ private:
     ImportReport m_report;
     qint64 m_sourceId = -1;
     QHash<QString, qint64> m_imageIdByPath;   // absolute path -> image id
-    bool m_faceCheckWarned = false;
 };
 
 bool ImportRun::begin()
@@ -216,7 +216,7 @@ bool ImportRun::importImages()
     ingest.imageDirectory = m_store.imageDirectory();
     ingest.pixelLimit = m_options.pixelLimit;
     ingest.thumbnailEdge = m_options.thumbnailEdge;
-    ingest.detectFaces = m_options.faceCheck;
+    ingest.detectFaces = false; // after the files are stored: checkFaces()
     const std::atomic_bool *cancel = m_cancel;
     auto startBatch = [&](qsizetype from) {
         return QtConcurrent::mapped(toRead.mid(from, m_options.batchSize), [ingest, cancel](const PlannedImage &image) {
@@ -288,16 +288,8 @@ bool ImportRun::writeBatch(const QList<IngestResult> &results)
             if (imageId < 0)
                 break;
             ++m_report.imported;
-            if (r.faces && !r.faces->isEmpty()) {
-                const std::optional<bool> flagged =
-                    FaceCheck::recordFlag(m_store, m_options.userId, imageId, *r.faces, &error);
-                if (!flagged)
-                    break;
-                m_report.faceFlags += *flagged ? 1 : 0;
-            } else if (!r.faces && !r.faceMessage.isEmpty() && !m_faceCheckWarned) {
-                m_faceCheckWarned = true;
-                m_report.warnings.append(tr("The face check did not run: %1").arg(r.faceMessage));
-            }
+            if (m_options.faceCheck && !FaceCheck::markPending(m_store, imageId, &error))
+                break;
         } else {
             ++m_report.duplicates;
         }
@@ -389,6 +381,40 @@ bool ImportRun::importCases()
     return true;
 }
 
+void ImportRun::checkFaces()
+{
+    // The check runs as the importer: whoever may import may check what they imported.
+    User importer;
+    importer.id = m_options.userId;
+    importer.role = Role::Admin;
+    FaceCheck check(m_store, importer);
+    QString error;
+    const std::optional<int> waiting = check.pendingCount(&error);
+    if (waiting && *waiting > 0) {
+        report(ImportProgress::Phase::Faces, 0, *waiting);
+        const std::optional<FaceCheckSummary> summary = check.runPending(&error, [this](int done, int total) {
+            report(ImportProgress::Phase::Faces, done, total);
+            return !cancelled();
+        });
+        if (summary) {
+            m_report.faceFlags += summary->newFlags;
+            if (cancelled())
+                m_report.cancelled = true;
+        }
+    }
+    const std::optional<int> left = error.isEmpty() ? check.pendingCount(&error) : std::nullopt;
+    if (!error.isEmpty()) {
+        m_report.warnings.append(tr("The face check did not run: %1").arg(error));
+        return;
+    }
+    if (left && *left > 0) {
+        m_report.warnings.append(
+            tr("%1 images still wait for the face check and are held back from export until it has run "
+               "(dermlabel-cli faces).")
+                .arg(*left));
+    }
+}
+
 void ImportRun::finish()
 {
     const QString status = m_report.failed() ? u"failed"_s : m_report.cancelled ? u"cancelled"_s : u"done"_s;
@@ -424,8 +450,9 @@ ImportReport ImportRun::execute()
     m_report.unknownSplitSubjects = m_plan.unknownSplitSubjects;
     m_report.ignoredFiles = m_plan.ignoredFiles;
     if (begin()) {
-        if (importImages() && !m_report.cancelled)
-            importCases();
+        if (importImages() && !m_report.cancelled && importCases() && !m_report.cancelled && m_options.faceCheck
+            && !m_options.faceCheckLater)
+            checkFaces();
         finish();
     }
     m_report.seconds = timer.elapsed() / 1000.0;

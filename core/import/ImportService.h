@@ -24,13 +24,19 @@ struct ImportOptions
     qint64 userId = -1;     ///< who runs the import, for the audit log
     int batchSize = 64;     ///< files per transaction
     /// Run the frontal-face check on every new image and flag possible faces for suitability
-    /// review (FaceCheck); skipped with a warning when OpenCV's cascade file is not installed.
+    /// review (FaceCheck). Each new image is stored as waiting for the check (and held back from
+    /// export until it has run); the check runs after the files are stored.
     bool faceCheck = true;
+    /// Leave the check of the new images to the caller (FaceCheck::runPending, which the
+    /// workstation runs in the background); otherwise run() checks them before it returns
+    /// (ImportProgress::Phase::Faces). When it cannot run (cascade not installed, stopped), the
+    /// images keep waiting and a warning says so.
+    bool faceCheckLater = false;
 };
 
 struct ImportProgress
 {
-    enum class Phase { Reading, Images, Cases, Finished };
+    enum class Phase { Reading, Images, Cases, Faces, Finished };
     Phase phase = Phase::Reading;
     qint64 done = 0;
     qint64 total = 0;

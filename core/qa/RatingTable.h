@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <vector>
+
 namespace dl {
 
 /// The ratings of one field: at most one value per (item, rater).
@@ -31,6 +33,15 @@ public:
     /// Adds one rating. Returns false, leaving the table unchanged, when `rater` has
     /// already rated `item` or when `value` is empty (an empty value is no rating).
     bool add(const QString &item, const QString &rater, const QString &value);
+
+    /// For readers that intern names themselves (RatingsFile): the id of a name, added (at the
+    /// end, as add() would) when new.
+    qint32 internItem(const QString &item) { return intern(m_itemIds, m_items, item); }
+    qint32 internRater(const QString &rater) { return intern(m_raterIds, m_raters, rater); }
+    qint32 internValue(const QString &value) { return intern(m_valueIds, m_values, value); }
+    /// Adds one rating by the ids of interned names. Returns false, leaving the table unchanged,
+    /// when the rater has already rated the item.
+    bool addIds(qint32 item, qint32 rater, qint32 value);
 
     /// True when `rater` has rated `item`.
     bool contains(const QString &item, const QString &rater) const;
@@ -60,13 +71,18 @@ public:
 
 private:
     static qint32 intern(QHash<QString, qint32> &ids, QStringList &names, const QString &name);
+    /// Records that rater has rated item; false when it already had.
+    bool markRated(qint32 item, qint32 rater);
+    bool isRated(qint32 item, qint32 rater) const;
 
     QString m_field;
     MeasureLevel m_level;
     QStringList m_items, m_raters, m_values;
     QHash<QString, qint32> m_itemIds, m_raterIds, m_valueIds;
     QList<qint32> m_itemOf, m_raterOf, m_valueOf;
-    QSet<quint64> m_rated; // (item << 32) | rater
+    /// Who rated what: a bit per rater (the first 64 raters) per item, else (item << 32) | rater.
+    std::vector<quint64> m_ratedBits;
+    QSet<quint64> m_rated;
 };
 
 } // namespace dl

@@ -5,6 +5,7 @@
 #include "model/LabelVocabulary.h"
 #include "qa/LabelFields.h"
 #include "qa/StaleConsensus.h"
+#include "release/FaceCheck.h"
 #include "store/AnnotationRepository.h"
 #include "store/CaseRepository.h"
 #include "store/ConsensusRepository.h"
@@ -86,6 +87,7 @@ ReleaseCandidate ExportImage::candidate() const
     std::sort(c.redacted.begin(), c.redacted.end());
     c.openFaceFlag = openFaceFlag;
     c.confirmedFace = confirmedFace;
+    c.facePending = facePending;
     // The person is the case: all its images share its metadata (cases table).
     c.person = caseId >= 0 ? caseName : image.publicId;
     c.demographics = {{u"age_group"_s, {metadata.ageGroup}},
@@ -108,6 +110,7 @@ struct StoreTables
     QList<Annotation> annotations;
     QList<User> users;
     QList<ImageFlag> faceFlags;
+    QList<ImageFlag> facePending;
     QHash<qint64, ImageRecord> images;
     QHash<qint64, QList<qint64>> casesOfImage;
     QHash<qint64, CaseRecord> cases;
@@ -125,6 +128,8 @@ struct StoreTables
             users = UserRepository(store).list(&e);
         if (e.isEmpty())
             faceFlags = ImageFlagRepository(store).ofKind(u"face"_s, &e);
+        if (e.isEmpty())
+            facePending = ImageFlagRepository(store).ofKind(FaceCheck::pendingKind(), &e);
         const ImageRepository imageRepository(store);
         if (e.isEmpty())
             images = imageRepository.all(&e);
@@ -180,6 +185,9 @@ std::optional<ExportSource::Data> ExportSource::load(Store &store, QString *erro
         openFace.insert(flag.imageId, flag.status == u"open"_s);
         confirmedFace.insert(flag.imageId, flag.status == u"confirmed"_s);
     }
+    QSet<qint64> facePending;
+    for (const ImageFlag &flag : std::as_const(tables.facePending))
+        facePending.insert(flag.imageId);
     QHash<qint64, QList<FieldConsensus>> consensusOfImage;
     for (const ConsensusRow &row : std::as_const(tables.consensus))
         consensusOfImage[row.imageId].append(row.consensus);
@@ -220,6 +228,7 @@ std::optional<ExportSource::Data> ExportSource::load(Store &store, QString *erro
         e.differential = tables.differentials.value(it.key());
         e.openFaceFlag = openFace.value(it.key());
         e.confirmedFace = confirmedFace.value(it.key());
+        e.facePending = facePending.contains(it.key());
         data.images.append(e);
     }
     std::sort(data.images.begin(), data.images.end(),

@@ -45,6 +45,7 @@ struct ExportImage
     QList<WeightedCondition> differential;
     bool openFaceFlag = false;
     bool confirmedFace = false;
+    bool facePending = false; ///< the face check has not run on it yet
 
     const FieldConsensus *consensusOf(const QString &field) const;
     /// The settled value of a consensus field (agreed or adjudicated), else empty.

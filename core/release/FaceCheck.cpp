@@ -15,12 +15,17 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <deque>
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
 namespace dl {
 
 static const QString FaceKind = u"face"_s;
+static const QString PendingKind = u"face_pending"_s;
 
 static QString facesToJson(const QList<QRect> &faces)
 {
@@ -80,25 +85,166 @@ std::optional<FaceCheckSummary> FaceCheck::run(QString *error, const std::functi
                 return std::nullopt;
             }
             ++summary.checked;
+            StoreTransaction tx(m_store);
+            if (!tx.isActive()) {
+                *error = tx.error();
+                return std::nullopt;
+            }
             if (!faces->isEmpty()) {
                 ++summary.flagged;
-                StoreTransaction tx(m_store);
-                if (!tx.isActive()) {
-                    *error = tx.error();
-                    return std::nullopt;
-                }
                 const std::optional<bool> added = recordFlag(m_store, m_actor.id, image.id, *faces, error);
                 if (!added)
                     return std::nullopt;
-                if (!tx.commit()) {
-                    *error = tx.error();
-                    return std::nullopt;
-                }
                 summary.newFlags += *added ? 1 : 0;
+            }
+            // The image is checked now, whether or not the import's check had run.
+            if (!ImageFlagRepository(m_store).remove(image.id, PendingKind, error))
+                return std::nullopt;
+            if (!tx.commit()) {
+                *error = tx.error();
+                return std::nullopt;
             }
             if (progress && !progress(summary.checked, int(total)))
                 return summary;
         }
+    }
+    return summary;
+}
+
+namespace {
+
+struct PendingJob
+{
+    qint64 imageId = -1;
+    QString publicId;
+    QString path;
+    QSize displayed;
+};
+
+struct PendingResult
+{
+    std::optional<QList<QRect>> faces;
+    QString error;
+};
+
+/// One image's check on a pool thread, with one detector per thread (the cascade is loaded once
+/// per thread; a detector is not shared between threads).
+PendingResult checkPending(const PendingJob &job)
+{
+    thread_local std::unique_ptr<FaceDetector> detector;
+    PendingResult result;
+    if (!detector) {
+        auto loaded = std::make_unique<FaceDetector>();
+        if (!loaded->load({}, &result.error))
+            return result;
+        detector = std::move(loaded);
+    }
+    QFile file(job.path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        result.error = file.errorString();
+        return result;
+    }
+    result.faces = FaceCheck::detect(*detector, file.readAll(), job.displayed, &result.error);
+    return result;
+}
+
+} // namespace
+
+QString FaceCheck::pendingKind()
+{
+    return PendingKind;
+}
+
+bool FaceCheck::markPending(const Store &store, qint64 imageId, QString *error)
+{
+    return ImageFlagRepository(store).addIfMissing(imageId, PendingKind, {}, error).has_value();
+}
+
+std::optional<int> FaceCheck::pendingCount(QString *error) const
+{
+    QString readError;
+    const QList<ImageFlag> pending = ImageFlagRepository(m_store).ofKind(PendingKind, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    return int(pending.size());
+}
+
+std::optional<FaceCheckSummary> FaceCheck::runPending(QString *error, const std::function<bool(int, int)> &progress)
+{
+    if (!Permissions::check(m_actor, Action::ImportImages, error))
+        return std::nullopt;
+    QString readError;
+    const QList<ImageFlag> pending = ImageFlagRepository(m_store).ofKind(PendingKind, &readError);
+    if (!readError.isEmpty()) {
+        *error = readError;
+        return std::nullopt;
+    }
+    FaceCheckSummary summary;
+    if (pending.isEmpty())
+        return summary;
+    {
+        FaceDetector detector; // fails early, with the message, when the cascade is missing
+        if (!detector.load({}, error))
+            return std::nullopt;
+    }
+    ImageRepository images(m_store);
+    const auto total = int(pending.size());
+    // A chunk per transaction: big enough to keep both cores busy, small enough that stopping
+    // loses little.
+    constexpr qsizetype Chunk = 32;
+    for (qsizetype from = 0; from < pending.size(); from += Chunk) {
+        QList<PendingJob> jobs;
+        std::deque<ImageFileCache::Pin> pins;
+        for (qsizetype i = from; i < qMin(pending.size(), from + Chunk); ++i) {
+            const std::optional<ImageRecord> image = images.find(pending.at(i).imageId, &readError);
+            if (!image) {
+                *error = readError.isEmpty() ? tr("Image %1 is no longer in the store.").arg(pending.at(i).imageName)
+                                             : readError;
+                return std::nullopt;
+            }
+            QString fileError;
+            const QString path = ImageFileCache(m_store).localFile(*image, &fileError);
+            if (path.isEmpty()) {
+                *error = tr("Image %1: %2").arg(image->publicId, fileError);
+                return std::nullopt;
+            }
+            pins.emplace_back(path);
+            const QSize displayed = image->orientation >= 5 && image->orientation <= 8
+                ? QSize(image->height, image->width)
+                : QSize(image->width, image->height);
+            jobs.append({image->id, image->publicId, path, displayed});
+        }
+        const QList<PendingResult> results = QtConcurrent::blockingMapped<QList<PendingResult>>(jobs, checkPending);
+        StoreTransaction tx(m_store);
+        if (!tx.isActive()) {
+            *error = tx.error();
+            return std::nullopt;
+        }
+        for (qsizetype i = 0; i < jobs.size(); ++i) {
+            const PendingResult &result = results.at(i);
+            if (!result.faces) {
+                *error = tr("Image %1: %2").arg(jobs.at(i).publicId, result.error);
+                return std::nullopt;
+            }
+            ++summary.checked;
+            if (!result.faces->isEmpty()) {
+                ++summary.flagged;
+                const std::optional<bool> added = recordFlag(m_store, m_actor.id, jobs.at(i).imageId, *result.faces, error);
+                if (!added)
+                    return std::nullopt;
+                summary.newFlags += *added ? 1 : 0;
+            }
+            if (!ImageFlagRepository(m_store).remove(jobs.at(i).imageId, PendingKind, error))
+                return std::nullopt;
+        }
+        if (!tx.commit()) {
+            *error = tx.error();
+            return std::nullopt;
+        }
+        if (progress && !progress(summary.checked, total))
+            return summary;
     }
     return summary;
 }

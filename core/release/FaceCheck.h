@@ -37,6 +37,11 @@ struct FaceCheckSummary
 /// image flags for suitability review; a QA lead or admin confirms or dismisses each flag.
 /// An open flag holds the image back from export; a confirmed one needs a face region to
 /// redact. Re-running keeps the review state of flags already there.
+///
+/// The import does not wait for the check: it marks each new image as pending (an image flag of
+/// pendingKind(), stored with the image's rows) and runPending() checks the pending images
+/// afterwards, in the background in the workstation. A pending image is held back from export
+/// (the release gate's "face check pending") until its check has run.
 class FaceCheck
 {
     Q_DECLARE_TR_FUNCTIONS(dl::FaceCheck)
@@ -47,6 +52,19 @@ public:
     /// Checks every image (admins). `progress(done, total)` may return false to stop early;
     /// what was found so far is kept.
     std::optional<FaceCheckSummary> run(QString *error, const std::function<bool(int, int)> &progress = {});
+
+    /// Checks the images still waiting for the check (admins), several at a time on the global
+    /// thread pool; each chunk's flags and the end of its images' wait are stored in one
+    /// transaction. `progress(done, total)` may return false to stop early: the images not yet
+    /// checked keep waiting.
+    std::optional<FaceCheckSummary> runPending(QString *error, const std::function<bool(int, int)> &progress = {});
+    /// The number of images waiting for the check.
+    std::optional<int> pendingCount(QString *error) const;
+
+    /// The image flag kind that marks an image not yet checked: "face_pending".
+    static QString pendingKind();
+    /// Marks a new image as waiting for the check (inside the caller's transaction).
+    static bool markPending(const Store &store, qint64 imageId, QString *error);
 
     /// The possible faces in an encoded image, in the coordinates of its displayed size (EXIF
     /// orientation applied): decoded at the detector's working size, so a 12-megapixel JPEG costs

@@ -13,7 +13,8 @@ const QList<HoldReason> &ReleaseGate::allReasons()
 {
     static const QList<HoldReason> reasons {HoldReason::Sensitive, HoldReason::IdentifyingUnredacted,
                                             HoldReason::FaceUnresolved, HoldReason::TooFewRaters,
-                                            HoldReason::KAnonymity, HoldReason::LDiversity};
+                                            HoldReason::KAnonymity, HoldReason::LDiversity,
+                                            HoldReason::FacePending};
     return reasons;
 }
 
@@ -32,6 +33,8 @@ QString ReleaseGate::reasonKey(HoldReason reason)
         return u"k_anonymity"_s;
     case HoldReason::LDiversity:
         return u"l_diversity"_s;
+    case HoldReason::FacePending:
+        return u"face_check_pending"_s;
     }
     return {};
 }
@@ -51,6 +54,8 @@ QString ReleaseGate::reasonText(HoldReason reason)
         return tr("Fewer than k people share the (generalised) quasi-identifiers and condition");
     case HoldReason::LDiversity:
         return tr("Fewer than l distinct conditions among people of the same demographics");
+    case HoldReason::FacePending:
+        return tr("Face check pending");
     }
     return {};
 }
@@ -93,6 +98,8 @@ ReleasePlan ReleaseGate::decide(const QList<ReleaseCandidate> &candidates, const
             d.reasons.append(HoldReason::IdentifyingUnredacted);
         if (c.openFaceFlag)
             d.reasons.append(HoldReason::FaceUnresolved);
+        if (c.facePending)
+            d.reasons.append(HoldReason::FacePending);
         if (c.raters < options.minRaters)
             d.reasons.append(HoldReason::TooFewRaters);
         if (d.reasons.isEmpty()) {

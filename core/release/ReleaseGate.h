@@ -23,6 +23,7 @@ struct ReleaseCandidate
     QStringList redacted;       ///< kinds with a non-empty redaction region by some rater
     bool openFaceFlag = false;  ///< the face check found a possible face nobody has reviewed
     bool confirmedFace = false; ///< a reviewed face flag was confirmed
+    bool facePending = false;   ///< imported, but the face check has not run on it yet
     /// Whose image it is: the case's pseudonymous id; an image without a case is its own person.
     QString person;
     /// Demographic quasi-identifier -> values (QuasiIdentifiers: age_group, sex_at_birth,
@@ -39,6 +40,7 @@ enum class HoldReason {
     TooFewRaters,          ///< fewer raters than --min-raters
     KAnonymity,            ///< fewer than k people share its generalised quasi-identifiers and condition
     LDiversity,            ///< its person's demographic group holds fewer than l distinct conditions
+    FacePending,           ///< the face check has not run on it yet (it runs after the import)
 };
 
 struct ReleaseOptions
@@ -108,7 +110,7 @@ class ReleaseGate
 public:
     static ReleasePlan decide(const QList<ReleaseCandidate> &candidates, const ReleaseOptions &options);
     /// "sensitive", "identifying_unredacted", "face_unresolved", "too_few_raters", "k_anonymity",
-    /// "l_diversity".
+    /// "l_diversity", "face_check_pending".
     static QString reasonKey(HoldReason reason);
     /// A sentence for people.
     static QString reasonText(HoldReason reason);

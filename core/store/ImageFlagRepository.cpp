@@ -67,4 +67,12 @@ std::optional<bool> ImageFlagRepository::resolve(qint64 imageId, const QString &
     return query.numRowsAffected() == 1;
 }
 
+std::optional<bool> ImageFlagRepository::remove(qint64 imageId, const QString &kind, QString *error)
+{
+    QSqlQuery query(m_db);
+    if (!Sql::exec(query, u"DELETE FROM image_flags WHERE image_id = ? AND kind = ?"_s, {imageId, kind}, error))
+        return std::nullopt;
+    return query.numRowsAffected() == 1;
+}
+
 } // namespace dl

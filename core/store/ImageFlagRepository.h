@@ -34,6 +34,10 @@ public:
     std::optional<bool> resolve(qint64 imageId, const QString &kind, const QString &status, qint64 userId,
                                 QString *error);
 
+    /// Removes the image's flag of this kind. Returns whether there was one; std::nullopt with
+    /// *error on a store error.
+    std::optional<bool> remove(qint64 imageId, const QString &kind, QString *error);
+
 private:
     QSqlDatabase m_db;
 };

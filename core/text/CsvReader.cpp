@@ -90,10 +90,29 @@ inline QString decode(const char *begin, qsizetype size)
     return size == 0 ? QString() : QString::fromUtf8(begin, size);
 }
 
-inline bool isBlankText(const QString &s)
+/// The bytes that end an unquoted field: the delimiter and line breaks (a table: one load a byte).
+struct FieldEnds
 {
-    for (const QChar c : s) {
-        if (c != u' ' && c != u'\t')
+    bool at[256] = {};
+    constexpr FieldEnds()
+    {
+        at[uchar(',')] = at[uchar('\n')] = at[uchar('\r')] = true;
+    }
+};
+constexpr FieldEnds fieldEnds;
+
+inline const char *fieldEnd(const char *p, const char *end)
+{
+    while (p < end && !fieldEnds.at[uchar(*p)])
+        ++p;
+    return p;
+}
+
+/// Only spaces and tabs (a blank line).
+inline bool isBlankBytes(QByteArrayView s)
+{
+    for (const char c : s) {
+        if (c != ' ' && c != '\t')
             return false;
     }
     return true;
@@ -118,223 +137,247 @@ QString CsvTable::value(qsizetype row, QStringView column) const
     return rows.at(row).value(c);
 }
 
+CsvRecordReader::CsvRecordReader(QByteArrayView data)
+    : m_begin(data.data())
+    , m_p(data.data())
+    , m_end(data.data() + data.size())
+{ }
+
+bool CsvRecordReader::fail(const QString &message)
+{
+    m_error = message;
+    m_p = m_end;
+    return false;
+}
+
+bool CsvRecordReader::isInData(qsizetype column) const
+{
+    const char *data = m_fields[size_t(column)].data();
+    return data >= m_begin && data < m_end;
+}
+
+bool CsvRecordReader::readHeader()
+{
+    if (m_end - m_p >= 3 && uchar(m_p[0]) == 0xEF && uchar(m_p[1]) == 0xBB && uchar(m_p[2]) == 0xBF)
+        m_p += 3;
+    if (m_p == m_end)
+        return fail(tr("the file is empty"));
+
+    const qsizetype bad = firstInvalidUtf8(reinterpret_cast<const uchar *>(m_p), m_end - m_p);
+    if (bad >= 0) {
+        return fail(tr("line %1: invalid UTF-8 (byte 0x%2); save the file as UTF-8")
+                        .arg(lineOfOffset(m_p, bad))
+                        .arg(uint(uchar(m_p[bad])), 2, 16, QLatin1Char('0')));
+    }
+
+    bool quoted = false;
+    while (readRecord(&quoted)) {
+        if (!quoted && qsizetype(m_fields.size()) == 1 && isBlankBytes(m_fields.front()))
+            continue; // blank line
+        m_haveHeader = true;
+        QSet<QString> seen;
+        for (qsizetype i = 0; i < qsizetype(m_fields.size()); ++i) {
+            QString name = decode(m_fields[size_t(i)].data(), m_fields[size_t(i)].size()).trimmed();
+            if (i == 0 && name.startsWith(QChar(0xFEFF)))
+                name = name.mid(1).trimmed();
+            if (seen.contains(name)) {
+                return fail(name.isEmpty()
+                        ? tr("line %1: the header has more than one empty column name").arg(m_recordLine)
+                        : tr("line %1: duplicate column name \"%2\" in the header").arg(m_recordLine).arg(name));
+            }
+            seen.insert(name);
+            m_header.append(name);
+        }
+        return true;
+    }
+    if (m_error.isEmpty())
+        m_error = tr("no header row (the file holds only blank lines)");
+    return false;
+}
+
+bool CsvRecordReader::next()
+{
+    bool quoted = false;
+    while (readRecord(&quoted)) {
+        if (!quoted && qsizetype(m_fields.size()) == 1 && isBlankBytes(m_fields.front()))
+            continue; // blank line
+        const qsizetype columns = m_header.size();
+        if (qsizetype(m_fields.size()) > columns) {
+            return fail(
+                tr("line %1: %2 fields, header has %3").arg(m_recordLine).arg(qsizetype(m_fields.size())).arg(columns));
+        }
+        m_cells += columns;
+        if (m_cells > CsvReader::MaxCells) {
+            return fail(tr("line %1: more than %2 million fields in all (rows x columns); split the file")
+                            .arg(m_recordLine)
+                            .arg(CsvReader::MaxCells / 1'000'000));
+        }
+        while (qsizetype(m_fields.size()) < columns)
+            m_fields.push_back(QByteArrayView());
+        return true;
+    }
+    return false;
+}
+
+bool CsvRecordReader::readRecord(bool *quoted)
+{
+    if (m_p >= m_end)
+        return false;
+    const char *p = m_p;
+    const char *const end = m_end;
+    m_recordLine = m_line;
+    const char *recordStart = p;
+    m_fields.clear();
+    *quoted = false;
+
+    const auto fieldTooLong = [&](qsizetype bytes, qsizetype fieldLine) {
+        if (bytes <= CsvReader::MaxFieldBytes)
+            return false;
+        fail(tr("line %1: a field of more than %2 MB; fields are limited to %2 MB")
+                 .arg(fieldLine)
+                 .arg(CsvReader::MaxFieldBytes >> 20));
+        return true;
+    };
+    // One record: fields up to a line break outside quotes or the end of the data.
+    for (;;) {
+        const qsizetype column = qsizetype(m_fields.size());
+        if (p < end && *p == '"') {
+            *quoted = true;
+            const qsizetype fieldLine = m_line;
+            ++p;
+            const char *segment = p;
+            bool useScratch = false;
+            if (m_scratch.size() <= column)
+                m_scratch.resize(column + 1);
+            QByteArray &scratch = m_scratch[column];
+            scratch.clear();
+            for (;;) {
+                if (p == end)
+                    return fail(tr("line %1: a quoted field is not closed (missing '\"')").arg(fieldLine));
+                const char c = *p;
+                if (c == '"') {
+                    if (p + 1 < end && p[1] == '"') { // doubled quote: keep one
+                        scratch.append(segment, p + 1 - segment);
+                        useScratch = true;
+                        p += 2;
+                        segment = p;
+                        continue;
+                    }
+                    break; // closing quote
+                }
+                if (c == '\r') {
+                    ++m_line;
+                    if (p + 1 < end && p[1] == '\n') { // CRLF inside quotes becomes LF
+                        scratch.append(segment, p - segment);
+                        scratch.append('\n');
+                        useScratch = true;
+                        p += 2;
+                        segment = p;
+                        continue;
+                    }
+                } else if (c == '\n') {
+                    ++m_line;
+                }
+                ++p;
+            }
+            const char *segmentEnd = p;
+            if (fieldTooLong(segmentEnd - segment + scratch.size(), fieldLine))
+                return false;
+            ++p; // past the closing quote
+            // Be lenient: text between the closing quote and the delimiter is kept literally.
+            const char *trailing = p;
+            p = fieldEnd(p, end);
+            if (p != trailing || useScratch) {
+                scratch.append(segment, segmentEnd - segment);
+                scratch.append(trailing, p - trailing);
+                m_fields.push_back(QByteArrayView(scratch));
+            } else {
+                m_fields.push_back(QByteArrayView(segment, segmentEnd - segment));
+            }
+        } else {
+            const char *start = p;
+            p = fieldEnd(p, end);
+            if (fieldTooLong(p - start, m_recordLine))
+                return false;
+            m_fields.push_back(QByteArrayView(start, p - start));
+        }
+        if (qsizetype(m_fields.size()) > CsvReader::MaxColumns) {
+            return fail(m_haveHeader ? tr("line %1: more than %2 fields, header has %3")
+                                           .arg(m_recordLine)
+                                           .arg(CsvReader::MaxColumns)
+                                           .arg(m_header.size())
+                                     : tr("line %1: the header has more than %2 columns; at most %2 are "
+                                          "supported")
+                                           .arg(m_recordLine)
+                                           .arg(CsvReader::MaxColumns));
+        }
+        if (p - recordStart > CsvReader::MaxRecordBytes) {
+            return fail(tr("line %1: a row of more than %2 MB; rows are limited to %2 MB")
+                            .arg(m_recordLine)
+                            .arg(CsvReader::MaxRecordBytes >> 20));
+        }
+
+        if (p == end)
+            break;
+        if (*p == ',') {
+            ++p;
+            continue;
+        }
+        // Line break: LF, CRLF or lone CR.
+        if (*p == '\r' && p + 1 < end && p[1] == '\n')
+            ++p;
+        ++p;
+        ++m_line;
+        break;
+    }
+    m_p = p;
+    return true;
+}
+
 std::optional<CsvTable> CsvReader::parse(QByteArrayView data, QString *error)
 {
-    const char *p = data.data();
-    const char *end = p + data.size();
-    if (data.size() >= 3 && uchar(p[0]) == 0xEF && uchar(p[1]) == 0xBB && uchar(p[2]) == 0xBF)
-        p += 3;
-    if (p == end) {
-        setError(error, tr("the file is empty"));
+    CsvRecordReader reader(data);
+    if (!reader.readHeader()) {
+        setError(error, reader.error());
         return std::nullopt;
     }
-
-    const qsizetype bad = firstInvalidUtf8(reinterpret_cast<const uchar *>(p), end - p);
-    if (bad >= 0) {
-        setError(error,
-            tr("line %1: invalid UTF-8 (byte 0x%2); save the file as UTF-8")
-                .arg(lineOfOffset(p, bad))
-                .arg(uint(uchar(p[bad])), 2, 16, QLatin1Char('0')));
-        return std::nullopt;
-    }
-
     CsvTable table;
-    bool haveHeader = false;
-    qsizetype line = 1;
-    QByteArray scratch;
-    QStringList fields;
+    table.header = reader.header();
+    const qsizetype columns = table.header.size();
 
     // Columns often repeat the previous row's value (categories, flags, release names): share that
     // QString instead of allocating a copy. Holds the last raw bytes and decoded value per column.
-    QList<QByteArrayView> lastBytes;
-    QStringList lastValues;
-    const auto take = [&](const char *begin, qsizetype size) -> QString {
-        if (size == 0)
-            return QString();
-        const qsizetype column = fields.size();
-        if (column >= lastBytes.size())
-            return decode(begin, size);
-        const QByteArrayView bytes(begin, size);
-        if (lastBytes.at(column) == bytes)
-            return lastValues.at(column);
-        QString value = decode(begin, size);
-        lastBytes[column] = bytes;
-        lastValues[column] = value;
-        return value;
-    };
-
-    qsizetype cells = 0;
-    const auto fieldTooLong = [&](qsizetype bytes, qsizetype fieldLine) {
-        if (bytes <= MaxFieldBytes)
-            return false;
-        setError(error,
-            tr("line %1: a field of more than %2 MB; fields are limited to %2 MB")
-                .arg(fieldLine)
-                .arg(MaxFieldBytes >> 20));
-        return true;
-    };
-    while (p < end) {
-        const qsizetype recordLine = line;
-        const char *recordStart = p;
-        fields.clear();
-        if (haveHeader)
-            fields.reserve(table.header.size());
-        bool anyQuoted = false;
-
-        // One record: fields up to a line break outside quotes or the end of the data.
-        for (;;) {
-            if (p < end && *p == '"') {
-                anyQuoted = true;
-                const qsizetype fieldLine = line;
-                ++p;
-                const char *segment = p;
-                bool useScratch = false;
-                scratch.clear();
-                for (;;) {
-                    if (p == end) {
-                        setError(
-                            error, tr("line %1: a quoted field is not closed (missing '\"')").arg(fieldLine));
-                        return std::nullopt;
-                    }
-                    const char c = *p;
-                    if (c == '"') {
-                        if (p + 1 < end && p[1] == '"') { // doubled quote: keep one
-                            scratch.append(segment, p + 1 - segment);
-                            useScratch = true;
-                            p += 2;
-                            segment = p;
-                            continue;
-                        }
-                        break; // closing quote
-                    }
-                    if (c == '\r') {
-                        ++line;
-                        if (p + 1 < end && p[1] == '\n') { // CRLF inside quotes becomes LF
-                            scratch.append(segment, p - segment);
-                            scratch.append('\n');
-                            useScratch = true;
-                            p += 2;
-                            segment = p;
-                            continue;
-                        }
-                    } else if (c == '\n') {
-                        ++line;
-                    }
-                    ++p;
-                }
-                const char *segmentEnd = p;
-                if (fieldTooLong(segmentEnd - segment + scratch.size(), fieldLine))
-                    return std::nullopt;
-                ++p; // past the closing quote
-                // Be lenient: text between the closing quote and the delimiter is kept literally.
-                const char *trailing = p;
-                while (p < end && *p != ',' && *p != '\n' && *p != '\r')
-                    ++p;
-                if (p != trailing || useScratch) {
-                    scratch.append(segment, segmentEnd - segment);
-                    scratch.append(trailing, p - trailing);
-                    fields.append(decode(scratch.constData(), scratch.size()));
-                } else {
-                    fields.append(take(segment, segmentEnd - segment));
-                }
+    QList<QByteArrayView> lastBytes(columns);
+    QStringList lastValues(columns);
+    while (reader.next()) {
+        QStringList fields;
+        fields.reserve(columns);
+        for (qsizetype column = 0; column < columns; ++column) {
+            const QByteArrayView bytes = reader.field(column);
+            if (bytes.isEmpty()) {
+                fields.append(QString());
+            } else if (!reader.isInData(column)) {
+                fields.append(decode(bytes.data(), bytes.size()));
+            } else if (lastBytes.at(column) == bytes) {
+                fields.append(lastValues.at(column));
             } else {
-                const char *start = p;
-                while (p < end && *p != ',' && *p != '\n' && *p != '\r')
-                    ++p;
-                if (fieldTooLong(p - start, recordLine))
-                    return std::nullopt;
-                fields.append(take(start, p - start));
+                QString value = decode(bytes.data(), bytes.size());
+                lastBytes[column] = bytes;
+                lastValues[column] = value;
+                fields.append(std::move(value));
             }
-            if (fields.size() > MaxColumns) {
-                setError(error,
-                    haveHeader ? tr("line %1: more than %2 fields, header has %3")
-                                     .arg(recordLine)
-                                     .arg(MaxColumns)
-                                     .arg(table.header.size())
-                               : tr("line %1: the header has more than %2 columns; at most %2 are "
-                                    "supported")
-                                     .arg(recordLine)
-                                     .arg(MaxColumns));
-                return std::nullopt;
-            }
-            if (p - recordStart > MaxRecordBytes) {
-                setError(error,
-                    tr("line %1: a row of more than %2 MB; rows are limited to %2 MB")
-                        .arg(recordLine)
-                        .arg(MaxRecordBytes >> 20));
-                return std::nullopt;
-            }
-
-            if (p == end)
-                break;
-            if (*p == ',') {
-                ++p;
-                continue;
-            }
-            // Line break: LF, CRLF or lone CR.
-            if (*p == '\r' && p + 1 < end && p[1] == '\n')
-                ++p;
-            ++p;
-            ++line;
-            break;
         }
-
-        if (!anyQuoted && fields.size() == 1 && isBlankText(fields.front()))
-            continue; // blank line
-
-        if (!haveHeader) {
-            haveHeader = true;
-            QSet<QString> seen;
-            for (qsizetype i = 0; i < fields.size(); ++i) {
-                QString name = fields.at(i).trimmed();
-                if (i == 0 && name.startsWith(QChar(0xFEFF)))
-                    name = name.mid(1).trimmed();
-                if (seen.contains(name)) {
-                    setError(error,
-                        name.isEmpty()
-                            ? tr("line %1: the header has more than one empty column name").arg(recordLine)
-                            : tr("line %1: duplicate column name \"%2\" in the header")
-                                  .arg(recordLine)
-                                  .arg(name));
-                    return std::nullopt;
-                }
-                seen.insert(name);
-                table.header.append(name);
-            }
-            lastBytes.resize(table.header.size());
-            lastValues.resize(table.header.size());
-            continue;
-        }
-
-        const qsizetype columns = table.header.size();
-        if (fields.size() > columns) {
-            setError(error,
-                tr("line %1: %2 fields, header has %3").arg(recordLine).arg(fields.size()).arg(columns));
-            return std::nullopt;
-        }
-        cells += columns;
-        if (cells > MaxCells) {
-            setError(error,
-                tr("line %1: more than %2 million fields in all (rows x columns); split the file")
-                    .arg(recordLine)
-                    .arg(MaxCells / 1'000'000));
-            return std::nullopt;
-        }
-        while (fields.size() < columns)
-            fields.append(QString());
         table.rows.append(std::move(fields));
-        table.rowLines.append(recordLine);
-        fields = QStringList();
+        table.rowLines.append(reader.line());
     }
-
-    if (!haveHeader) {
-        setError(error, tr("no header row (the file holds only blank lines)"));
+    if (!reader.error().isEmpty()) {
+        setError(error, reader.error());
         return std::nullopt;
     }
     return table;
 }
 
-std::optional<CsvTable> CsvReader::readFile(const QString &path, QString *error)
+std::optional<QByteArray> CsvReader::readBytes(const QString &path, QString *error)
 {
     QFile file(path);
     if (!file.exists()) {
@@ -349,13 +392,21 @@ std::optional<CsvTable> CsvReader::readFile(const QString &path, QString *error)
         setError(error, tr("%1: cannot open: %2").arg(path, file.errorString()));
         return std::nullopt;
     }
-    const QByteArray data = file.readAll();
+    QByteArray data = file.readAll();
     if (file.error() != QFileDevice::NoError) {
         setError(error, tr("%1: cannot read: %2").arg(path, file.errorString()));
         return std::nullopt;
     }
+    return data;
+}
+
+std::optional<CsvTable> CsvReader::readFile(const QString &path, QString *error)
+{
+    const std::optional<QByteArray> data = readBytes(path, error);
+    if (!data)
+        return std::nullopt;
     QString parseError;
-    std::optional<CsvTable> table = parse(data, &parseError);
+    std::optional<CsvTable> table = parse(*data, &parseError);
     if (!table)
         setError(error, u"%1: %2"_s.arg(path, parseError));
     return table;

@@ -6,6 +6,7 @@
 #include "qa/MaskAgreement.h"
 #include "qa/RatingTable.h"
 #include "qa/RatingsFile.h"
+#include "text/CsvReader.h"
 
 #include "../support/NumericCompare.h"
 
@@ -152,6 +153,8 @@ private slots:
     void ratingsFileErrors_data();
     void ratingsFileErrors();
     void ratingsFileRoundTrip();
+    void ratingsFileStreamedAsParsed_data();
+    void ratingsFileStreamedAsParsed();
     void levelForUnknownField();
     void diagnoses();
 };
@@ -766,6 +769,64 @@ void TestAgreement::ratingsFileRoundTrip()
     QCOMPARE(again->at(0).values(), tables->at(0).values());
     QCOMPARE(again->at(0).itemOf(), tables->at(0).itemOf());
     QCOMPARE(again->at(1).ratingCount(), 1);
+}
+
+void TestAgreement::ratingsFileStreamedAsParsed_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::newRow("plain") << QByteArray("item,rater,field,value\ni1,r1,dx,a\ni1,r2,dx,b\ni2,r1,dx,a\ni1,r1,fst,2\n"
+                                         "i2,r2,dx,a\ni2,r2,fst,3\n");
+    QTest::newRow("quoted and escaped")
+        << QByteArray("\xEF\xBB\xBF item , rater,field ,value\r\n\"i1\",r1,dx,\"Tinea, corporis\"\r\n"
+                      "i1,\"r\"\"2\",dx,\"Naevus \"\"blue\"\"\"\r\n\r\n  \r\n\"i2\"x,r1,\"d\"\"x\",\"two\r\nlines\"\r\n"
+                      "i2,r1,dx,\"a\"tail\ni3,r1,dx,\xC3\xA9\xE2\x80\x94\ni3,r2,dx,\xC3\xA9\xE2\x80\x94");
+    QTest::newRow("short rows and empty values")
+        << QByteArray("item,rater,field,value\ni1,r1,dx\ni1,r2\ni1,r3,dx,\ni1,r4,dx,v\ri2,r4,dx,\"\"\r");
+    QTest::newRow("same bytes in another column") << QByteArray("item,rater,field,value\nx,x,x,x\ny,x,x,y\nx,y,y,x\n");
+    QTest::newRow("rated twice") << QByteArray("item,rater,field,value\ni,r,f,a\ni,s,f,a\ni,r,f,b\n");
+    QTest::newRow("rated twice, quoted") << QByteArray("item,rater,field,value\ni,r,f,a\n\"i\",\"r\",\"f\",\"b\"\n");
+    QTest::newRow("no field") << QByteArray("item,rater,field,value\ni,r,f,a\ni,r2,,a\n");
+    QTest::newRow("long row") << QByteArray("item,rater,field,value\ni,r,f,a,b\n");
+    QTest::newRow("unterminated") << QByteArray("item,rater,field,value\ni,r,f,\"a\n");
+    QTest::newRow("invalid UTF-8") << QByteArray("item,rater,field,value\ni,r,f,\xC3\n");
+    QTest::newRow("wrong header") << QByteArray("item,rater,value\ni,r,a\n");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("blank only") << QByteArray("\n \n");
+}
+
+void TestAgreement::ratingsFileStreamedAsParsed()
+{
+    // read() interns straight from the bytes; it must give what parsing the whole table gives,
+    // tables and messages alike.
+    QFETCH(QByteArray, text);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"r.csv"_s);
+    QVERIFY(writeText(path, text));
+    const QHash<QString, MeasureLevel> levels { { u"fst"_s, MeasureLevel::Ordinal } };
+    QString streamedError, parsedError;
+    const std::optional<QList<RatingTable>> streamed = RatingsFile::read(path, &streamedError, levels);
+    std::optional<QList<RatingTable>> parsed;
+    if (const std::optional<CsvTable> csv = CsvReader::readFile(path, &parsedError))
+        parsed = RatingsFile::fromCsv(*csv, path, &parsedError, levels);
+    QCOMPARE(streamedError, parsedError);
+    QCOMPARE(streamed.has_value(), parsed.has_value());
+    if (!parsed)
+        return;
+    QCOMPARE(streamed->size(), parsed->size());
+    for (qsizetype t = 0; t < parsed->size(); ++t) {
+        const RatingTable &a = streamed->at(t);
+        const RatingTable &b = parsed->at(t);
+        QCOMPARE(a.field(), b.field());
+        QCOMPARE(a.level(), b.level());
+        QCOMPARE(a.items(), b.items());
+        QCOMPARE(a.raters(), b.raters());
+        QCOMPARE(a.values(), b.values());
+        QCOMPARE(a.itemOf(), b.itemOf());
+        QCOMPARE(a.raterOf(), b.raterOf());
+        QCOMPARE(a.valueOf(), b.valueOf());
+        for (const QString &item : b.items())
+            QCOMPARE(a.itemId(item), b.itemId(item));
+    }
 }
 
 void TestAgreement::levelForUnknownField()

@@ -1264,7 +1264,7 @@ void TestExport::faceDetectorFindsNoFaceOnSyntheticSkin()
     QString error;
     QVERIFY2(detector.load(QString(), &error), qPrintable(error));
     QVERIFY(detector.isLoaded());
-    QVERIFY(detector.cascadePath().endsWith(u"haarcascade_frontalface_default.xml"_s));
+    QVERIFY(detector.cascadePath().endsWith(u"haarcascade_frontalface_alt.xml"_s));
     const QStringList conditions = dl::SyntheticSkin::demoConditions();
     for (int i = 0; i < 6; ++i) {
         dl::SkinParams params;

@@ -5,6 +5,8 @@
 
 #include "import/ImportService.h"
 #include "import/DatasetPaths.h"
+#include "release/FaceCheck.h"
+#include "release/ReleaseGate.h"
 #include "store/CaseRepository.h"
 #include "store/ImageRepository.h"
 #include "store/Sql.h"
@@ -39,6 +41,8 @@ private slots:
     void symlinkLoopDoesNotHang();
     void pixelLimitIsConfigurable();
     void faceCheckFlagsNewImages();
+    void faceCheckRunsAfterTheFilesAreStored();
+    void pendingImagesAreHeldBack();
     void scinLayout();
     void scinMissingColumnIsClearError();
     void scinPathOutsideDatasetIsRefused();
@@ -343,7 +347,98 @@ void TestImport::faceCheckFlagsNewImages()
     QCOMPARE(second.duplicates, 1);
     QCOMPARE(second.imported, 1);
     QCOMPARE(second.faceFlags, 0);
-    QCOMPARE(count(u"image_flags"_s), 1);
+    QCOMPARE(count(u"image_flags"_s), 1); // nothing left waiting for the check
+}
+
+void TestImport::faceCheckRunsAfterTheFilesAreStored()
+{
+    const QString root = m_dir->filePath(u"photos"_s);
+    QVERIFY(fixtures::write(root + u"/face.png"_s, drawnFacePng(500, 420, 150, 100)));
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(fixtures::write(root + u"/skin%1.jpg"_s.arg(i), fixtures::jpeg(300, 200, 120 + i)));
+    ImportService service(*m_store);
+    ImportOptions later;
+    later.faceCheckLater = true;
+    QList<ImportProgress::Phase> phases;
+    const ImportReport report = service.importPath(ImportKind::Folder, root, later,
+                                                   [&](const ImportProgress &p) { phases.append(p.phase); });
+    QCOMPARE(report.imported, 4);
+    QCOMPARE(report.faceFlags, 0);
+    QVERIFY(!phases.contains(ImportProgress::Phase::Faces));
+    // Stored, each waiting for the check; nothing flagged yet.
+    QCOMPARE(count(u"image_flags WHERE kind = 'face_pending'"_s), 4);
+    QCOMPARE(count(u"image_flags WHERE kind = 'face'"_s), 0);
+
+    QString error;
+    User annotator;
+    annotator.id = 7;
+    annotator.role = Role::Annotator;
+    QVERIFY(!FaceCheck(*m_store, annotator).runPending(&error));
+    QVERIFY(!error.isEmpty());
+    QCOMPARE(count(u"image_flags WHERE kind = 'face_pending'"_s), 4);
+
+    FaceCheck check(*m_store, User::commandLine());
+    QCOMPARE(check.pendingCount(&error), 4);
+    QList<QPair<int, int>> progress;
+    const std::optional<FaceCheckSummary> summary = check.runPending(&error, [&](int done, int total) {
+        progress.append({done, total});
+        return true;
+    });
+    QVERIFY2(summary, qPrintable(error));
+    QCOMPARE(summary->checked, 4);
+    QCOMPARE(summary->newFlags, 1);
+    QCOMPARE(progress.last(), qMakePair(4, 4));
+    QCOMPARE(check.pendingCount(&error), 0);
+    QCOMPARE(count(u"image_flags WHERE kind = 'face' AND status = 'open'"_s), 1);
+    QCOMPARE(count(u"audit_log WHERE action = 'flag.face'"_s), 1);
+    // Nothing waits: a second run checks nothing.
+    QCOMPARE(check.runPending(&error)->checked, 0);
+
+    // Without faceCheckLater the import checks its new images before it returns, with progress.
+    const QString more = m_dir->filePath(u"more"_s);
+    QVERIFY(fixtures::write(more + u"/face.png"_s, drawnFacePng(520, 440, 160, 120)));
+    QVERIFY(fixtures::write(more + u"/skin.jpg"_s, fixtures::jpeg(300, 200, 200)));
+    phases.clear();
+    const ImportReport now = service.importPath(ImportKind::Folder, more, {},
+                                                [&](const ImportProgress &p) { phases.append(p.phase); });
+    QCOMPARE(now.imported, 2);
+    QCOMPARE(now.faceFlags, 1);
+    QVERIFY(phases.contains(ImportProgress::Phase::Faces));
+    QCOMPARE(phases.last(), ImportProgress::Phase::Finished);
+    QCOMPARE(count(u"image_flags WHERE kind = 'face_pending'"_s), 0);
+
+    // Checking every image again also ends any wait.
+    const QString third = m_dir->filePath(u"third"_s);
+    QVERIFY(fixtures::write(third + u"/skin.jpg"_s, fixtures::jpeg(300, 200, 210)));
+    QCOMPARE(service.importPath(ImportKind::Folder, third, later).imported, 1);
+    QCOMPARE(count(u"image_flags WHERE kind = 'face_pending'"_s), 1);
+    const std::optional<FaceCheckSummary> all = check.run(&error);
+    QVERIFY2(all, qPrintable(error));
+    QCOMPARE(all->checked, 7);
+    QCOMPARE(count(u"image_flags WHERE kind = 'face_pending'"_s), 0);
+}
+
+void TestImport::pendingImagesAreHeldBack()
+{
+    ReleaseCandidate waiting;
+    waiting.imageId = 1;
+    waiting.imageName = u"img-a"_s;
+    waiting.raters = 3;
+    waiting.facePending = true;
+    ReleaseCandidate checked = waiting;
+    checked.imageId = 2;
+    checked.imageName = u"img-b"_s;
+    checked.facePending = false;
+    ReleaseOptions options;
+    options.k = 1;
+    const ReleasePlan plan = ReleaseGate::decide({waiting, checked}, options);
+    QCOMPARE(plan.decisions.at(0).reasons, QList<HoldReason> {HoldReason::FacePending});
+    QVERIFY(plan.decisions.at(1).released());
+    QCOMPARE(plan.countByReason.value(HoldReason::FacePending), 1);
+    QVERIFY(ReleaseGate::allReasons().contains(HoldReason::FacePending));
+    QCOMPARE(ReleaseGate::reasonKey(HoldReason::FacePending), u"face_check_pending"_s);
+    QCOMPARE(ReleaseGate::reasonText(HoldReason::FacePending), u"Face check pending"_s);
+    QCOMPARE(plan.toJson().value(u"held_back_by_reason"_s).toObject().value(u"face_check_pending"_s).toInt(), 1);
 }
 
 void TestImport::makeScin(const QString &root)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Import throughput: N generated 1-megapixel JPEGs (default 2,000) imported
 // end to end (read, hash, header check, reduced-size thumbnail, copy, insert); with --face-check
-// also the frontal-face check the import runs by default (much the larger cost).
+// also the frontal-face check the import runs by default. The check runs after the files are
+// stored (the workstation runs it in the background; the release gate holds back the images not
+// yet checked): the import rate is until the images are stored, the check's rate is printed apart.
 //
 //   bench_import [--images N] [--keep DIR] [--face-check]
 #include "import/ImportService.h"
@@ -19,6 +21,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -89,14 +92,25 @@ int main(int argc, char **argv)
     timer.start();
     dl::ImportOptions options;
     options.faceCheck = faceCheck;
-    const dl::ImportReport report = service.importPath(dl::ImportKind::Folder, root, options);
+    double stored = -1; // seconds until the files were stored and the face check began
+    const dl::ImportReport report = service.importPath(dl::ImportKind::Folder, root, options,
+                                                       [&](const dl::ImportProgress &p) {
+                                                           if (p.phase == dl::ImportProgress::Phase::Faces && stored < 0)
+                                                               stored = timer.nsecsElapsed() / 1e9;
+                                                       });
     const double seconds = timer.nsecsElapsed() / 1e9;
+    if (stored < 0)
+        stored = seconds;
     if (report.failed() || report.imported != count) {
         std::fprintf(stderr, "import failed: %s (imported %lld)\n", qPrintable(report.error), report.imported);
         return 1;
     }
-    std::printf("Imported %lld images in %.2f s on %d threads: %.1f images/s (face check %s, %lld flagged)\n",
-                report.imported, seconds, QThreadPool::globalInstance()->maxThreadCount(), report.imported / seconds,
-                faceCheck ? "on" : "off", report.faceFlags);
+    std::printf("Imported %lld images in %.2f s on %d threads: %.1f images/s (face check %s)\n", report.imported,
+                stored, QThreadPool::globalInstance()->maxThreadCount(), report.imported / stored,
+                faceCheck ? "on: each image stored as waiting for it" : "off");
+    if (faceCheck) {
+        std::printf("Face check after the import: %.2f s, %.1f images/s, %lld flagged; %.2f s in all\n",
+                    seconds - stored, report.imported / std::max(seconds - stored, 1e-9), report.faceFlags, seconds);
+    }
     return 0;
 }

@@ -21,7 +21,8 @@ info=$(dpkg-deb --field "$deb" Package Version Depends)
 echo "$info"
 grep -qx "Version: $version" <<<"$info" || fail "version is not $version"
 depends=$(dpkg-deb --field "$deb" Depends)
-for needed in libqt6core6 libqt6widgets6 libqt6sql6 libopencv-core libpq5 libssl3 libzip4 libqt6sql6-sqlite opencv-data; do
+for needed in libqt6core6 libqt6widgets6 libqt6sql6 libopencv-core libopencv-imgcodecs libpq5 libssl3 libzip4 \
+    libqt6sql6-sqlite opencv-data; do
     grep -q "$needed" <<<"$depends" || fail "Depends lacks $needed"
 done
 

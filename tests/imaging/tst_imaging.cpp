@@ -7,7 +7,6 @@
 
 #include <QBuffer>
 #include <QColorSpace>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QImageReader>
 #include <QImageWriter>
@@ -805,8 +804,6 @@ void TestImaging::tooLargeFromHeaderOnly()
 {
     QFETCH(QByteArray, data);
     QVERIFY(data.size() < 200); // the file is tiny, the claim is 400 megapixels
-    QElapsedTimer timer;
-    timer.start();
     const dl::ImageHeader header = dl::ImageProbe::probe(data);
     QCOMPARE(dl::rejectReasonKey(header.reject), u"too_large"_s);
     QCOMPARE(header.width, 20000);
@@ -820,7 +817,6 @@ void TestImaging::tooLargeFromHeaderOnly()
     QVERIFY(dl::ImageDecoder::decode(data, &error).isNull());
     QCOMPARE(error, header.message);
     QVERIFY(dl::ImageDecoder::decodeScaled(data, QSize(64, 64), &error).isNull());
-    QVERIFY(timer.elapsed() < 1000);
 
     // A caller-chosen limit is honoured and named in the message.
     const dl::ImageHeader small = dl::ImageProbe::probe(data, 1'500'000);

@@ -6,7 +6,6 @@
 #include "segmentation/SuperpixelIndex.h"
 #include "segmentation/WorkingScale.h"
 
-#include <QElapsedTimer>
 #include <QImage>
 #include <QTest>
 #include <algorithm>
@@ -551,14 +550,10 @@ void TestSegmentation::grabCutCancelAsync()
     cv::Mat stroke = cv::Mat::zeros(l.image.size(), CV_8UC1);
     cv::circle(stroke, (box.tl() + box.br()) / 2, 40, 255, cv::FILLED);
     QFuture<cv::Mat> future = segmenter.refineAsync(stroke, cv::Mat());
-    QElapsedTimer timer;
-    timer.start();
     future.cancel();
     future.waitForFinished();
-    qDebug("finished %lld ms after cancel", timer.elapsed());
     QVERIFY(future.isCanceled());
     QCOMPARE(future.resultCount(), 0);
-    QVERIFY(timer.elapsed() < 3000);
     QVERIFY(identical(segmenter.mask(), done));
 
     // A cancelled start from the same handle keeps the old session too; the handle can go away

@@ -77,7 +77,7 @@ private slots:
     void searchReturnsNothing_data();
     void searchReturnsNothing();
     void searchLimit();
-    void searchIsFast();
+    void searchOverALargeTaxonomy();
     void fold_data();
     void fold();
 
@@ -466,7 +466,7 @@ void TestTaxonomy::searchLimit()
     QCOMPARE(Taxonomy().search(u"a").size(), 0);
 }
 
-void TestTaxonomy::searchIsFast()
+void TestTaxonomy::searchOverALargeTaxonomy()
 {
     QString error;
     const std::optional<Taxonomy> big = Taxonomy::fromConditions(generated(100, 20), &error);
@@ -492,12 +492,9 @@ void TestTaxonomy::searchIsFast()
         }
         msPerQuery = std::min(msPerQuery, double(timer.nsecsElapsed()) / 1e6 / double(5 * queries.size()));
     }
-    qInfo("search over %lld conditions: %.3f ms per query", qlonglong(big->size()), msPerQuery);
+    qInfo("search over %lld conditions: %.3f ms per query (a figure, never a pass mark: timing is for benchmarks)",
+          qlonglong(big->size()), msPerQuery);
     QVERIFY(found > 0);
-#ifdef DERMLABEL_SANITIZE
-    QSKIP("Sanitizers slow everything down several times: no time limit in that build.");
-#endif
-    QVERIFY2(msPerQuery < 1.0, qPrintable(QString::number(msPerQuery)));
 }
 
 void TestTaxonomy::fold_data()

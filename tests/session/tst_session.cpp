@@ -395,7 +395,7 @@ void TestSession::progressCountsDoneImages()
 void TestSession::projectProgressForQaAndAdmins()
 {
     const User admin = addUser(u"admin"_s, Role::Admin);
-    const User qa = addUser(u"qa.lead"_s, Role::QaLead);
+    const User qa = addUser(u"qa.lead"_s, Role::Qa);
     const User lee = addUser(u"dr.lee"_s, Role::Annotator);
     const User amara = addUser(u"dr.amara"_s, Role::Annotator);
     const User idle = addUser(u"dr.idle"_s, Role::Annotator, false);  // disabled, never assigned: left out
@@ -419,13 +419,20 @@ void TestSession::projectProgressForQaAndAdmins()
 
     // Image 0 waits for a QA lead on two fields (one image), image 1 was settled.
     ConsensusRepository consensus(m_store->db());
+    auto field = [](const QString &name, const QString &value, ConsensusStatus status) {
+        FieldConsensus f;
+        f.field = name;
+        f.value = value;
+        f.status = status;
+        return f;
+    };
     ImageConsensus open;
-    open.fields = {{.field = u"gradable"_s, .status = ConsensusStatus::Adjudicate},
-                   {.field = u"fitzpatrick"_s, .status = ConsensusStatus::Adjudicate},
-                   {.field = u"monk"_s, .value = u"5"_s, .status = ConsensusStatus::Agreed}};
+    open.fields = {field(u"gradable"_s, {}, ConsensusStatus::Adjudicate),
+                   field(u"fitzpatrick"_s, {}, ConsensusStatus::Adjudicate),
+                   field(u"monk"_s, u"5"_s, ConsensusStatus::Agreed)};
     QVERIFY2(consensus.replace(images[0], open, &error), qPrintable(error));
     ImageConsensus settled;
-    settled.fields = {{.field = u"gradable"_s, .value = u"yes"_s, .status = ConsensusStatus::Adjudicated}};
+    settled.fields = {field(u"gradable"_s, u"yes"_s, ConsensusStatus::Adjudicated)};
     QVERIFY2(consensus.replace(images[1], settled, &error), qPrintable(error));
 
     SessionService session(*m_store);

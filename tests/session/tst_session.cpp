@@ -424,6 +424,8 @@ void TestSession::projectProgressForQaAndAdmins()
         f.field = name;
         f.value = value;
         f.status = status;
+        f.votes = 1;
+        f.ratings = 2; // a field nobody answered is not stored
         return f;
     };
     ImageConsensus open;

@@ -199,7 +199,7 @@ bool AuditLog::record(const QSqlDatabase &db, qint64 userId, const QString &acti
     e.entity = entity;
     e.entityId = entityId >= 0 ? QVariant(entityId) : QVariant();
     e.detail = QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact));
-    const QVariant nullId(QMetaType(QMetaType::LongLong));
+    const QVariant nullId {QMetaType(QMetaType::LongLong)};
     const QVariant user = e.userId.isNull() ? nullId : e.userId;
     const QVariant subject = e.entityId.isNull() ? nullId : e.entityId;
 

@@ -16,6 +16,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSignalSpy>
@@ -39,6 +40,7 @@ private slots:
     void cancelLeavesNothing();
     void overwriteReplacesOnlyABundle();
     void maskConsensusChoice();
+    void outputLabelIsAMnemonic();
 
 private:
     QTemporaryDir m_dir;
@@ -144,6 +146,19 @@ void TestExportDialog::maskConsensusChoice()
     QVERIFY(raters);
     raters->setChecked(true);
     QVERIFY(!method->isEnabled());
+}
+
+void TestExportDialog::outputLabelIsAMnemonic()
+{
+    // "&Output:" names the path field as its buddy, so Alt+O reaches it and no "&" is shown.
+    ExportDialog dialog(*m_store, m_admin);
+    QLabel *output = nullptr;
+    for (QLabel *label : dialog.findChildren<QLabel *>()) {
+        if (label->text() == u"&Output:"_s)
+            output = label;
+    }
+    QVERIFY(output);
+    QCOMPARE(output->buddy(), dialog.findChild<QLineEdit *>(u"outputPath"_s));
 }
 
 void TestExportDialog::exportWritesABundle()

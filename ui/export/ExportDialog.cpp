@@ -65,7 +65,10 @@ ExportDialog::ExportDialog(Store &store, const User &actor, QWidget *parent)
     m_maskMethod->setToolTip(tr("How the consensus masks are formed from the raters' regions; with STAPLE the bundle "
                                 "also holds staple.csv, each rater's estimated sensitivity and specificity."));
     auto *whereForm = new QFormLayout(where);
-    whereForm->addRow(tr("&Output:"), pathRow);
+    // A row with a layout gets no buddy from QFormLayout: without one the mnemonic shows as "&".
+    auto *outputLabel = new QLabel(tr("&Output:"), where);
+    outputLabel->setBuddy(m_path);
+    whereForm->addRow(outputLabel, pathRow);
     whereForm->addRow(QString(), m_zip);
     whereForm->addRow(QString(), m_overwrite);
     whereForm->addRow(tr("Labels:"), m_consensus);
